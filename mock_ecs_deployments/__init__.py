@@ -1,0 +1,20 @@
+"""Mock Amazon ECS service deployments (ListServiceDeployments and family) for boto3 tests."""
+
+from .backend import ServiceDeploymentBackend, service_deployment_backends
+from .doors import patch_client
+from .mock import ServiceDeploymentsMock, mock_service_deployments
+from .models import Service, ServiceDeployment, ServiceRevision
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Service",
+    "ServiceDeployment",
+    "ServiceDeploymentBackend",
+    "ServiceDeploymentsMock",
+    "ServiceRevision",
+    "__version__",
+    "mock_service_deployments",
+    "patch_client",
+    "service_deployment_backends",
+]

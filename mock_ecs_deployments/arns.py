@@ -1,0 +1,114 @@
+"""ARN and id builders and parsers for clusters, services, deployments and revisions."""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+
+_ID_ALPHABET = string.ascii_letters + string.digits + "_-"
+_REVISION_ID_LIMIT = 2**63
+
+_PARTITIONS = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("us-isof-", "aws-iso-f"),
+)
+
+_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):ecs:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+    r"(?P<kind>cluster|service|service-deployment|service-revision)/(?P<path>.+)$"
+)
+
+
+def partition_for(region: str) -> str:
+    """The ARN partition of a region: ``aws``, ``aws-cn``, ``aws-us-gov`` and the ISO ones."""
+    for prefix, partition in _PARTITIONS:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
+
+
+def _prefix(region: str, account_id: str) -> str:
+    return f"arn:{partition_for(region)}:ecs:{region}:{account_id}"
+
+
+def cluster_arn(region: str, account_id: str, cluster: str) -> str:
+    return f"{_prefix(region, account_id)}:cluster/{cluster}"
+
+
+def service_arn(region: str, account_id: str, cluster: str, service: str) -> str:
+    return f"{_prefix(region, account_id)}:service/{cluster}/{service}"
+
+
+def service_deployment_arn(
+    region: str, account_id: str, cluster: str, service: str, deployment_id: str
+) -> str:
+    return f"{_prefix(region, account_id)}:service-deployment/{cluster}/{service}/{deployment_id}"
+
+
+def service_revision_arn(
+    region: str, account_id: str, cluster: str, service: str, revision_id: int
+) -> str:
+    return (
+        f"{_prefix(region, account_id)}:service-revision/{cluster}/{service}/"
+        f"{format_revision_id(revision_id)}"
+    )
+
+
+def task_definition_arn(region: str, account_id: str, task_definition: str) -> str:
+    """``family:revision`` (or a full ARN, returned as it is) as a task definition ARN."""
+    if task_definition.startswith("arn:"):
+        return task_definition
+    return f"{_prefix(region, account_id)}:task-definition/{task_definition}"
+
+
+def format_revision_id(revision_id: int) -> str:
+    """A revision id as AWS writes it: 19 decimal digits, zero-padded."""
+    return f"{revision_id:019d}"
+
+
+def new_deployment_id() -> str:
+    """A fresh 21-character deployment id, from moto's seedable random source."""
+    from moto.moto_api._internal import mock_random
+
+    return "".join(mock_random.choices(_ID_ALPHABET, k=21))
+
+
+def new_revision_id() -> int:
+    """A fresh revision id below 2**63, from moto's seedable random source."""
+    from moto.moto_api._internal import mock_random
+
+    return mock_random.randrange(10**17, _REVISION_ID_LIMIT)
+
+
+def new_hook_id() -> str:
+    """A fresh PAUSE hook id: ``ecs-pause-`` and 43 id characters."""
+    from moto.moto_api._internal import mock_random
+
+    return "ecs-pause-" + "".join(mock_random.choices(_ID_ALPHABET, k=43))
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedArn:
+    """The parts of an ECS ARN the mock understands."""
+
+    partition: str
+    region: str
+    account_id: str
+    kind: str
+    parts: tuple[str, ...]
+
+
+def parse_arn(value: str) -> ParsedArn | None:
+    """Split an ECS cluster, service, deployment or revision ARN; ``None`` if it is not one."""
+    match = _ARN.match(value)
+    if match is None:
+        return None
+    parts = tuple(match["path"].split("/"))
+    if any(not part for part in parts):
+        return None
+    return ParsedArn(match["partition"], match["region"], match["account"], match["kind"], parts)

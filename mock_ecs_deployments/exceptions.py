@@ -1,0 +1,73 @@
+"""One exception class per AWS error code the mock answers with, each knowing its HTTP status.
+
+These are the errors the *mock* returns on the wire; botocore turns them into ``ClientError``
+(and ``client.exceptions.<Code>``) exactly as it does for AWS. Mistakes in a test author's own
+seeding calls or scenario files are plain ``ValueError``/``TypeError`` instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class ServiceDeploymentsError(Exception):
+    """A modeled AWS error: ``code`` is the ``__type`` on the wire, ``status`` the HTTP status."""
+
+    code: ClassVar[str] = "ClientException"
+    status: ClassVar[int] = 400
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        """The JSON error body: ``__type``, ``message`` and any extra members of the shape."""
+        return {"__type": self.code, "message": self.message, **self.extra}
+
+
+class ClientException(ServiceDeploymentsError):
+    code = "ClientException"
+
+
+class InvalidParameterException(ServiceDeploymentsError):
+    code = "InvalidParameterException"
+
+
+class ClusterNotFoundException(ServiceDeploymentsError):
+    code = "ClusterNotFoundException"
+
+    def __init__(self, message: str = "Cluster not found.") -> None:
+        super().__init__(message)
+
+
+class ServiceNotFoundException(ServiceDeploymentsError):
+    code = "ServiceNotFoundException"
+
+    def __init__(self, message: str = "Service not found.") -> None:
+        super().__init__(message)
+
+
+class ServiceDeploymentNotFoundException(ServiceDeploymentsError):
+    code = "ServiceDeploymentNotFoundException"
+
+
+class ConflictException(ServiceDeploymentsError):
+    code = "ConflictException"
+
+
+class AccessDeniedException(ServiceDeploymentsError):
+    code = "AccessDeniedException"
+
+
+class UnsupportedFeatureException(ServiceDeploymentsError):
+    code = "UnsupportedFeatureException"
+
+
+class UnknownOperationException(ServiceDeploymentsError):
+    code = "UnknownOperationException"
+
+
+class ServerException(ServiceDeploymentsError):
+    code = "ServerException"
+    status = 500

@@ -1,0 +1,278 @@
+"""``mock_service_deployments``: one object that is a decorator, a context manager and has
+``start()``/``stop()``, like freezegun's ``freeze_time``."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import threading
+import unittest
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar, overload
+from unittest.mock import patch
+
+from . import doors
+from .backend import DEFAULT_ACCOUNT_ID, ServiceDeploymentBackend, service_deployment_backends
+
+T = TypeVar("T")
+_Target = TypeVar("_Target", bound=Callable[..., Any])
+
+# What moto sets, so that moto's account mapping treats both mocks' requests alike.
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "FOOBARKEY", "AWS_SECRET_ACCESS_KEY": "FOOBARSECRET"}
+# Real temporary credentials carry a token; a fake key with a real token must never be sent.
+_CLEARED_WHILE_ACTIVE = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+class _Activation:
+    """Process-wide state shared by every mock object: how many are started, and what the
+    outermost start changed (restored by the outermost stop)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.depth = 0
+        self.saved_environment: dict[str, str | None] = {}
+        self.default_session_patch: Any = None
+
+
+_activation = _Activation()
+
+
+class ServiceDeploymentsMock:
+    """The active mock of ECS service deployments (see :func:`mock_service_deployments`).
+
+    Starting it routes boto3's ECS service-deployment calls to in-memory backends; stopping the
+    outermost one puts everything back and forgets all state. Nesting is allowed.
+    """
+
+    def __init__(
+        self,
+        *,
+        with_moto: bool = False,
+        region: str = "us-east-1",
+        account_id: str | None = None,
+    ) -> None:
+        self.with_moto = with_moto
+        self.region = region
+        self.account_id = account_id
+        self._starts = 0
+        self._moto: list[Any] = []
+        self._account_patch: list[Any] = []
+
+    # -- activation ------------------------------------------------------------------------
+
+    def start(self) -> ServiceDeploymentsMock:
+        """Activate the mock (re-entrant). Returns the mock itself."""
+        with _activation.lock:
+            if _activation.depth == 0:
+                _activate()
+            _activation.depth += 1
+            self._starts += 1
+        if self.account_id is not None:
+            account = patch.dict(os.environ, {"MOTO_ACCOUNT_ID": self.account_id})
+            account.start()
+            self._account_patch.append(account)
+        if self.with_moto:
+            from moto import mock_aws
+
+            moto_mock = mock_aws()
+            moto_mock.start()
+            self._moto.append(moto_mock)
+        return self
+
+    def stop(self) -> None:
+        """Deactivate; the outermost stop resets all state.
+
+        :raises RuntimeError: if this mock was not started.
+        """
+        with _activation.lock:
+            if self._starts == 0:
+                raise RuntimeError("stop() called before start() on this mock")
+            self._starts -= 1
+        try:
+            if self._moto:
+                self._moto.pop().stop()
+            if self._account_patch:
+                self._account_patch.pop().stop()
+        finally:
+            with _activation.lock:
+                _activation.depth -= 1
+                if _activation.depth == 0:
+                    _deactivate()
+
+    def __enter__(self) -> ServiceDeploymentsMock:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- state -----------------------------------------------------------------------------
+
+    def backend(
+        self, region: str | None = None, account_id: str | None = None
+    ) -> ServiceDeploymentBackend:
+        """The backend of one account and region, for seeding and inspection.
+
+        :param region: default: the mock's region (``us-east-1`` unless given).
+        :param account_id: default: the mock's account, else ``MOTO_ACCOUNT_ID``, else
+            ``123456789012``.
+        """
+        account = account_id or self.account_id or os.environ.get("MOTO_ACCOUNT_ID")
+        return service_deployment_backends[account or DEFAULT_ACCOUNT_ID][region or self.region]
+
+    def reset(self) -> None:
+        """Forget every account's and region's state."""
+        reset_state()
+
+    # -- decorating ------------------------------------------------------------------------
+
+    def __call__(self, target: _Target) -> _Target:
+        """Decorate a test function (sync or async) or a test class."""
+        if inspect.isclass(target):
+            return self._decorate_class(target)  # type: ignore[return-value]
+        if inspect.iscoroutinefunction(target):
+            return self._decorate_coroutine(target)  # type: ignore[return-value]
+        if callable(target):
+            return self._decorate_callable(target)  # type: ignore[return-value]
+        raise TypeError(f"mock_service_deployments cannot decorate {target!r}")
+
+    def _decorate_callable(self, func: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> T:
+            with self:
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_coroutine(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        # The mock stays active while the coroutine runs: start and stop happen inside it.
+        @functools.wraps(func)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return await func(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_class(self, klass: type) -> type:
+        if issubclass(klass, unittest.TestCase):
+            # One activation per test, spanning setUp, the test and tearDown.
+            original_setup = klass.setUp
+
+            def setUp(test: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+                self.start()
+                test.addCleanup(self.stop)
+                original_setup(test)
+
+            klass.setUp = setUp  # type: ignore[method-assign]
+            return klass
+        original_setup_method = getattr(klass, "setup_method", None)
+        original_teardown_method = getattr(klass, "teardown_method", None)
+
+        def setup_method(test: Any, method: Any = None) -> None:
+            self.start()
+            if original_setup_method is not None:
+                try:
+                    _call_xunit(original_setup_method, test, method)
+                except BaseException:
+                    self.stop()
+                    raise
+
+        def teardown_method(test: Any, method: Any = None) -> None:
+            try:
+                if original_teardown_method is not None:
+                    _call_xunit(original_teardown_method, test, method)
+            finally:
+                self.stop()
+
+        klass.setup_method = setup_method  # type: ignore[attr-defined]
+        klass.teardown_method = teardown_method  # type: ignore[attr-defined]
+        return klass
+
+
+def _call_xunit(function: Callable[..., Any], test: Any, method: Any) -> None:
+    # pytest passes the test method to setup_method/teardown_method; both forms are allowed.
+    if len(inspect.signature(function).parameters) >= 2:
+        function(test, method)
+    else:
+        function(test)
+
+
+def _activate() -> None:
+    doors.install()
+    doors.add_to_moto()
+    from moto.core.config import mock_credentials
+
+    saved = _activation.saved_environment
+    replaced = dict(FAKE_CREDENTIALS) if mock_credentials() else {}
+    cleared = _CLEARED_WHILE_ACTIVE if replaced else ()
+    for name in (*replaced, *cleared):
+        saved[name] = os.environ.get(name)
+    os.environ.update(replaced)
+    for name in cleared:
+        os.environ.pop(name, None)
+    # boto3's default session caches the credentials and handlers it was made with.
+    _activation.default_session_patch = patch("boto3.DEFAULT_SESSION", None)
+    _activation.default_session_patch.start()
+    doors.state.active = True
+
+
+def _deactivate() -> None:
+    doors.state.active = False
+    try:
+        _activation.default_session_patch.stop()
+        for name, value in _activation.saved_environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        _activation.saved_environment.clear()
+        doors.remove_from_moto()
+    finally:
+        reset_state()
+
+
+def reset_state() -> None:
+    """Forget all backends (every account and region)."""
+    service_deployment_backends.reset()
+
+
+@overload
+def mock_service_deployments(target: _Target) -> _Target: ...
+
+
+@overload
+def mock_service_deployments(
+    target: None = None,
+    *,
+    with_moto: bool = False,
+    region: str = "us-east-1",
+    account_id: str | None = None,
+) -> ServiceDeploymentsMock: ...
+
+
+def mock_service_deployments(
+    target: Any = None,
+    *,
+    with_moto: bool = False,
+    region: str = "us-east-1",
+    account_id: str | None = None,
+) -> Any:
+    """Mock ECS service deployments: as ``@mock_service_deployments``, as
+    ``@mock_service_deployments(...)``, as ``with mock_service_deployments() as mock:``, or
+    through ``start()``/``stop()``.
+
+    :param with_moto: also start moto's ``mock_aws`` (inside this mock), so the rest of ECS and
+        every other service are mocked too and moto's clusters and services count.
+    :param region: the default region of :meth:`ServiceDeploymentsMock.backend`.
+    :param account_id: the account the mock answers as (sets ``MOTO_ACCOUNT_ID`` while active).
+    """
+    mock = ServiceDeploymentsMock(with_moto=with_moto, region=region, account_id=account_id)
+    if target is None:
+        return mock
+    return mock(target)

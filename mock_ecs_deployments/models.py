@@ -1,0 +1,173 @@
+"""The records a backend holds: services, service revisions and service deployments.
+
+Timestamps are whole epoch milliseconds (``*_ms``), the precision AWS returns, so what a client
+reads back is exactly what filters compare. ARNs are built from the owning service when asked
+for rather than stored, which keeps a stored deployment small.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from . import arns
+from .clock import from_ms
+
+COMPLETED_STATUSES = frozenset(
+    {"SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"}
+)
+
+
+@dataclass(slots=True, eq=False)
+class Service:
+    """An ECS service as far as deployments are concerned."""
+
+    region: str
+    account_id: str
+    cluster: str
+    name: str
+    desired_count: int = 1
+    deployment_controller: str = "ECS"
+    launch_type: str | None = "FARGATE"
+    capacity_provider_strategy: list[dict[str, Any]] | None = None
+    platform_version: str | None = None
+    network_configuration: dict[str, Any] | None = None
+    load_balancers: list[dict[str, Any]] = field(default_factory=list)
+    service_registries: list[dict[str, Any]] = field(default_factory=list)
+    deployment_configuration: dict[str, Any] = field(default_factory=dict)
+    status: str = "ACTIVE"
+    # Deployments ordered by ``(created_ms, sequence)``; ``keys`` holds the packed sort key of
+    # each, so a createdAt window or a resume position is found by bisection.
+    deployments: list[ServiceDeployment] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)
+    by_id: dict[str, ServiceDeployment] = field(default_factory=dict)
+    revisions: dict[int, ServiceRevision] = field(default_factory=dict)
+
+    @property
+    def arn(self) -> str:
+        return arns.service_arn(self.region, self.account_id, self.cluster, self.name)
+
+    @property
+    def cluster_arn(self) -> str:
+        return arns.cluster_arn(self.region, self.account_id, self.cluster)
+
+    def insert(self, deployment: ServiceDeployment) -> None:
+        """Place ``deployment`` in createdAt order (appending is the common, O(1) case)."""
+        key = deployment.sort_key
+        if not self.keys or key > self.keys[-1]:
+            self.keys.append(key)
+            self.deployments.append(deployment)
+        else:
+            index = bisect_left(self.keys, key)
+            self.keys.insert(index, key)
+            self.deployments.insert(index, deployment)
+        self.by_id[deployment.id] = deployment
+
+    def latest(self) -> ServiceDeployment | None:
+        """The deployment with the greatest ``(createdAt, sequence)``."""
+        return self.deployments[-1] if self.deployments else None
+
+
+# The sequence number fills the low bits of the sort key; 2**40 records per backend is far
+# beyond what a test makes.
+SEQUENCE_BITS = 40
+
+
+def sort_key(created_ms: int, sequence: int) -> int:
+    return (created_ms << SEQUENCE_BITS) | sequence
+
+
+@dataclass(slots=True, eq=False)
+class ServiceRevision:
+    """What a deployment deploys: a task definition and the settings it runs with."""
+
+    service: Service
+    id: int
+    task_definition: str
+    created_ms: int
+    launch_type: str | None = "FARGATE"
+    capacity_provider_strategy: list[dict[str, Any]] | None = None
+    platform_version: str | None = None
+    platform_family: str | None = None
+    network_configuration: dict[str, Any] | None = None
+    load_balancers: list[dict[str, Any]] = field(default_factory=list)
+    service_registries: list[dict[str, Any]] = field(default_factory=list)
+    container_images: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def arn(self) -> str:
+        service = self.service
+        return arns.service_revision_arn(
+            service.region, service.account_id, service.cluster, service.name, self.id
+        )
+
+    @property
+    def created_at(self) -> datetime:
+        return from_ms(self.created_ms)
+
+
+@dataclass(slots=True, eq=False)
+class ServiceDeployment:
+    """One service deployment. The public attributes are what a test may read back."""
+
+    service: Service
+    id: str
+    sequence: int
+    created_ms: int
+    status: str
+    target_revision: ServiceRevision
+    source_revisions: list[ServiceRevision] = field(default_factory=list)
+    status_reason: str | None = None
+    started_ms: int | None = None
+    finished_ms: int | None = None
+    stopped_ms: int | None = None
+    updated_ms: int | None = None
+
+    @property
+    def sort_key(self) -> int:
+        return sort_key(self.created_ms, self.sequence)
+
+    @property
+    def arn(self) -> str:
+        service = self.service
+        return arns.service_deployment_arn(
+            service.region, service.account_id, service.cluster, service.name, self.id
+        )
+
+    @property
+    def service_arn(self) -> str:
+        return self.service.arn
+
+    @property
+    def cluster_arn(self) -> str:
+        return self.service.cluster_arn
+
+    @property
+    def target_revision_arn(self) -> str:
+        return self.target_revision.arn
+
+    @property
+    def created_at(self) -> datetime:
+        return from_ms(self.created_ms)
+
+    @property
+    def started_at(self) -> datetime | None:
+        return None if self.started_ms is None else from_ms(self.started_ms)
+
+    @property
+    def finished_at(self) -> datetime | None:
+        return None if self.finished_ms is None else from_ms(self.finished_ms)
+
+    @property
+    def stopped_at(self) -> datetime | None:
+        return None if self.stopped_ms is None else from_ms(self.stopped_ms)
+
+    @property
+    def updated_at(self) -> datetime | None:
+        return None if self.updated_ms is None else from_ms(self.updated_ms)
+
+    @property
+    def completed(self) -> bool:
+        return self.status in COMPLETED_STATUSES

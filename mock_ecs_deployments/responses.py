@@ -1,0 +1,177 @@
+"""The responses layer: one small function per operation, JSON in, backend, JSON out.
+
+Every door (our botocore hook, moto's dispatch, moto's server) ends in :func:`dispatch`, so the
+wire format, the validation of what a client sent, and the errors are the same whichever way a
+call came in.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from .backend import ServiceDeploymentBackend, service_deployment_backends
+from .clock import wire_bound_ms
+from .exceptions import (
+    InvalidParameterException,
+    ServerException,
+    ServiceDeploymentsError,
+    UnknownOperationException,
+)
+from .models import ServiceDeployment
+
+JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
+Reply = tuple[int, dict[str, str], str]
+Handler = Callable[[ServiceDeploymentBackend, dict[str, Any]], dict[str, Any]]
+
+
+def dispatch(operation: str, body: bytes | str | None, account_id: str, region: str) -> Reply:
+    """Answer one request for ``operation`` as AWS would: ``(status, headers, body)``."""
+    try:
+        handler = HANDLERS.get(operation)
+        if handler is None:
+            raise UnknownOperationException(
+                f"mock_ecs_deployments does not serve the ECS operation {operation!r}."
+            )
+        params = _decode(body)
+        result = handler(service_deployment_backends[account_id][region], params)
+        return 200, _headers(), json.dumps(result, separators=(",", ":"))
+    except ServiceDeploymentsError as error:
+        return error_reply(error)
+    except Exception as error:  # a bug in the mock must not surface as a botocore traceback
+        return error_reply(
+            ServerException(
+                f"mock_ecs_deployments failed while answering {operation} (a bug in the mock,"
+                f" not in your code): {type(error).__name__}: {error}"
+            )
+        )
+
+
+def error_reply(error: ServiceDeploymentsError) -> Reply:
+    """The wire form of a modeled error: its HTTP status and ``{"__type", "message"}``."""
+    headers = _headers()
+    headers["x-amzn-ErrorType"] = error.code
+    return error.status, headers, json.dumps(error.body(), separators=(",", ":"))
+
+
+def _headers() -> dict[str, str]:
+    return {"Content-Type": JSON_CONTENT_TYPE, "x-amzn-RequestId": str(uuid.uuid4())}
+
+
+def _decode(body: bytes | str | None) -> dict[str, Any]:
+    if not body:
+        return {}
+    try:
+        params = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidParameterException(f"The request body is not valid JSON: {error}") from None
+    if not isinstance(params, dict):
+        raise InvalidParameterException("The request body must be a JSON object.")
+    return params
+
+
+# -- parameter readers: what botocore checks client-side, checked again for other clients ----
+
+
+def _string(params: dict[str, Any], name: str, *, required: bool = False) -> str | None:
+    value = params.get(name)
+    if value is None:
+        if required:
+            raise InvalidParameterException(f"{name} is required.")
+        return None
+    if not isinstance(value, str):
+        raise InvalidParameterException(f"{name} must be a string.")
+    if required and not value:
+        raise InvalidParameterException(f"{name} must not be empty.")
+    return value
+
+
+def _integer(params: dict[str, Any], name: str) -> int | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidParameterException(f"{name} must be an integer.")
+    return value
+
+
+def _string_list(params: dict[str, Any], name: str) -> list[str] | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidParameterException(f"{name} must be a list of strings.")
+    return value
+
+
+def _created_at(params: dict[str, Any]) -> tuple[int | None, int | None]:
+    window = params.get("createdAt")
+    if window is None:
+        return None, None
+    if not isinstance(window, dict):
+        raise InvalidParameterException("createdAt must be an object with before and after.")
+    bounds: list[int | None] = []
+    for name, upper in (("after", False), ("before", True)):
+        value = window.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise InvalidParameterException(f"createdAt.{name} must be a timestamp.")
+        bounds.append(None if value is None else wire_bound_ms(value, upper=upper))
+    return bounds[0], bounds[1]
+
+
+# -- wire shapes ---------------------------------------------------------------------------
+
+
+def _seconds(ms: int) -> float:
+    return ms / 1000
+
+
+def deployment_brief(deployment: ServiceDeployment) -> dict[str, Any]:
+    """The ``ServiceDeploymentBrief`` shape, absent values left out."""
+    service = deployment.service
+    brief: dict[str, Any] = {
+        "serviceDeploymentArn": deployment.arn,
+        "serviceArn": service.arn,
+        "clusterArn": service.cluster_arn,
+        "createdAt": _seconds(deployment.created_ms),
+        "targetServiceRevisionArn": deployment.target_revision.arn,
+        "status": deployment.status,
+    }
+    if deployment.started_ms is not None:
+        brief["startedAt"] = _seconds(deployment.started_ms)
+    if deployment.finished_ms is not None:
+        brief["finishedAt"] = _seconds(deployment.finished_ms)
+    if deployment.status_reason is not None:
+        brief["statusReason"] = deployment.status_reason
+    return brief
+
+
+# -- operations ------------------------------------------------------------------------------
+
+
+def list_service_deployments(
+    backend: ServiceDeploymentBackend, params: dict[str, Any]
+) -> dict[str, Any]:
+    service = _string(params, "service", required=True)
+    assert service is not None
+    after_ms, before_ms = _created_at(params)
+    page, token = backend.list_service_deployments(
+        service=service,
+        cluster=_string(params, "cluster"),
+        statuses=_string_list(params, "status"),
+        created_after_ms=after_ms,
+        created_before_ms=before_ms,
+        max_results=_integer(params, "maxResults"),
+        next_token=_string(params, "nextToken"),
+    )
+    result: dict[str, Any] = {"serviceDeployments": [deployment_brief(d) for d in page]}
+    if token is not None:
+        result["nextToken"] = token
+    return result
+
+
+HANDLERS: dict[str, Handler] = {
+    "ListServiceDeployments": list_service_deployments,
+}
