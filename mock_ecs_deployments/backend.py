@@ -146,8 +146,9 @@ class ServiceDeploymentBackend(BaseBackend):
         if task_definition is not None and (
             not isinstance(task_definition, str) or not task_definition
         ):
-            raise ValueError(f"task_definition: expected 'family:revision' or an ARN, got "
-                             f"{task_definition!r}")
+            raise ValueError(
+                f"task_definition: expected 'family:revision' or an ARN, got {task_definition!r}"
+            )
         with self.lock:
             if created_ms is None:
                 created_ms = now_ms()
@@ -284,8 +285,8 @@ class ServiceDeploymentBackend(BaseBackend):
     def _service_from_moto(self, cluster: str, service: str) -> Service | None:
         """Adopt a service that moto's ECS knows, so that listing it works."""
         moto_backend = self._moto_ecs_backend()
-        moto_service = None if moto_backend is None else moto_backend.services.get(
-            f"{cluster}:{service}"
+        moto_service = (
+            None if moto_backend is None else moto_backend.services.get(f"{cluster}:{service}")
         )
         if moto_service is None or moto_service.status != "ACTIVE":
             return None
@@ -344,8 +345,9 @@ class ServiceDeploymentBackend(BaseBackend):
             position = None if next_token is None else pagination.decode(next_token, scope)
             if record.deployment_controller not in _CONTROLLERS_WITH_DEPLOYMENTS:
                 return [], None
-            return self._page(record, wanted, created_after_ms, created_before_ms, limit,
-                              position, scope)
+            return self._page(
+                record, wanted, created_after_ms, created_before_ms, limit, position, scope
+            )
 
     @staticmethod
     def _page(
@@ -359,8 +361,10 @@ class ServiceDeploymentBackend(BaseBackend):
     ) -> tuple[list[ServiceDeployment], str | None]:
         keys, deployments = record.keys, record.deployments
         low = 0 if after_ms is None else bisect_left(keys, sort_key(after_ms, 0))
-        high = len(keys) if before_ms is None else bisect_right(
-            keys, sort_key(before_ms, _LAST_SEQUENCE)
+        high = (
+            len(keys)
+            if before_ms is None
+            else bisect_right(keys, sort_key(before_ms, _LAST_SEQUENCE))
         )
         if position is not None:
             high = min(high, bisect_left(keys, position))

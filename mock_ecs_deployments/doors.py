@@ -24,10 +24,11 @@ import botocore.client
 import botocore.handlers
 from botocore import UNSIGNED
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.compat import HTTPHeaders
 
 from .backend import DEFAULT_ACCOUNT_ID
-from .responses import HANDLERS, JSON_CONTENT_TYPE, Reply, dispatch, error_reply
 from .exceptions import UnknownOperationException
+from .responses import HANDLERS, JSON_CONTENT_TYPE, Reply, dispatch, error_reply
 
 _TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
 _REGION_IN_HOST = re.compile(r"^https?://ecs(?:-fips)?\.([a-z0-9-]+)\.")
@@ -82,7 +83,7 @@ def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
     if reply is None:
         operation = target[len(_TARGET_PREFIX) :]
         if operation in HANDLERS:
-            reply = dispatch(operation, request.body, *_account_and_region(request))
+            reply = dispatch(operation, _body(request), *_account_and_region(request))
         else:
             reply = error_reply(
                 UnknownOperationException(
@@ -92,7 +93,18 @@ def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
             )
         setattr(request, _REPLY_ATTRIBUTE, reply)
     status, headers, body = reply
-    return AWSResponse(request.url, status, headers, _RawBody(body.encode("utf-8")))
+    return AWSResponse(
+        request.url, status, HTTPHeaders.from_dict(headers), _RawBody(body.encode("utf-8"))
+    )
+
+
+def _body(request: AWSPreparedRequest) -> bytes | str | None:
+    body = request.body
+    if body is None or isinstance(body, bytes | str):
+        return body
+    if isinstance(body, bytearray):
+        return bytes(body)
+    return body.read()  # a file-like body, which botocore may send for large payloads
 
 
 def _account_and_region(request: AWSPreparedRequest) -> tuple[str, str]:
@@ -140,8 +152,10 @@ def patch_client(client: botocore.client.BaseClient) -> None:
     if not isinstance(client, botocore.client.BaseClient):
         raise TypeError(f"patch_client expects a boto3/botocore client, got {client!r}")
     events = client.meta.events
-    events.register("before-send.ecs", before_send, unique_id="mock_ecs_deployments.send")
-    if client._request_signer._credentials is None:
+    handler: Any = before_send  # botocore's stubs type handlers as returning None
+    events.register("before-send.ecs", handler, unique_id="mock_ecs_deployments.send")
+    signer: Any = getattr(client, "_request_signer", None)
+    if signer is not None and signer._credentials is None:
         events.register(
             "choose-signer.ecs", _choose_signer, unique_id="mock_ecs_deployments.signer"
         )

@@ -164,12 +164,12 @@ class ServiceDeploymentsMock:
             # One activation per test, spanning setUp, the test and tearDown.
             original_setup = klass.setUp
 
-            def setUp(test: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+            def setUp(test: unittest.TestCase) -> None:
                 self.start()
                 test.addCleanup(self.stop)
                 original_setup(test)
 
-            klass.setUp = setUp  # type: ignore[method-assign]
+            klass.setUp = setUp  # type: ignore[method-assign,assignment]
             return klass
         original_setup_method = getattr(klass, "setup_method", None)
         original_teardown_method = getattr(klass, "teardown_method", None)

@@ -15,9 +15,7 @@ from typing import Any
 from . import arns
 from .clock import from_ms
 
-COMPLETED_STATUSES = frozenset(
-    {"SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"}
-)
+COMPLETED_STATUSES = frozenset({"SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"})
 
 
 @dataclass(slots=True, eq=False)

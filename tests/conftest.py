@@ -1,0 +1,41 @@
+"""Shared test setup: every ECS response any test receives is checked against the model."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import botocore.handlers
+import pytest
+
+from mock_ecs_deployments.service_model import OPERATIONS
+
+from .shapes import check_output
+
+
+def _check_response(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+    if model.name in OPERATIONS and http_response.status_code == 200:
+        check_output(model.name, parsed)
+
+
+# Registered for the whole session, before any client is made: every client built by any test
+# (boto3.client, sessions, the fixtures) validates what it parses for our operations.
+botocore.handlers.BUILTIN_HANDLERS.append(("after-call.ecs", _check_response))
+
+# Tests never reach AWS: no profile, region or credentials from the machine leak in.
+for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+    os.environ.pop(_name, None)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_leaks() -> Iterator[None]:
+    """After every test: no mock left active and no state left behind."""
+    from mock_ecs_deployments import doors, service_deployment_backends
+    from mock_ecs_deployments.mock import _activation
+
+    yield
+    assert _activation.depth == 0, "a mock was left started"
+    assert not doors.state.active
+    assert not doors.state.saved_moto_methods, "methods left on moto's ECS responses"
+    assert len(service_deployment_backends) == 0, "backends survived the outermost stop"
