@@ -153,10 +153,8 @@ def test_undecodable_or_tampered_token(
     for i in range(3):
         backend.add_deployment(service="web", created_at=BASE + timedelta(hours=i))
     token = _token(ecs, service="web")
-    if mangle is None:  # flip one character of a real token
-        bad = token[:5] + ("A" if token[5] != "A" else "B") + token[6:]
-    else:
-        bad = mangle
+    flipped = token[:5] + ("A" if token[5] != "A" else "B") + token[6:]
+    bad = flipped if mangle is None else mangle  # None: one character of a real token changed
     with pytest.raises(ClientError) as excinfo:
         ecs.list_service_deployments(service="web", nextToken=bad)
     assert excinfo.value.response["Error"]["Code"] == "InvalidParameterException"
