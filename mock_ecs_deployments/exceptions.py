@@ -7,14 +7,14 @@ seeding calls or scenario files are plain ``ValueError``/``TypeError`` instead.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 
 class ServiceDeploymentsError(Exception):
     """A modeled AWS error: ``code`` is the ``__type`` on the wire, ``status`` the HTTP status."""
 
-    code: ClassVar[str] = "ClientException"
-    status: ClassVar[int] = 400
+    code: str = "ClientException"
+    status: int = 400
 
     def __init__(self, message: str, **extra: Any) -> None:
         super().__init__(message)
@@ -71,3 +71,12 @@ class UnknownOperationException(ServiceDeploymentsError):
 class ServerException(ServiceDeploymentsError):
     code = "ServerException"
     status = 500
+
+
+class InjectedError(ServiceDeploymentsError):
+    """An error a test injected: any code, with the HTTP status it was given."""
+
+    def __init__(self, code: str, status: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any, TypeVar, overload
 from unittest.mock import patch
 
-from . import doors
+from . import doors, faults
 from .backend import DEFAULT_ACCOUNT_ID, ServiceDeploymentBackend, service_deployment_backends
 
 T = TypeVar("T")
@@ -127,8 +127,28 @@ class ServiceDeploymentsMock:
         return service_deployment_backends[account or DEFAULT_ACCOUNT_ID][region or self.region]
 
     def reset(self) -> None:
-        """Forget every account's and region's state."""
+        """Forget every account's and region's state, injected errors and the call log."""
         reset_state()
+
+    def inject_error(
+        self,
+        operation: str,
+        code: str,
+        message: str | None = None,
+        status: int | None = None,
+        times: int | None = 1,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        """Make the next ``times`` calls of ``operation`` fail with ``code`` (see
+        :func:`mock_ecs_deployments.faults.inject_error`; ``times=None`` means every call)."""
+        faults.inject_error(operation, code, message, status, times, account_id, region)
+
+    @property
+    def calls(self) -> list[faults.Call]:
+        """Each request answered while active, oldest first: operation, decoded params,
+        account, region, HTTP status and error code. Cleared with the mock's reset."""
+        return faults.calls()
 
     # -- decorating ------------------------------------------------------------------------
 
@@ -238,8 +258,9 @@ def _deactivate() -> None:
 
 
 def reset_state() -> None:
-    """Forget all backends (every account and region)."""
+    """Forget all backends (every account and region), injected errors and the call log."""
     service_deployment_backends.reset()
+    faults.reset()
 
 
 @overload

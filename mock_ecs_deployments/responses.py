@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from . import faults
 from .backend import ServiceDeploymentBackend, service_deployment_backends
 from .clock import wire_bound_ms
 from .exceptions import (
@@ -28,7 +29,12 @@ Handler = Callable[[ServiceDeploymentBackend, dict[str, Any]], dict[str, Any]]
 
 
 def dispatch(operation: str, body: bytes | str | None, account_id: str, region: str) -> Reply:
-    """Answer one request for ``operation`` as AWS would: ``(status, headers, body)``."""
+    """Answer one request for ``operation`` as AWS would: ``(status, headers, body)``.
+
+    Every answer, success or error, is entered in the call log.
+    """
+    params: dict[str, Any] = {}
+    error: ServiceDeploymentsError | None = None
     try:
         handler = HANDLERS.get(operation)
         if handler is None:
@@ -36,17 +42,25 @@ def dispatch(operation: str, body: bytes | str | None, account_id: str, region: 
                 f"mock_ecs_deployments does not serve the ECS operation {operation!r}."
             )
         params = _decode(body)
-        result = handler(service_deployment_backends[account_id][region], params)
-        return 200, _headers(), json.dumps(result, separators=(",", ":"))
-    except ServiceDeploymentsError as error:
-        return error_reply(error)
-    except Exception as error:  # a bug in the mock must not surface as a botocore traceback
-        return error_reply(
-            ServerException(
-                f"mock_ecs_deployments failed while answering {operation} (a bug in the mock,"
-                f" not in your code): {type(error).__name__}: {error}"
-            )
+        error = faults.take_injected_error(operation, account_id, region)
+        if error is None:
+            result = handler(service_deployment_backends[account_id][region], params)
+            reply: Reply = (200, _headers(), json.dumps(result, separators=(",", ":")))
+    except ServiceDeploymentsError as raised:
+        error = raised
+    except Exception as bug:  # a bug in the mock must not surface as a botocore traceback
+        error = ServerException(
+            f"mock_ecs_deployments failed while answering {operation} (a bug in the mock,"
+            f" not in your code): {type(bug).__name__}: {bug}"
         )
+    if error is not None:
+        reply = error_reply(error)
+    faults.record_call(
+        faults.Call(
+            operation, params, account_id, region, reply[0], None if error is None else error.code
+        )
+    )
+    return reply
 
 
 def error_reply(error: ServiceDeploymentsError) -> Reply:
