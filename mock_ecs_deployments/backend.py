@@ -177,11 +177,10 @@ class ServiceDeploymentBackend(BaseBackend):
         cluster_name, service_name = seeding.resolve_service_reference(
             service, cluster, self.region_name, self.account_id
         )
-        record = self.services.get((cluster_name, service_name))
+        record = self._current_service(cluster_name, service_name)
         if record is not None and record.status == "ACTIVE":
             return record
-        adopted = self._service_from_moto(cluster_name, service_name)
-        return adopted or self.add_service(service_name, cluster_name)
+        return self.add_service(service_name, cluster_name)
 
     def _new_deployment(
         self, service: Service, created_ms: int, status: str, task_definition: str
@@ -251,12 +250,31 @@ class ServiceDeploymentBackend(BaseBackend):
         cluster_name = cluster_name or "default"
         if not self._cluster_exists(cluster_name):
             raise ClusterNotFoundException()
-        record = self.services.get((cluster_name, service_name))
-        if record is None:
-            record = self._service_from_moto(cluster_name, service_name)
+        record = self._current_service(cluster_name, service_name)
         if record is None or record.status != "ACTIVE":
             raise ServiceNotFoundException()
         return record
+
+    def _current_service(self, cluster: str, service: str) -> Service | None:
+        """Our record of a service, kept in step with moto's when moto has one."""
+        record = self.services.get((cluster, service))
+        moto_service = self._moto_service(cluster, service)
+        if record is not None and moto_service is not None:
+            if record.moto_service is None:
+                record.moto_service = moto_service
+            elif record.moto_service is not moto_service or moto_service.status != "ACTIVE":
+                self.delete_service(record)  # moto deleted or replaced it
+                record = None
+        if record is None:
+            record = self._service_from_moto(cluster, service)
+        return record
+
+    def delete_service(self, record: Service) -> None:
+        """Delete a service: it becomes INACTIVE and its deployments and revisions go with it."""
+        with self.lock:
+            record.status = "INACTIVE"
+            if self.services.get((record.cluster, record.name)) is record:
+                del self.services[(record.cluster, record.name)]
 
     def _requested_cluster(self, cluster: str | None) -> str | None:
         if cluster is None or not cluster.startswith("arn:"):
@@ -282,12 +300,13 @@ class ServiceDeploymentBackend(BaseBackend):
         regions = dict.get(models.ecs_backends, self.account_id)
         return None if regions is None else dict.get(regions, self.region_name)
 
+    def _moto_service(self, cluster: str, service: str) -> Any:
+        moto_backend = self._moto_ecs_backend()
+        return None if moto_backend is None else moto_backend.services.get(f"{cluster}:{service}")
+
     def _service_from_moto(self, cluster: str, service: str) -> Service | None:
         """Adopt a service that moto's ECS knows, so that listing it works."""
-        moto_backend = self._moto_ecs_backend()
-        moto_service = (
-            None if moto_backend is None else moto_backend.services.get(f"{cluster}:{service}")
-        )
+        moto_service = self._moto_service(cluster, service)
         if moto_service is None or moto_service.status != "ACTIVE":
             return None
         controller = (moto_service.deployment_controller or {}).get("type", "ECS")
@@ -298,6 +317,7 @@ class ServiceDeploymentBackend(BaseBackend):
             deployment_controller=controller,
             launch_type=moto_service.launch_type,
         )
+        record.moto_service = moto_service
         return record
 
     # -- ListServiceDeployments ------------------------------------------------------------

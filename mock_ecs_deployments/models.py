@@ -36,6 +36,9 @@ class Service:
     service_registries: list[dict[str, Any]] = field(default_factory=list)
     deployment_configuration: dict[str, Any] = field(default_factory=dict)
     status: str = "ACTIVE"
+    # moto's own record of this service, when moto has one: if moto deletes or replaces it,
+    # this service and its history are gone too.
+    moto_service: Any = None
     # Deployments ordered by ``(created_ms, sequence)``; ``keys`` holds the packed sort key of
     # each, so a createdAt window or a resume position is found by bisection.
     deployments: list[ServiceDeployment] = field(default_factory=list)

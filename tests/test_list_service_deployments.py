@@ -182,9 +182,7 @@ def test_window_with_status_filter(backend: ServiceDeploymentBackend, ecs: Any) 
     assert [i["serviceDeploymentArn"] for i in page["serviceDeployments"]] == [seeded[2].arn]
 
 
-def test_equal_created_at_newest_created_first(
-    backend: ServiceDeploymentBackend, ecs: Any
-) -> None:
+def test_equal_created_at_newest_created_first(backend: ServiceDeploymentBackend, ecs: Any) -> None:
     first = backend.add_deployment(service="web", created_at=BASE)
     second = backend.add_deployment(service="web", created_at=BASE)
     items = ecs.list_service_deployments(service="web")["serviceDeployments"]
@@ -231,8 +229,6 @@ def test_service_with_no_deployments_lists_empty(
     assert "nextToken" not in page
 
 
-def test_codedeploy_service_has_no_deployments(
-    backend: ServiceDeploymentBackend, ecs: Any
-) -> None:
+def test_codedeploy_service_has_no_deployments(backend: ServiceDeploymentBackend, ecs: Any) -> None:
     backend.add_service(service="blue-green", deployment_controller="CODE_DEPLOY")
     assert ecs.list_service_deployments(service="blue-green")["serviceDeployments"] == []
