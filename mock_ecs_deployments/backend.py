@@ -10,27 +10,23 @@ from __future__ import annotations
 import sys
 import threading
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from moto.core.base_backend import AccountSpecificBackend, BackendDict, BaseBackend
 
-from . import arns, pagination, seeding
+from . import arns, lifecycle, pagination, validation
 from .clock import now_ms
 from .exceptions import (
     ClusterNotFoundException,
     InvalidParameterException,
+    ServiceDeploymentNotFoundException,
     ServiceNotFoundException,
 )
-from .models import (
-    SEQUENCE_BITS,
-    Service,
-    ServiceDeployment,
-    ServiceRevision,
-    sort_key,
-)
-from .service_model import deployment_statuses
+from .models import SEQUENCE_BITS, Service, ServiceDeployment, ServiceRevision, sort_key
+from .seeding import SeedingMixin
+from .service_model import deployment_statuses, enum_values
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 MAX_RESULTS_DEFAULT = 20
@@ -40,190 +36,29 @@ _LAST_SEQUENCE = (1 << SEQUENCE_BITS) - 1
 _CONTROLLERS_WITH_DEPLOYMENTS = frozenset({"ECS"})
 
 
-class ServiceDeploymentBackend(BaseBackend):
-    """Clusters, services, revisions and deployments of one account in one region."""
+class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
+    """Clusters, services, revisions and deployments of one account in one region.
+
+    Seeding methods (``add_service``, ``add_deployment``, ``start_deployment``,
+    ``plan_next_deployment``) come from :class:`~mock_ecs_deployments.seeding.SeedingMixin`.
+    """
 
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
         self.lock = threading.RLock()
         self.clusters: set[str] = set()
         self.services: dict[tuple[str, str], Service] = {}
+        self.planned: dict[tuple[str, str], deque[lifecycle.Plan]] = {}
         self._sequence = 0
 
-    # -- seeding ---------------------------------------------------------------------------
-
-    def add_service(
-        self,
-        service: str,
-        cluster: str | None = None,
-        *,
-        desired_count: int = 1,
-        deployment_controller: str = "ECS",
-        launch_type: str | None = "FARGATE",
-        platform_version: str | None = None,
-        network_configuration: dict[str, Any] | None = None,
-        load_balancers: list[dict[str, Any]] | None = None,
-        service_registries: list[dict[str, Any]] | None = None,
-    ) -> Service:
-        """Register a new ACTIVE service (and its cluster, when new).
-
-        :param service: the service name, or its ARN in this account and region.
-        :param cluster: the cluster name or ARN (default: the one in a service ARN, else
-            ``default``).
-        :param desired_count: tasks the service wants (0 or more).
-        :param deployment_controller: ``ECS`` (default), ``CODE_DEPLOY`` or ``EXTERNAL``; only
-            ``ECS`` services have service deployments.
-        :param launch_type: ``FARGATE`` (default), ``EC2``, ``EXTERNAL``, ``MANAGED_INSTANCES``.
-        :raises ValueError: naming the field and the allowed values, or when the service
-            exists already.
-        """
-        cluster_name, service_name = seeding.resolve_service_reference(
-            service, cluster, self.region_name, self.account_id
-        )
-        controller = seeding.choice(
-            "deployment_controller", deployment_controller, seeding.DEPLOYMENT_CONTROLLERS
-        )
-        if launch_type is not None:
-            seeding.choice("launch_type", launch_type, seeding.LAUNCH_TYPES)
-        record = Service(
-            region=self.region_name,
-            account_id=self.account_id,
-            cluster=cluster_name,
-            name=service_name,
-            desired_count=seeding.count("desired_count", desired_count),
-            deployment_controller=controller,
-            launch_type=launch_type,
-            platform_version=platform_version,
-            network_configuration=network_configuration,
-            load_balancers=seeding.as_list("load_balancers", load_balancers),
-            service_registries=seeding.as_list("service_registries", service_registries),
-        )
-        with self.lock:
-            existing = self.services.get((cluster_name, service_name))
-            if existing is not None and existing.status == "ACTIVE":
-                raise ValueError(
-                    f"service: {service_name!r} already exists in cluster {cluster_name!r}"
-                )
-            self.clusters.add(cluster_name)
-            self.services[(cluster_name, service_name)] = record
-            return record
-
-    def add_deployment(
-        self,
-        service: str,
-        cluster: str | None = None,
-        *,
-        status: str = "SUCCESSFUL",
-        created_at: datetime | None = None,
-        started_at: datetime | None = None,
-        finished_at: datetime | None = None,
-        status_reason: str | None = None,
-        task_definition: str | None = None,
-    ) -> ServiceDeployment:
-        """Record one service deployment exactly as given; other records are left alone.
-
-        :param service: the service name or ARN; the service and its cluster are registered
-            when new.
-        :param cluster: the cluster name or ARN (default: the one in a service ARN, else
-            ``default``).
-        :param status: one of the model's ``ServiceDeploymentStatus`` values (default
-            ``SUCCESSFUL``).
-        :param created_at: when it was created (default: now); naive datetimes are UTC.
-        :param started_at: default ``created_at``; must be unset for PENDING.
-        :param finished_at: default ``started_at`` for a completed status; unset otherwise.
-        :param status_reason: the ``statusReason`` text, if any.
-        :param task_definition: ``family:revision`` or an ARN for the new target revision
-            (default ``<service>:<n>`` for the service's n-th deployment).
-        :returns: the stored record (``.arn``, ``.id``, ``.status``, ``.created_at`` ...).
-        :raises ValueError: naming the field, the bad value and the allowed values.
-        """
-        checked_status = seeding.deployment_status(status)
-        created_ms = seeding.timestamp_ms("created_at", created_at)
-        started_ms = seeding.timestamp_ms("started_at", started_at)
-        finished_ms = seeding.timestamp_ms("finished_at", finished_at)
-        if status_reason is not None and not isinstance(status_reason, str):
-            raise TypeError(f"status_reason: expected a string, got {status_reason!r}")
-        if task_definition is not None and (
-            not isinstance(task_definition, str) or not task_definition
-        ):
-            raise ValueError(
-                f"task_definition: expected 'family:revision' or an ARN, got {task_definition!r}"
-            )
-        with self.lock:
-            if created_ms is None:
-                created_ms = now_ms()
-            started_ms, finished_ms = seeding.deployment_times(
-                checked_status, created_ms, started_ms, finished_ms
-            )
-            record = self._ensure_service(service, cluster)
-            deployment = self._new_deployment(
-                record,
-                created_ms,
-                checked_status,
-                task_definition or f"{record.name}:{len(record.deployments) + 1}",
-            )
-            deployment.status_reason = status_reason
-            deployment.started_ms = started_ms
-            deployment.finished_ms = finished_ms
-            if checked_status == "STOPPED":
-                deployment.stopped_ms = finished_ms
-            deployment.updated_ms = max(
-                t for t in (created_ms, started_ms, finished_ms) if t is not None
-            )
-            return deployment
-
-    def _ensure_service(self, service: str, cluster: str | None) -> Service:
-        """The ACTIVE service named, adopted from moto or registered with defaults if new."""
-        cluster_name, service_name = seeding.resolve_service_reference(
-            service, cluster, self.region_name, self.account_id
-        )
-        record = self._current_service(cluster_name, service_name)
-        if record is not None and record.status == "ACTIVE":
-            return record
-        return self.add_service(service_name, cluster_name)
-
-    def _new_deployment(
-        self, service: Service, created_ms: int, status: str, task_definition: str
-    ) -> ServiceDeployment:
-        """A deployment with a fresh target revision, placed in the service's order."""
-        revision = ServiceRevision(
-            service=service,
-            id=self._unused_revision_id(service),
-            task_definition=arns.task_definition_arn(
-                self.region_name, self.account_id, task_definition
-            ),
-            created_ms=created_ms,
-            launch_type=service.launch_type,
-            platform_version=service.platform_version,
-            network_configuration=service.network_configuration,
-            load_balancers=service.load_balancers,
-            service_registries=service.service_registries,
-        )
-        if service.launch_type == "FARGATE":
-            revision.platform_version = service.platform_version or "LATEST"
-            revision.platform_family = "Linux"
-        self._sequence += 1
-        deployment = ServiceDeployment(
-            service=service,
-            id=arns.new_deployment_id(),
-            sequence=self._sequence,
-            created_ms=created_ms,
-            status=status,
-            target_revision=revision,
-        )
-        index = bisect_left(service.keys, deployment.sort_key)
-        if index:
-            deployment.source_revisions = [service.deployments[index - 1].target_revision]
-        service.revisions[revision.id] = revision
-        service.insert(deployment)
-        return deployment
+    def _default_plan(self) -> lifecycle.Plan | None:
+        return service_deployment_backends.default_plan
 
     @staticmethod
-    def _unused_revision_id(service: Service) -> int:
-        while True:
-            revision_id = arns.new_revision_id()
-            if revision_id not in service.revisions:
-                return revision_id
+    def _refresh(service: Service, now: int) -> None:
+        """Bring every deployment of ``service`` that follows a plan up to ``now``."""
+        for deployment in list(service.ongoing.values()):
+            lifecycle.advance(deployment, now)
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -365,6 +200,8 @@ class ServiceDeploymentBackend(BaseBackend):
             position = None if next_token is None else pagination.decode(next_token, scope)
             if record.deployment_controller not in _CONTROLLERS_WITH_DEPLOYMENTS:
                 return [], None
+            if wanted:  # only a status filter depends on what the statuses are now
+                self._refresh(record, now_ms())
             return self._page(
                 record, wanted, created_after_ms, created_before_ms, limit, position, scope
             )
@@ -403,6 +240,141 @@ class ServiceDeploymentBackend(BaseBackend):
             more = any(deployments[i].status in wanted for i in range(index, low - 1, -1))
         token = pagination.encode(page[-1].sort_key, scope) if page and more else None
         return page, token
+
+    # -- Describe, Stop, Continue --------------------------------------------------------
+
+    def _deployment_by_arn(self, arn: str) -> ServiceDeployment | None:
+        parsed = arns.parse_arn(arn)
+        if (
+            parsed is None
+            or parsed.kind != "service-deployment"
+            or len(parsed.parts) != 3
+            or (parsed.region, parsed.account_id) != (self.region_name, self.account_id)
+            or parsed.partition != arns.partition_for(self.region_name)
+        ):
+            return None
+        cluster, service, deployment_id = parsed.parts
+        record = self.services.get((cluster, service))
+        if record is None or record.status != "ACTIVE":
+            return None
+        return record.by_id.get(deployment_id)
+
+    def _revision_by_arn(self, arn: str) -> ServiceRevision | None:
+        parsed = arns.parse_arn(arn)
+        if (
+            parsed is None
+            or parsed.kind != "service-revision"
+            or len(parsed.parts) != 3
+            or (parsed.region, parsed.account_id) != (self.region_name, self.account_id)
+            or parsed.partition != arns.partition_for(self.region_name)
+            or not parsed.parts[2].isdigit()
+        ):
+            return None
+        cluster, service, revision_id = parsed.parts
+        record = self.services.get((cluster, service))
+        if record is None or record.status != "ACTIVE":
+            return None
+        return record.revisions.get(int(revision_id))
+
+    def describe_service_deployments(
+        self, deployment_arns: Sequence[str]
+    ) -> tuple[list[ServiceDeployment], list[str]]:
+        """The deployments named (request order, each once) and the ARNs not found."""
+        _check_arn_count("serviceDeploymentArns", deployment_arns)
+        found: list[ServiceDeployment] = []
+        missing: list[str] = []
+        with self.lock:
+            now = now_ms()
+            for arn in dict.fromkeys(deployment_arns):
+                deployment = self._deployment_by_arn(arn)
+                if deployment is None:
+                    missing.append(arn)
+                    continue
+                lifecycle.advance(deployment, now)
+                found.append(deployment)
+        return found, missing
+
+    def describe_service_revisions(
+        self, revision_arns: Sequence[str]
+    ) -> tuple[list[ServiceRevision], list[str]]:
+        """The revisions named (request order, each once) and the ARNs not found."""
+        _check_arn_count("serviceRevisionArns", revision_arns)
+        found: list[ServiceRevision] = []
+        missing: list[str] = []
+        with self.lock:
+            for arn in dict.fromkeys(revision_arns):
+                revision = self._revision_by_arn(arn)
+                if revision is None:
+                    missing.append(arn)
+                else:
+                    found.append(revision)
+        return found, missing
+
+    def _existing_deployment(self, arn: str) -> ServiceDeployment:
+        deployment = self._deployment_by_arn(arn)
+        if deployment is None:
+            raise ServiceDeploymentNotFoundException(f"Service deployment not found: {arn}")
+        return deployment
+
+    def stop_service_deployment(self, arn: str, stop_type: str | None = None) -> ServiceDeployment:
+        """StopServiceDeployment: ``ROLLBACK`` (default) or ``ABORT``."""
+        checked = stop_type or "ROLLBACK"
+        allowed = enum_values("StopServiceDeploymentStopType")
+        if checked not in allowed:
+            raise InvalidParameterException(
+                f"Invalid stopType value: {checked}. Valid values: {', '.join(allowed)}."
+            )
+        with self.lock:
+            deployment = self._existing_deployment(arn)
+            now = now_ms()
+            lifecycle.advance(deployment, now)
+            lifecycle.stop(deployment, checked, now)
+            return deployment
+
+    def continue_service_deployment(
+        self, arn: str, hook_id: str, action: str | None = None
+    ) -> ServiceDeployment:
+        """ContinueServiceDeployment: answer a PAUSE hook with ``CONTINUE`` or ``ROLLBACK``."""
+        checked = action or "CONTINUE"
+        allowed = enum_values("DeploymentLifecycleHookAction")
+        if checked not in allowed:
+            raise InvalidParameterException(
+                f"Invalid action value: {checked}. Valid values: {', '.join(allowed)}."
+            )
+        with self.lock:
+            deployment = self._existing_deployment(arn)
+            now = now_ms()
+            lifecycle.advance(deployment, now)
+            lifecycle.continue_hook(deployment, hook_id, checked, now)
+            return deployment
+
+    # -- moto ------------------------------------------------------------------------------
+
+    def _moto_container_images(self, task_definition_arn: str) -> list[dict[str, str]] | None:
+        """The containers of a task definition moto knows, with derived image digests."""
+        moto_backend = self._moto_ecs_backend()
+        if moto_backend is None:
+            return None
+        try:
+            task_definition = moto_backend.describe_task_definition(task_definition_arn)
+        except Exception:  # moto raises its own errors for unknown task definitions
+            return None
+        images = [
+            {"containerName": c["name"], "image": c["image"]}
+            for c in task_definition.container_definitions
+            if c.get("name") and c.get("image")
+        ]
+        return validation.container_images("containerDefinitions", images) or None
+
+
+_ARNS_LIMIT = 20
+
+
+def _check_arn_count(name: str, values: Sequence[str]) -> None:
+    if not 1 <= len(values) <= _ARNS_LIMIT:
+        raise InvalidParameterException(
+            f"{name} must contain between 1 and {_ARNS_LIMIT} ARNs; got {len(values)}."
+        )
 
 
 class _RegionBackends(AccountSpecificBackend[ServiceDeploymentBackend]):
@@ -447,11 +419,15 @@ class ServiceDeploymentBackendDict(BackendDict[ServiceDeploymentBackend]):
                     ),
                 )
 
+    #: The plan deployments the mock makes follow when none is queued for their service.
+    default_plan: lifecycle.Plan | None = None
+
     def reset(self) -> None:  # type: ignore[override]
-        """Drop every account's backends (moto's ``BackendDict.reset`` is a classmethod for
-        moto's own registries; this one resets only this registry)."""
+        """Drop every account's backends and the default plan (moto's ``BackendDict.reset``
+        is a classmethod for moto's own registries; this one resets only this registry)."""
         with _registry_lock:
             self.clear()
+            self.default_plan = None
 
 
 _registry_lock = threading.RLock()

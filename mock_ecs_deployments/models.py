@@ -35,6 +35,7 @@ class Service:
     load_balancers: list[dict[str, Any]] = field(default_factory=list)
     service_registries: list[dict[str, Any]] = field(default_factory=list)
     deployment_configuration: dict[str, Any] = field(default_factory=dict)
+    task_definition: str | None = None
     status: str = "ACTIVE"
     # moto's own record of this service, when moto has one: if moto deletes or replaces it,
     # this service and its history are gone too.
@@ -45,6 +46,12 @@ class Service:
     keys: list[int] = field(default_factory=list)
     by_id: dict[str, ServiceDeployment] = field(default_factory=dict)
     revisions: dict[int, ServiceRevision] = field(default_factory=dict)
+    # Deployments that follow a plan and have not completed: advanced on every read.
+    ongoing: dict[str, ServiceDeployment] = field(default_factory=dict)
+    # The revision the service runs now (what a new deployment's source is).
+    current_revision: ServiceRevision | None = None
+    # Plans queued by ``plan_next_deployment``, each for the next deployment the mock makes.
+    planned: list[Any] = field(default_factory=list)
 
     @property
     def arn(self) -> str:
@@ -125,6 +132,22 @@ class ServiceDeployment:
     finished_ms: int | None = None
     stopped_ms: int | None = None
     updated_ms: int | None = None
+    # The service's deploymentConfiguration when the deployment was made (shared, never
+    # mutated) and its desired count then.
+    configuration: dict[str, Any] | None = None
+    desired_count: int = 1
+    lifecycle_stage: str | None = None
+    hooks: list[Any] | None = None
+    # Following a plan (see lifecycle.py): the plan and the next scheduled step.
+    plan: Any = None
+    next_step: str | None = None
+    next_ms: int | None = None
+    next_strict: bool = False
+    # Set once a rollback began.
+    rollback_started_ms: int | None = None
+    rollback_revision: ServiceRevision | None = None
+    rollback_outcome: str | None = None
+    breaker_triggered: bool = False
 
     @property
     def sort_key(self) -> int:

@@ -1,142 +1,444 @@
-"""Validation of what a test author seeds through ``add_service`` and ``add_deployment``.
-
-Mistakes here are the test author's, not the code under test's, so they are raised at once as
-``ValueError`` or ``TypeError`` naming the field, the bad value and what is allowed, instead of
-surfacing later as a puzzling API answer.
-"""
+"""The seeding API of a backend: services, deployments the test author records, deployments
+the mock itself makes (as CreateService and UpdateService would), and plans for those."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import Any
+import hashlib
+import threading
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from . import arns
-from .clock import to_ms
-from .models import COMPLETED_STATUSES
-from .service_model import deployment_statuses
-
-# Statuses in which a deployment has started (has ``startedAt``) but not finished.
-_STARTED_ONGOING = frozenset(
-    {"IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"}
-)
-DEPLOYMENT_CONTROLLERS = ("ECS", "CODE_DEPLOY", "EXTERNAL")
-LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES")
+from . import arns, lifecycle, validation
+from .clock import now_ms
+from .models import Service, ServiceDeployment, ServiceRevision
 
 
-def choice(field: str, value: object, allowed: Iterable[str]) -> str:
-    """``value`` if it is one of ``allowed``, else a ``ValueError`` that lists them."""
-    allowed = tuple(allowed)
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{field}: {value!r} is not allowed; allowed values: {', '.join(allowed)}")
-    return value
+def image_digest(image: str) -> str:
+    """A stable ``sha256:`` digest for an image reference (the mock has no registry)."""
+    return "sha256:" + hashlib.sha256(image.encode("utf-8")).hexdigest()
 
 
-def name(field: str, value: object) -> str:
-    """A cluster or service name: 1 to 255 letters, digits, hyphens and underscores."""
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{field}: expected a non-empty name, got {value!r}")
-    if len(value) > 255 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in value):
-        raise ValueError(
-            f"{field}: {value!r} is not a valid name; allowed: 1 to 255 letters, digits,"
-            " hyphens and underscores"
+class SeedingMixin:
+    """``add_service``, ``add_deployment``, ``start_deployment`` and ``plan_next_deployment``
+    of :class:`~mock_ecs_deployments.backend.ServiceDeploymentBackend`."""
+
+    region_name: str
+    account_id: str
+    lock: threading.RLock
+    clusters: set[str]
+    services: dict[tuple[str, str], Service]
+    planned: dict[tuple[str, str], deque[lifecycle.Plan]]
+    _sequence: int
+
+    if TYPE_CHECKING:  # provided by the backend
+
+        def _current_service(self, cluster: str, service: str) -> Service | None: ...
+
+        def _moto_container_images(
+            self, task_definition_arn: str
+        ) -> list[dict[str, str]] | None: ...
+
+        def _default_plan(self) -> lifecycle.Plan | None: ...
+
+    def add_service(
+        self,
+        service: str,
+        cluster: str | None = None,
+        *,
+        desired_count: int = 1,
+        deployment_controller: str = "ECS",
+        launch_type: str | None = None,
+        capacity_provider_strategy: list[dict[str, Any]] | None = None,
+        platform_version: str | None = None,
+        network_configuration: dict[str, Any] | None = None,
+        load_balancers: list[dict[str, Any]] | None = None,
+        service_registries: list[dict[str, Any]] | None = None,
+        deployment_configuration: dict[str, Any] | None = None,
+        task_definition: str | None = None,
+    ) -> Service:
+        """Register a new ACTIVE service (and its cluster, when new).
+
+        :param service: the service name, or its ARN in this account and region.
+        :param cluster: the cluster name or ARN (default: the one in a service ARN, else
+            ``default``).
+        :param desired_count: tasks the service wants (0 or more).
+        :param deployment_controller: ``ECS`` (default), ``CODE_DEPLOY`` or ``EXTERNAL``; only
+            ``ECS`` services have service deployments.
+        :param launch_type: ``FARGATE``, ``EC2``, ``EXTERNAL`` or ``MANAGED_INSTANCES``
+            (default ``FARGATE`` unless a capacity provider strategy is given; never both).
+        :param capacity_provider_strategy: AWS's ``capacityProviderStrategy`` items.
+        :param deployment_configuration: AWS's ``deploymentConfiguration`` (circuit breaker,
+            alarms, strategy, bakeTimeInMinutes, lifecycleHooks ...), echoed by deployments.
+        :param task_definition: the task definition the service runs (``family:revision``).
+        :raises ValueError: naming the field and the allowed values, or when the service
+            exists already.
+        """
+        cluster_name, service_name = validation.resolve_service_reference(
+            service, cluster, self.region_name, self.account_id
         )
-    return value
-
-
-def count(field: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{field}: expected a whole number of 0 or more, got {value!r}")
-    return value
-
-
-def timestamp_ms(field: str, value: object) -> int | None:
-    """Epoch milliseconds of a datetime (naive means UTC); ``None`` stays ``None``."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        raise TypeError(f"{field}: expected a datetime, got {type(value).__name__} {value!r}")
-    return to_ms(value)
-
-
-def resolve_service_reference(
-    service: str, cluster: str | None, region: str, account_id: str
-) -> tuple[str, str]:
-    """``(cluster, service)`` names from a service name or ARN and an optional cluster."""
-    if service.startswith("arn:"):
-        parsed = arns.parse_arn(service)
-        if parsed is None or parsed.kind != "service":
-            raise ValueError(f"service: {service!r} is not an ECS service ARN")
-        if (parsed.region, parsed.account_id) != (region, account_id):
+        controller = validation.choice(
+            "deployment_controller", deployment_controller, validation.DEPLOYMENT_CONTROLLERS
+        )
+        if launch_type is not None and capacity_provider_strategy:
             raise ValueError(
-                f"service: {service!r} belongs to account {parsed.account_id} in"
-                f" {parsed.region}; this backend is account {account_id} in {region}"
+                "launch_type: give a launch type or a capacity_provider_strategy, not both"
             )
-        if len(parsed.parts) == 2:
-            arn_cluster, service = parsed.parts
-            if cluster is not None and cluster_name(cluster) != arn_cluster:
+        if launch_type is None and not capacity_provider_strategy:
+            launch_type = "FARGATE"
+        if launch_type is not None:
+            validation.choice("launch_type", launch_type, validation.LAUNCH_TYPES)
+        record = Service(
+            region=self.region_name,
+            account_id=self.account_id,
+            cluster=cluster_name,
+            name=service_name,
+            desired_count=validation.count("desired_count", desired_count),
+            deployment_controller=controller,
+            launch_type=launch_type,
+            capacity_provider_strategy=validation.as_list(
+                "capacity_provider_strategy", capacity_provider_strategy
+            )
+            or None,
+            platform_version=platform_version,
+            network_configuration=validation.as_mapping(
+                "network_configuration", network_configuration
+            ),
+            load_balancers=validation.as_list("load_balancers", load_balancers),
+            service_registries=validation.as_list("service_registries", service_registries),
+            deployment_configuration=validation.deployment_configuration(
+                "deployment_configuration", deployment_configuration
+            ),
+            task_definition=validation.optional_task_definition(task_definition),
+        )
+        with self.lock:
+            existing = self.services.get((cluster_name, service_name))
+            if existing is not None and existing.status == "ACTIVE":
                 raise ValueError(
-                    f"cluster: {cluster!r} differs from the cluster {arn_cluster!r} in the"
-                    f" service ARN {service!r}"
+                    f"service: {service_name!r} already exists in cluster {cluster_name!r}"
                 )
-            cluster = arn_cluster
-        else:
-            service = parsed.parts[-1]
-    return name("cluster", cluster_name(cluster or "default")), name("service", service)
+            self.clusters.add(cluster_name)
+            self.services[(cluster_name, service_name)] = record
+            return record
+
+    def add_deployment(
+        self,
+        service: str,
+        cluster: str | None = None,
+        *,
+        status: str | None = None,
+        created_at: datetime | None = None,
+        started_at: datetime | None = None,
+        finished_at: datetime | None = None,
+        status_reason: str | None = None,
+        task_definition: str | None = None,
+        plan: lifecycle.Plan | dict[str, Any] | None = None,
+        source_revisions: Sequence[str | ServiceRevision] | None = None,
+        container_images: list[dict[str, str]] | None = None,
+        deployment_configuration: dict[str, Any] | None = None,
+    ) -> ServiceDeployment:
+        """Record one service deployment; other records are left alone.
+
+        Without ``plan`` the deployment stays exactly as given. With ``plan`` it starts
+        PENDING at ``created_at`` and follows the plan as time passes (``status``,
+        ``started_at`` and ``finished_at`` must then be left unset).
+
+        :param service: the service name or ARN; the service and its cluster are registered
+            when new.
+        :param cluster: the cluster name or ARN (default: the one in a service ARN, else
+            ``default``).
+        :param status: one of the model's ``ServiceDeploymentStatus`` values (default
+            ``SUCCESSFUL``).
+        :param created_at: when it was created (default: now); naive datetimes are UTC.
+        :param started_at: default ``created_at``; must be unset for PENDING.
+        :param finished_at: default ``started_at`` for a completed status; unset otherwise.
+        :param status_reason: the ``statusReason`` text, if any.
+        :param task_definition: ``family:revision`` or an ARN for the new target revision
+            (default ``<service>:<n>`` for the service's n-th deployment).
+        :param plan: a :class:`~mock_ecs_deployments.lifecycle.Plan` or a mapping of
+            ``plan_next_deployment``'s fields.
+        :param source_revisions: revisions (or their ARNs) of this service the deployment
+            replaces; default: the target revision of the deployment created before it.
+        :param container_images: ``[{"containerName", "image"}]`` for the target revision
+            (digests are filled in); default: from moto's task definition, else derived.
+        :param deployment_configuration: this deployment's configuration (default: the
+            service's).
+        :returns: the stored record (``.arn``, ``.id``, ``.status``, ``.created_at`` ...).
+        :raises ValueError: naming the field, the bad value and the allowed values.
+        """
+        checked_plan = lifecycle.as_plan(plan)
+        if checked_plan is not None:
+            for field, value in (
+                ("status", status),
+                ("started_at", started_at),
+                ("finished_at", finished_at),
+            ):
+                if value is not None:
+                    raise ValueError(f"{field}: leave it unset when a plan is given")
+        checked_status = validation.deployment_status(status or "SUCCESSFUL")
+        created_ms = validation.timestamp_ms("created_at", created_at)
+        started_ms = validation.timestamp_ms("started_at", started_at)
+        finished_ms = validation.timestamp_ms("finished_at", finished_at)
+        if status_reason is not None and not isinstance(status_reason, str):
+            raise TypeError(f"status_reason: expected a string, got {status_reason!r}")
+        checked_task_definition = validation.optional_task_definition(task_definition)
+        configuration = (
+            None
+            if deployment_configuration is None
+            else validation.deployment_configuration(
+                "deployment_configuration", deployment_configuration
+            )
+        )
+        images = validation.container_images("container_images", container_images)
+        with self.lock:
+            now = now_ms()
+            if created_ms is None:
+                created_ms = now
+            if checked_plan is None:
+                started_ms, finished_ms = validation.deployment_times(
+                    checked_status, created_ms, started_ms, finished_ms
+                )
+            record = self._ensure_service(service, cluster)
+            sources = self._sources(record, source_revisions)
+            deployment = self._new_deployment(
+                record,
+                created_ms,
+                checked_task_definition or f"{record.name}:{len(record.deployments) + 1}",
+                images,
+                configuration,
+                sources,
+            )
+            if checked_plan is not None:
+                record.ongoing[deployment.id] = deployment
+                lifecycle.begin(deployment, checked_plan, created_ms)
+                lifecycle.advance(deployment, now)
+                return deployment
+            self._record_static(deployment, checked_status, status_reason, started_ms, finished_ms)
+            return deployment
+
+    def start_deployment(
+        self,
+        service: str,
+        cluster: str | None = None,
+        *,
+        task_definition: str | None = None,
+        container_images: list[dict[str, str]] | None = None,
+        plan: lifecycle.Plan | dict[str, Any] | None = None,
+        revision_id: int | None = None,
+    ) -> ServiceDeployment:
+        """Make a deployment as CreateService or UpdateService would, now.
+
+        Its source is the revision the service runs; a PENDING or IN_PROGRESS deployment of
+        the service is superseded (STOPPED); it follows ``plan``, else the next plan queued
+        by :meth:`plan_next_deployment`, else the mock's default plan, else zero durations
+        ending SUCCESSFUL.
+
+        :param revision_id: the new revision's id (default: a fresh one).
+        """
+        checked_plan = lifecycle.as_plan(plan)
+        images = validation.container_images("container_images", container_images)
+        with self.lock:
+            now = now_ms()
+            record = self._ensure_service(service, cluster)
+            for ongoing in list(record.ongoing.values()):
+                lifecycle.advance(ongoing, now)
+                lifecycle.supersede(ongoing, now)
+            for deployment in reversed(record.deployments):  # seeded, static ones too
+                if deployment.plan is None and deployment.status in lifecycle.INTERRUPTIBLE:
+                    lifecycle.complete(deployment, "STOPPED", now, lifecycle.SUPERSEDED_REASON)
+                if deployment.completed:
+                    break
+            queue = self.planned.get((record.cluster, record.name))
+            if checked_plan is None and queue:
+                checked_plan = queue.popleft()
+            checked_plan = checked_plan or self._default_plan() or lifecycle.Plan()
+            sources = [record.current_revision] if record.current_revision else []
+            deployment = self._new_deployment(
+                record,
+                now,
+                task_definition or record.task_definition or f"{record.name}:1",
+                images,
+                None,
+                sources,
+                revision_id,
+            )
+            record.ongoing[deployment.id] = deployment
+            lifecycle.begin(deployment, checked_plan, now)
+            lifecycle.advance(deployment, now)
+            return deployment
+
+    def plan_next_deployment(
+        self,
+        service: str,
+        cluster: str | None = None,
+        *,
+        outcome: str = "SUCCESSFUL",
+        pending_for: timedelta | float = 0,
+        in_progress_for: timedelta | float = 0,
+        rollback_for: timedelta | float | None = None,
+        reason: str | None = None,
+    ) -> lifecycle.Plan:
+        """Queue how the next deployment the mock makes for a service runs (first in, first
+        out; the service need not exist yet).
+
+        :param outcome: ``SUCCESSFUL``, ``ROLLBACK_SUCCESSFUL`` (a circuit-breaker rollback),
+            ``ROLLBACK_FAILED`` or ``STOPPED``.
+        :param pending_for: how long it stays PENDING (timedelta or seconds).
+        :param in_progress_for: how long it stays IN_PROGRESS (after any PAUSE hooks).
+        :param rollback_for: how long a rollback stays ROLLBACK_IN_PROGRESS (default:
+            ``in_progress_for``).
+        :param reason: the ``statusReason`` of the outcome (default: AWS's for it).
+        """
+        new_plan = lifecycle.make_plan(outcome, pending_for, in_progress_for, rollback_for, reason)
+        key = validation.resolve_service_reference(
+            service, cluster, self.region_name, self.account_id
+        )
+        with self.lock:
+            self.planned.setdefault(key, deque()).append(new_plan)
+        return new_plan
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _ensure_service(self, service: str, cluster: str | None) -> Service:
+        """The ACTIVE service named, adopted from moto or registered with defaults if new."""
+        cluster_name, service_name = validation.resolve_service_reference(
+            service, cluster, self.region_name, self.account_id
+        )
+        record = self._current_service(cluster_name, service_name)
+        if record is not None and record.status == "ACTIVE":
+            return record
+        return self.add_service(service_name, cluster_name)
+
+    @staticmethod
+    def _sources(
+        record: Service, given: Sequence[str | ServiceRevision] | None
+    ) -> list[ServiceRevision] | None:
+        if given is None:
+            return None
+        by_arn = {revision.arn: revision for revision in record.revisions.values()}
+        sources = []
+        for index, item in enumerate(given):
+            revision = item if isinstance(item, ServiceRevision) else by_arn.get(str(item))
+            if revision is None or revision.service is not record:
+                raise ValueError(
+                    f"source_revisions[{index}]: {item!r} is not a revision of service"
+                    f" {record.name!r} in cluster {record.cluster!r}"
+                )
+            sources.append(revision)
+        return sources
+
+    def _new_deployment(
+        self,
+        service: Service,
+        created_ms: int,
+        task_definition: str,
+        images: list[dict[str, str]] | None,
+        configuration: dict[str, Any] | None,
+        sources: list[ServiceRevision] | None,
+        revision_id: int | None = None,
+    ) -> ServiceDeployment:
+        """A deployment with a fresh target revision, placed in the service's order."""
+        task_definition_arn = arns.task_definition_arn(
+            self.region_name, self.account_id, task_definition
+        )
+        revision = ServiceRevision(
+            service=service,
+            id=revision_id if revision_id is not None else _unused_revision_id(service),
+            task_definition=task_definition_arn,
+            created_ms=created_ms,
+            launch_type=service.launch_type,
+            capacity_provider_strategy=service.capacity_provider_strategy,
+            platform_version=service.platform_version,
+            network_configuration=service.network_configuration,
+            load_balancers=service.load_balancers,
+            service_registries=service.service_registries,
+            container_images=images
+            or self._moto_container_images(task_definition_arn)
+            or _derived_images(self.region_name, self.account_id, task_definition_arn),
+        )
+        if service.launch_type == "FARGATE":
+            revision.platform_version = service.platform_version or "LATEST"
+            revision.platform_family = "Linux"
+        self._sequence += 1
+        deployment = ServiceDeployment(
+            service=service,
+            id=arns.new_deployment_id(),
+            sequence=self._sequence,
+            created_ms=created_ms,
+            status="PENDING",
+            target_revision=revision,
+            configuration=service.deployment_configuration
+            if configuration is None
+            else configuration,
+            desired_count=service.desired_count,
+        )
+        deployment.hooks = (
+            lifecycle.hooks_from_configuration(
+                deployment.configuration or {}, "deployment_configuration"
+            )
+            or None
+        )
+        if sources is None:
+            index = bisect_left(service.keys, deployment.sort_key)
+            sources = [service.deployments[index - 1].target_revision] if index else []
+        deployment.source_revisions = sources
+        service.revisions[revision.id] = revision
+        service.insert(deployment)
+        return deployment
+
+    @staticmethod
+    def _record_static(
+        deployment: ServiceDeployment,
+        status: str,
+        reason: str | None,
+        started_ms: int | None,
+        finished_ms: int | None,
+    ) -> None:
+        """Fill in a seeded deployment that does not follow a plan, as its status implies."""
+        deployment.status = status
+        deployment.status_reason = reason
+        deployment.started_ms = started_ms
+        deployment.finished_ms = finished_ms
+        if status == "STOPPED":
+            deployment.stopped_ms = finished_ms
+        deployment.updated_ms = max(
+            t for t in (deployment.created_ms, started_ms, finished_ms) if t is not None
+        )
+        deployment.lifecycle_stage = (
+            "RECONCILE_SERVICE"
+            if status == "PENDING"
+            else "CLEAN_UP"
+            if deployment.completed
+            else "SCALE_UP"
+        )
+        if status.startswith("ROLLBACK_"):
+            deployment.rollback_started_ms = started_ms
+            sources = deployment.source_revisions
+            deployment.rollback_revision = sources[0] if sources else None
+            deployment.breaker_triggered = (
+                reason == lifecycle.CIRCUIT_BREAKER_REASON
+                and lifecycle.circuit_breaker_enabled(deployment)
+            )
+        service = deployment.service
+        if service.latest() is deployment:
+            if status == "SUCCESSFUL":
+                service.current_revision = deployment.target_revision
+            elif status == "ROLLBACK_SUCCESSFUL" and deployment.rollback_revision is not None:
+                service.current_revision = deployment.rollback_revision
 
 
-def cluster_name(cluster: str) -> str:
-    """A cluster name from a name or a cluster ARN."""
-    if cluster.startswith("arn:"):
-        parsed = arns.parse_arn(cluster)
-        if parsed is None or parsed.kind != "cluster" or len(parsed.parts) != 1:
-            raise ValueError(f"cluster: {cluster!r} is not an ECS cluster ARN")
-        return parsed.parts[0]
-    return cluster
+def _unused_revision_id(service: Service) -> int:
+    while True:
+        revision_id = arns.new_revision_id()
+        if revision_id not in service.revisions:
+            return revision_id
 
 
-def deployment_times(
-    status: str,
-    created_ms: int,
-    started_ms: int | None,
-    finished_ms: int | None,
-) -> tuple[int | None, int | None]:
-    """``(started_ms, finished_ms)`` consistent with ``status``, defaults filled in.
-
-    PENDING has neither; a started, ongoing status has ``startedAt`` only; a completed status
-    has both. A default is the creation time (a deployment seeded without times took none).
-    """
-    if status == "PENDING":
-        for field, value in (("started_at", started_ms), ("finished_at", finished_ms)):
-            if value is not None:
-                raise ValueError(f"{field}: a PENDING deployment has not started; leave it unset")
-        return None, None
-    if started_ms is None:
-        started_ms = created_ms
-    if started_ms < created_ms:
-        raise ValueError("started_at: earlier than created_at")
-    if status in _STARTED_ONGOING:
-        if finished_ms is not None:
-            raise ValueError(f"finished_at: a {status} deployment has not finished; leave it unset")
-        return started_ms, None
-    if status not in COMPLETED_STATUSES:  # a status a newer botocore added: keep what is given
-        return started_ms, finished_ms
-    if finished_ms is None:
-        finished_ms = started_ms
-    if finished_ms < created_ms:
-        raise ValueError("finished_at: earlier than created_at")
-    if finished_ms < started_ms:
-        raise ValueError("finished_at: earlier than started_at")
-    return started_ms, finished_ms
-
-
-def deployment_status(value: object) -> str:
-    return choice("status", value, deployment_statuses())
-
-
-def as_list(field: str, value: Any) -> list[dict[str, Any]]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise TypeError(f"{field}: expected a list of mappings, got {value!r}")
-    return list(value)
+def _derived_images(region: str, account_id: str, task_definition_arn: str) -> list[dict[str, str]]:
+    """One container named after the task definition family, with an ECR-style image."""
+    family_revision = task_definition_arn.rsplit("/", 1)[-1]
+    family, _, revision = family_revision.partition(":")
+    image = f"{account_id}.dkr.ecr.{region}.amazonaws.com/{family}:{revision or 'latest'}"
+    return [{"containerName": family, "image": image, "imageDigest": image_digest(image)}]

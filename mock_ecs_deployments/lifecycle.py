@@ -1,0 +1,428 @@
+"""How a service deployment moves through its statuses as (possibly frozen) time passes.
+
+A deployment that follows a :class:`Plan` holds its next scheduled step; every read advances it
+to ``clock.now()``, applying each step that is due at the time it was due, so the timestamps a
+client reads are those of the transitions, not of the read. freezegun's ``tick()`` therefore
+moves a deployment through PENDING, IN_PROGRESS and its outcome. A seeded deployment with an
+explicit status and no plan never moves.
+
+Transitions follow AWS's table (AWS_SEMANTICS.md, "Lifecycle"). Steps a user asks for (stop,
+roll back) are *requested* first: the requested status is what a read at the same instant
+sees, and the next step is applied as soon as time has moved on at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from . import arns
+from .exceptions import ConflictException, InvalidParameterException
+from .models import ServiceDeployment, ServiceRevision
+from .service_model import enum_values
+from .validation import choice
+
+SUPERSEDED_REASON = "Service deployment stopped: superseded by a newer service deployment."
+USER_ROLLBACK_REASON = "Service deployment rolled back by user."
+CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
+HOOK_TIMEOUT_REASON = "Service deployment rolled back: lifecycle hook {hook_id} timed out."
+NO_SOURCE_REASON = "Service deployment could not roll back: there is no previous service revision."
+ABORT_REASON = "Service deployment stopped by user."
+PLANNED_STOP_REASON = "Service deployment stopped."
+OUTCOMES = ("SUCCESSFUL", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED", "STOPPED")
+ONGOING = frozenset(
+    {"PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"}
+)
+INTERRUPTIBLE = frozenset({"PENDING", "IN_PROGRESS"})
+ALREADY_STOPPING = frozenset({"STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"})
+PAUSE_FORBIDDEN_STAGES = frozenset({"TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"})
+PAUSE_TIMEOUT_MINUTES = (1, 20160)
+PAUSE_DEFAULT_TIMEOUT_MINUTES = 1440
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How one deployment runs: its durations (ms) and how it ends."""
+
+    outcome: str = "SUCCESSFUL"
+    pending_ms: int = 0
+    in_progress_ms: int = 0
+    rollback_ms: int | None = None  # None: as long as in_progress_ms
+    reason: str | None = None
+
+    @property
+    def rollback_duration_ms(self) -> int:
+        return self.in_progress_ms if self.rollback_ms is None else self.rollback_ms
+
+
+def _duration_ms(field: str, value: object) -> int:
+    if isinstance(value, timedelta):
+        ms = value // timedelta(milliseconds=1)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        ms = int(value * 1000)
+    else:
+        raise TypeError(f"{field}: expected a timedelta or a number of seconds, got {value!r}")
+    if ms < 0:
+        raise ValueError(f"{field}: must not be negative, got {value!r}")
+    return ms
+
+
+def make_plan(
+    outcome: str = "SUCCESSFUL",
+    pending_for: timedelta | float = 0,
+    in_progress_for: timedelta | float = 0,
+    rollback_for: timedelta | float | None = None,
+    reason: str | None = None,
+) -> Plan:
+    """A validated :class:`Plan`; durations are timedeltas or seconds.
+
+    :raises ValueError: naming the field and the allowed values.
+    """
+    choice("outcome", outcome, OUTCOMES)
+    if reason is not None and not isinstance(reason, str):
+        raise TypeError(f"reason: expected a string, got {reason!r}")
+    return Plan(
+        outcome=outcome,
+        pending_ms=_duration_ms("pending_for", pending_for),
+        in_progress_ms=_duration_ms("in_progress_for", in_progress_for),
+        rollback_ms=None if rollback_for is None else _duration_ms("rollback_for", rollback_for),
+        reason=reason,
+    )
+
+
+def as_plan(value: Plan | dict[str, Any] | None) -> Plan | None:
+    """A plan from a :class:`Plan` or a mapping of :func:`make_plan`'s arguments."""
+    if value is None or isinstance(value, Plan):
+        return value
+    if not isinstance(value, dict):
+        raise TypeError(f"plan: expected a mapping of plan fields, got {value!r}")
+    allowed = ("outcome", "pending_for", "in_progress_for", "rollback_for", "reason")
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        raise ValueError(
+            f"plan: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}"
+        )
+    return make_plan(**value)
+
+
+# -- hooks -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Hook:
+    """One lifecycle hook at one stage of one deployment."""
+
+    stage: str
+    target_type: str
+    target_arn: str | None
+    timeout_ms: int
+    timeout_action: str
+    id: str = ""
+    status: str | None = None  # None until the deployment reaches the stage
+    expires_ms: int | None = None
+
+    def detail(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"hookId": self.id, "targetType": self.target_type}
+        if self.target_arn:
+            out["targetArn"] = self.target_arn
+        if self.status is not None:
+            out["status"] = self.status
+        if self.expires_ms is not None:
+            out["expiresAt"] = self.expires_ms / 1000
+        if self.target_type == "PAUSE":
+            out["timeoutAction"] = self.timeout_action
+        return out
+
+
+def hooks_from_configuration(configuration: dict[str, Any], field: str) -> list[Hook]:
+    """The hooks a deployment meets, in stage order, from ``lifecycleHooks``.
+
+    :raises ValueError: naming the field for a stage, target type, timeout or action AWS
+        does not accept.
+    """
+    stages = enum_values("DeploymentLifecycleHookStage")
+    types = enum_values("DeploymentLifecycleHookTargetType")
+    actions = enum_values("DeploymentLifecycleHookAction")
+    hooks: list[Hook] = []
+    for index, spec in enumerate(configuration.get("lifecycleHooks") or []):
+        where = f"{field}.lifecycleHooks[{index}]"
+        if not isinstance(spec, dict):
+            raise TypeError(f"{where}: expected a mapping, got {spec!r}")
+        target_type = choice(f"{where}.targetType", spec.get("targetType", "AWS_LAMBDA"), types)
+        timeout = spec.get("timeoutConfiguration") or {}
+        minutes = timeout.get("timeoutInMinutes", PAUSE_DEFAULT_TIMEOUT_MINUTES)
+        low, high = PAUSE_TIMEOUT_MINUTES
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
+            raise ValueError(
+                f"{where}.timeoutConfiguration.timeoutInMinutes: {minutes!r} is not allowed;"
+                f" allowed: {low} to {high}"
+            )
+        action_field = f"{where}.timeoutConfiguration.action"
+        action = choice(action_field, timeout.get("action", "ROLLBACK"), actions)
+        for stage in spec.get("lifecycleStages") or []:
+            allowed = stages
+            if target_type == "PAUSE":  # AWS refuses to pause while traffic shifts
+                allowed = tuple(s for s in stages if s not in PAUSE_FORBIDDEN_STAGES)
+            choice(f"{where}.lifecycleStages", stage, allowed)
+            hooks.append(
+                Hook(stage, target_type, spec.get("hookTargetArn"), minutes * 60_000, action)
+            )
+    hooks.sort(key=lambda hook: stages.index(hook.stage))
+    return hooks
+
+
+def lifecycle_stage_for(hook_stage: str) -> str:
+    """The ``lifecycleStage`` shown while paused at a hook stage (the hook stage itself, or
+    the latest lifecycle stage before it where the two enums differ)."""
+    stages = enum_values("ServiceDeploymentLifecycleStage")
+    if hook_stage in stages:
+        return hook_stage
+    shown = "SCALE_UP"
+    for stage in enum_values("DeploymentLifecycleHookStage"):
+        if stage == hook_stage:
+            break
+        if stage in stages:
+            shown = stage
+    return shown
+
+
+# -- the state machine -----------------------------------------------------------------------
+
+
+def begin(deployment: ServiceDeployment, plan: Plan, at_ms: int) -> None:
+    """Start ``deployment`` (created at ``at_ms``) on ``plan``: PENDING until it is due."""
+    deployment.plan = plan
+    deployment.status = "PENDING"
+    deployment.lifecycle_stage = "RECONCILE_SERVICE"
+    deployment.updated_ms = at_ms
+    _schedule(deployment, "start", at_ms + plan.pending_ms)
+
+
+def advance(deployment: ServiceDeployment, now_ms: int) -> None:
+    """Apply every step of ``deployment`` that is due at ``now_ms``, each at its own time."""
+    while deployment.next_ms is not None and (
+        deployment.next_ms < now_ms or (deployment.next_ms == now_ms and not deployment.next_strict)
+    ):
+        step, at_ms = deployment.next_step or "", deployment.next_ms
+        deployment.next_step, deployment.next_ms, deployment.next_strict = None, None, False
+        _STEPS[step](deployment, at_ms)
+
+
+def _schedule(
+    deployment: ServiceDeployment, step: str, at_ms: int, *, strict: bool = False
+) -> None:
+    deployment.next_step, deployment.next_ms, deployment.next_strict = step, at_ms, strict
+
+
+def _start(deployment: ServiceDeployment, at_ms: int) -> None:
+    deployment.status = "IN_PROGRESS"
+    deployment.started_ms = at_ms
+    deployment.updated_ms = at_ms
+    deployment.lifecycle_stage = "SCALE_UP"
+    _next_hook_or_run(deployment, at_ms)
+
+
+def _next_hook_or_run(deployment: ServiceDeployment, at_ms: int) -> None:
+    """Pause at the next hook not yet reached, or run the rest of IN_PROGRESS."""
+    for hook in deployment.hooks or ():
+        if hook.status is not None:
+            continue
+        hook.id = arns.new_hook_id()
+        deployment.lifecycle_stage = lifecycle_stage_for(hook.stage)
+        deployment.updated_ms = at_ms
+        if hook.target_type != "PAUSE":  # the mock has no Lambda to call: the hook succeeds
+            hook.status = "SUCCEEDED"
+            continue
+        hook.status = "AWAITING_ACTION"
+        hook.expires_ms = at_ms + hook.timeout_ms
+        _schedule(deployment, "hook_timeout", hook.expires_ms)
+        return
+    assert deployment.plan is not None
+    _schedule(deployment, "finish", at_ms + deployment.plan.in_progress_ms)
+
+
+def _awaiting_hook(deployment: ServiceDeployment) -> Hook | None:
+    hooks: list[Hook] = deployment.hooks or []
+    return next((hook for hook in hooks if hook.status == "AWAITING_ACTION"), None)
+
+
+def _hook_timeout(deployment: ServiceDeployment, at_ms: int) -> None:
+    hook = _awaiting_hook(deployment)
+    assert hook is not None
+    hook.status = "TIMED_OUT"
+    deployment.updated_ms = at_ms
+    if hook.timeout_action == "CONTINUE":
+        _next_hook_or_run(deployment, at_ms)
+    else:
+        begin_rollback(deployment, at_ms, HOOK_TIMEOUT_REASON.format(hook_id=hook.id))
+
+
+def _finish(deployment: ServiceDeployment, at_ms: int) -> None:
+    plan = deployment.plan
+    assert plan is not None
+    if plan.outcome == "SUCCESSFUL":
+        complete(deployment, "SUCCESSFUL", at_ms, plan.reason)
+    elif plan.outcome == "STOPPED":
+        complete(deployment, "STOPPED", at_ms, plan.reason or PLANNED_STOP_REASON)
+    else:
+        deployment.breaker_triggered = circuit_breaker_enabled(deployment)
+        begin_rollback(deployment, at_ms, plan.reason or CIRCUIT_BREAKER_REASON, final=plan.outcome)
+
+
+def begin_rollback(
+    deployment: ServiceDeployment,
+    at_ms: int,
+    reason: str,
+    *,
+    final: str = "ROLLBACK_SUCCESSFUL",
+    requested: bool = False,
+) -> None:
+    """Roll back to the source revision: ROLLBACK_REQUESTED (when a user asked) or straight
+    to ROLLBACK_IN_PROGRESS, ending in ``final`` after the plan's rollback duration."""
+    source = deployment.source_revisions[0] if deployment.source_revisions else None
+    deployment.status_reason = reason
+    deployment.updated_ms = at_ms
+    deployment.rollback_started_ms = at_ms
+    deployment.rollback_revision = source
+    if source is None:  # a first deployment has nothing to go back to
+        complete(deployment, "ROLLBACK_FAILED", at_ms, NO_SOURCE_REASON)
+        return
+    deployment.rollback_outcome = final
+    _put_back_on_moto(deployment, source)
+    if requested:
+        deployment.status = "ROLLBACK_REQUESTED"
+        _schedule(deployment, "rollback_start", at_ms, strict=True)
+    else:
+        _rollback_start(deployment, at_ms)
+
+
+def _rollback_start(deployment: ServiceDeployment, at_ms: int) -> None:
+    deployment.status = "ROLLBACK_IN_PROGRESS"
+    deployment.updated_ms = at_ms
+    duration = deployment.plan.rollback_duration_ms if deployment.plan else 0
+    _schedule(deployment, "rollback_finish", at_ms + duration)
+
+
+def _rollback_finish(deployment: ServiceDeployment, at_ms: int) -> None:
+    complete(
+        deployment,
+        deployment.rollback_outcome or "ROLLBACK_SUCCESSFUL",
+        at_ms,
+        deployment.status_reason,
+    )
+
+
+def _stop_finish(deployment: ServiceDeployment, at_ms: int) -> None:
+    complete(deployment, "STOPPED", at_ms, deployment.status_reason)
+
+
+def complete(deployment: ServiceDeployment, status: str, at_ms: int, reason: str | None) -> None:
+    """End ``deployment`` in a completed ``status`` at ``at_ms``."""
+    deployment.status = status
+    deployment.status_reason = reason
+    deployment.finished_ms = at_ms
+    deployment.updated_ms = at_ms
+    if status == "STOPPED":
+        deployment.stopped_ms = at_ms
+    deployment.lifecycle_stage = "CLEAN_UP"
+    deployment.next_step, deployment.next_ms, deployment.next_strict = None, None, False
+    deployment.plan = None
+    service = deployment.service
+    if status == "SUCCESSFUL":
+        service.current_revision = deployment.target_revision
+    elif status == "ROLLBACK_SUCCESSFUL" and deployment.rollback_revision is not None:
+        service.current_revision = deployment.rollback_revision
+    service.ongoing.pop(deployment.id, None)
+
+
+_STEPS = {
+    "start": _start,
+    "hook_timeout": _hook_timeout,
+    "finish": _finish,
+    "rollback_start": _rollback_start,
+    "rollback_finish": _rollback_finish,
+    "stop_finish": _stop_finish,
+}
+
+
+# -- what users ask for ----------------------------------------------------------------------
+
+
+def supersede(deployment: ServiceDeployment, at_ms: int) -> None:
+    """A newer deployment started: a PENDING or IN_PROGRESS one stops; a rollback under way
+    finishes on its own."""
+    if deployment.status in INTERRUPTIBLE:
+        complete(deployment, "STOPPED", at_ms, SUPERSEDED_REASON)
+
+
+def stop(deployment: ServiceDeployment, stop_type: str, at_ms: int) -> None:
+    """StopServiceDeployment: ROLLBACK or ABORT an ongoing deployment.
+
+    :raises ConflictException: the deployment completed, or has nothing to roll back to.
+    """
+    if deployment.status in ALREADY_STOPPING:
+        return
+    if deployment.status not in INTERRUPTIBLE:
+        raise ConflictException(
+            f"The service deployment {deployment.arn} is {deployment.status} and cannot be"
+            " stopped.",
+            resourceIds=[deployment.arn],
+        )
+    if deployment.plan is None:  # a seeded, static deployment starts following time now
+        deployment.plan = Plan()
+    deployment.service.ongoing[deployment.id] = deployment
+    if stop_type == "ABORT":
+        deployment.status = "STOP_REQUESTED"
+        deployment.status_reason = ABORT_REASON
+        deployment.updated_ms = at_ms
+        _schedule(deployment, "stop_finish", at_ms, strict=True)
+        return
+    if not deployment.source_revisions:
+        raise ConflictException(
+            f"The service deployment {deployment.arn} is the service's first deployment: there"
+            " is no previous service revision to roll back to.",
+            resourceIds=[deployment.arn],
+        )
+    begin_rollback(deployment, at_ms, USER_ROLLBACK_REASON, requested=True)
+
+
+def continue_hook(deployment: ServiceDeployment, hook_id: str, action: str, at_ms: int) -> None:
+    """ContinueServiceDeployment: answer the PAUSE hook the deployment waits at.
+
+    :raises InvalidParameterException: no such hook, or it is not awaiting action.
+    """
+    hook = next((h for h in deployment.hooks or () if h.id == hook_id), None)
+    if hook is None:
+        raise InvalidParameterException(
+            f"The hook {hook_id} does not exist for service deployment {deployment.arn}."
+        )
+    if deployment.status != "IN_PROGRESS" or hook.status != "AWAITING_ACTION":
+        raise InvalidParameterException(
+            f"The hook {hook_id} is not awaiting action (hook status {hook.status}, service"
+            f" deployment status {deployment.status})."
+        )
+    if action == "CONTINUE":
+        hook.status = "SUCCEEDED"
+        deployment.updated_ms = at_ms
+        _next_hook_or_run(deployment, at_ms)
+        return
+    if not deployment.source_revisions:
+        raise InvalidParameterException(
+            f"The service deployment {deployment.arn} is the service's first deployment: there"
+            " is no previous service revision to roll back to."
+        )
+    hook.status = "FAILED"
+    begin_rollback(deployment, at_ms, USER_ROLLBACK_REASON, requested=True)
+
+
+def circuit_breaker_enabled(deployment: ServiceDeployment) -> bool:
+    breaker = (deployment.configuration or {}).get("deploymentCircuitBreaker") or {}
+    return bool(breaker.get("enable"))
+
+
+def _put_back_on_moto(deployment: ServiceDeployment, source: ServiceRevision) -> None:
+    """A rollback puts the source revision's task definition back on moto's service."""
+    moto_service = deployment.service.moto_service
+    if moto_service is not None:
+        moto_service.task_definition = source.task_definition
