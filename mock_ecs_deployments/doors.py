@@ -182,7 +182,10 @@ def add_to_moto() -> None:
     """Teach moto's ECS dispatch our operations (remembering anything they replace)."""
     from moto.ecs.responses import EC2ContainerServiceResponse
 
+    from . import moto_bridge
+
     with state.lock:
+        moto_bridge.install()
         for operation in HANDLERS:
             name = _snake(operation)
             if name not in state.saved_moto_methods:
@@ -194,7 +197,10 @@ def remove_from_moto() -> None:
     """Put moto's ECS response class back exactly as it was."""
     from moto.ecs.responses import EC2ContainerServiceResponse
 
+    from . import moto_bridge
+
     with state.lock:
+        moto_bridge.uninstall()
         for name, original in state.saved_moto_methods.items():
             if original is None:
                 delattr(EC2ContainerServiceResponse, name)

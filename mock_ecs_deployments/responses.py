@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from . import faults
+from . import faults, wire
 from .backend import ServiceDeploymentBackend, service_deployment_backends
 from .clock import wire_bound_ms
 from .exceptions import (
@@ -21,7 +21,6 @@ from .exceptions import (
     ServiceDeploymentsError,
     UnknownOperationException,
 )
-from .models import ServiceDeployment
 
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 Reply = tuple[int, dict[str, str], str]
@@ -102,6 +101,19 @@ def _string(params: dict[str, Any], name: str, *, required: bool = False) -> str
     return value
 
 
+def _required_string(params: dict[str, Any], name: str) -> str:
+    value = _string(params, name, required=True)
+    assert value is not None
+    return value
+
+
+def _required_string_list(params: dict[str, Any], name: str) -> list[str]:
+    value = _string_list(params, name)
+    if value is None:
+        raise InvalidParameterException(f"{name} is required.")
+    return value
+
+
 def _integer(params: dict[str, Any], name: str) -> int | None:
     value = params.get(name)
     if value is None:
@@ -135,41 +147,13 @@ def _created_at(params: dict[str, Any]) -> tuple[int | None, int | None]:
     return bounds[0], bounds[1]
 
 
-# -- wire shapes ---------------------------------------------------------------------------
-
-
-def _seconds(ms: int) -> float:
-    return ms / 1000
-
-
-def deployment_brief(deployment: ServiceDeployment) -> dict[str, Any]:
-    """The ``ServiceDeploymentBrief`` shape, absent values left out."""
-    service = deployment.service
-    brief: dict[str, Any] = {
-        "serviceDeploymentArn": deployment.arn,
-        "serviceArn": service.arn,
-        "clusterArn": service.cluster_arn,
-        "createdAt": _seconds(deployment.created_ms),
-        "targetServiceRevisionArn": deployment.target_revision.arn,
-        "status": deployment.status,
-    }
-    if deployment.started_ms is not None:
-        brief["startedAt"] = _seconds(deployment.started_ms)
-    if deployment.finished_ms is not None:
-        brief["finishedAt"] = _seconds(deployment.finished_ms)
-    if deployment.status_reason is not None:
-        brief["statusReason"] = deployment.status_reason
-    return brief
-
-
 # -- operations ------------------------------------------------------------------------------
 
 
 def list_service_deployments(
     backend: ServiceDeploymentBackend, params: dict[str, Any]
 ) -> dict[str, Any]:
-    service = _string(params, "service", required=True)
-    assert service is not None
+    service = _required_string(params, "service")
     after_ms, before_ms = _created_at(params)
     page, token = backend.list_service_deployments(
         service=service,
@@ -180,12 +164,64 @@ def list_service_deployments(
         max_results=_integer(params, "maxResults"),
         next_token=_string(params, "nextToken"),
     )
-    result: dict[str, Any] = {"serviceDeployments": [deployment_brief(d) for d in page]}
+    result: dict[str, Any] = {"serviceDeployments": [wire.deployment_brief(d) for d in page]}
     if token is not None:
         result["nextToken"] = token
     return result
 
 
+def _failures(missing: list[str]) -> list[dict[str, str]]:
+    return [{"arn": arn, "reason": "MISSING"} for arn in missing]
+
+
+def describe_service_deployments(
+    backend: ServiceDeploymentBackend, params: dict[str, Any]
+) -> dict[str, Any]:
+    found, missing = backend.describe_service_deployments(
+        _required_string_list(params, "serviceDeploymentArns")
+    )
+    return {
+        "serviceDeployments": [wire.service_deployment(d) for d in found],
+        "failures": _failures(missing),
+    }
+
+
+def describe_service_revisions(
+    backend: ServiceDeploymentBackend, params: dict[str, Any]
+) -> dict[str, Any]:
+    found, missing = backend.describe_service_revisions(
+        _required_string_list(params, "serviceRevisionArns")
+    )
+    return {
+        "serviceRevisions": [wire.service_revision(r) for r in found],
+        "failures": _failures(missing),
+    }
+
+
+def stop_service_deployment(
+    backend: ServiceDeploymentBackend, params: dict[str, Any]
+) -> dict[str, Any]:
+    deployment = backend.stop_service_deployment(
+        _required_string(params, "serviceDeploymentArn"), _string(params, "stopType")
+    )
+    return {"serviceDeploymentArn": deployment.arn}
+
+
+def continue_service_deployment(
+    backend: ServiceDeploymentBackend, params: dict[str, Any]
+) -> dict[str, Any]:
+    deployment = backend.continue_service_deployment(
+        _required_string(params, "serviceDeploymentArn"),
+        _required_string(params, "hookId"),
+        _string(params, "action"),
+    )
+    return {"serviceDeploymentArn": deployment.arn}
+
+
 HANDLERS: dict[str, Handler] = {
     "ListServiceDeployments": list_service_deployments,
+    "DescribeServiceDeployments": describe_service_deployments,
+    "DescribeServiceRevisions": describe_service_revisions,
+    "StopServiceDeployment": stop_service_deployment,
+    "ContinueServiceDeployment": continue_service_deployment,
 }

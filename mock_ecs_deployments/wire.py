@@ -1,0 +1,150 @@
+"""Model objects as the JSON AWS puts on the wire: absent values are left out, never null,
+and timestamps are epoch seconds with millisecond precision."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from . import lifecycle
+from .models import ServiceDeployment, ServiceRevision
+
+_DEFAULT_CONFIGURATION = {
+    "maximumPercent": 200,
+    "minimumHealthyPercent": 100,
+    "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+    "strategy": "ROLLING",
+}
+_BREAKER_THRESHOLD = (3, 200)
+
+
+def seconds(ms: int) -> float:
+    return ms / 1000
+
+
+def deployment_brief(deployment: ServiceDeployment) -> dict[str, Any]:
+    """The ``ServiceDeploymentBrief`` shape."""
+    service = deployment.service
+    brief: dict[str, Any] = {
+        "serviceDeploymentArn": deployment.arn,
+        "serviceArn": service.arn,
+        "clusterArn": service.cluster_arn,
+        "createdAt": seconds(deployment.created_ms),
+        "targetServiceRevisionArn": deployment.target_revision.arn,
+        "status": deployment.status,
+    }
+    if deployment.started_ms is not None:
+        brief["startedAt"] = seconds(deployment.started_ms)
+    if deployment.finished_ms is not None:
+        brief["finishedAt"] = seconds(deployment.finished_ms)
+    if deployment.status_reason is not None:
+        brief["statusReason"] = deployment.status_reason
+    return brief
+
+
+def _task_counts(deployment: ServiceDeployment) -> tuple[dict[str, int], dict[str, int]]:
+    """(target, source) task counts as the status implies: the target is scaled up while the
+    deployment runs and keeps the tasks once it succeeded; otherwise the source does."""
+    desired = deployment.desired_count
+    status = deployment.status
+    if status == "SUCCESSFUL":
+        return _counts(desired, desired, 0), _counts(0, 0, 0)
+    if status == "IN_PROGRESS":
+        return _counts(desired, 0, desired), _counts(desired, desired, 0)
+    return _counts(0, 0, 0), _counts(desired, desired, 0)
+
+
+def _counts(requested: int, running: int, pending: int) -> dict[str, int]:
+    return {
+        "requestedTaskCount": requested,
+        "runningTaskCount": running,
+        "pendingTaskCount": pending,
+    }
+
+
+def _circuit_breaker(deployment: ServiceDeployment) -> dict[str, Any]:
+    low, high = _BREAKER_THRESHOLD
+    threshold = min(max(math.ceil(0.5 * deployment.desired_count), low), high)
+    if not lifecycle.circuit_breaker_enabled(deployment):
+        status = "DISABLED"
+    elif deployment.breaker_triggered:
+        status = "TRIGGERED"
+    elif deployment.status in ("PENDING", "IN_PROGRESS"):
+        status = "MONITORING"
+    else:
+        status = "MONITORING_COMPLETE"
+    failures = threshold if status == "TRIGGERED" else 0
+    return {"status": status, "failureCount": failures, "threshold": threshold}
+
+
+def _alarms(deployment: ServiceDeployment) -> dict[str, Any]:
+    alarms = (deployment.configuration or {}).get("alarms") or {}
+    if not alarms.get("enable"):
+        return {"status": "DISABLED"}
+    ongoing = deployment.status in ("PENDING", "IN_PROGRESS")
+    return {
+        "status": "MONITORING" if ongoing else "MONITORING_COMPLETE",
+        "alarmNames": list(alarms.get("alarmNames") or []),
+        "triggeredAlarmNames": [],
+    }
+
+
+def service_deployment(deployment: ServiceDeployment) -> dict[str, Any]:
+    """The ``ServiceDeployment`` shape of DescribeServiceDeployments."""
+    out = deployment_brief(deployment)
+    del out["targetServiceRevisionArn"]
+    target_counts, source_counts = _task_counts(deployment)
+    out["targetServiceRevision"] = {"arn": deployment.target_revision.arn, **target_counts}
+    out["sourceServiceRevisions"] = [
+        {"arn": revision.arn, **source_counts} for revision in deployment.source_revisions
+    ]
+    for key, value in (
+        ("stoppedAt", deployment.stopped_ms),
+        ("updatedAt", deployment.updated_ms),
+    ):
+        if value is not None:
+            out[key] = seconds(value)
+    if deployment.lifecycle_stage is not None:
+        out["lifecycleStage"] = deployment.lifecycle_stage
+    reached = [hook.detail() for hook in deployment.hooks or () if hook.status is not None]
+    if reached:
+        out["lifecycleHookDetails"] = reached
+    out["deploymentConfiguration"] = {**_DEFAULT_CONFIGURATION, **(deployment.configuration or {})}
+    if deployment.rollback_started_ms is not None:
+        rollback: dict[str, Any] = {"startedAt": seconds(deployment.rollback_started_ms)}
+        if deployment.status_reason is not None:
+            rollback["reason"] = deployment.status_reason
+        if deployment.rollback_revision is not None:
+            rollback["serviceRevisionArn"] = deployment.rollback_revision.arn
+        out["rollback"] = rollback
+    out["deploymentCircuitBreaker"] = _circuit_breaker(deployment)
+    out["alarms"] = _alarms(deployment)
+    return out
+
+
+def service_revision(revision: ServiceRevision) -> dict[str, Any]:
+    """The ``ServiceRevision`` shape of DescribeServiceRevisions."""
+    service = revision.service
+    out: dict[str, Any] = {
+        "serviceRevisionArn": revision.arn,
+        "serviceArn": service.arn,
+        "clusterArn": service.cluster_arn,
+        "taskDefinition": revision.task_definition,
+    }
+    if revision.capacity_provider_strategy:
+        out["capacityProviderStrategy"] = revision.capacity_provider_strategy
+    elif revision.launch_type is not None:
+        out["launchType"] = revision.launch_type
+    if revision.platform_version is not None:
+        out["platformVersion"] = revision.platform_version
+    if revision.platform_family is not None:
+        out["platformFamily"] = revision.platform_family
+    out["loadBalancers"] = revision.load_balancers
+    out["serviceRegistries"] = revision.service_registries
+    if revision.network_configuration is not None:
+        out["networkConfiguration"] = revision.network_configuration
+    out["containerImages"] = revision.container_images
+    out["guardDutyEnabled"] = False
+    out["serviceConnectConfiguration"] = {"enabled": False}
+    out["createdAt"] = seconds(revision.created_ms)
+    return out
