@@ -200,8 +200,7 @@ class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
             position = None if next_token is None else pagination.decode(next_token, scope)
             if record.deployment_controller not in _CONTROLLERS_WITH_DEPLOYMENTS:
                 return [], None
-            if wanted:  # only a status filter depends on what the statuses are now
-                self._refresh(record, now_ms())
+            self._refresh(record, now_ms())
             return self._page(
                 record, wanted, created_after_ms, created_before_ms, limit, position, scope
             )
