@@ -9,12 +9,14 @@ import os
 import threading
 import unittest
 from collections.abc import Callable
+from datetime import timedelta
 from types import TracebackType
 from typing import Any, TypeVar, overload
 from unittest.mock import patch
 
 from . import doors, faults
 from .backend import DEFAULT_ACCOUNT_ID, ServiceDeploymentBackend, service_deployment_backends
+from .lifecycle import make_plan
 
 T = TypeVar("T")
 _Target = TypeVar("_Target", bound=Callable[..., Any])
@@ -143,6 +145,21 @@ class ServiceDeploymentsMock:
         """Make the next ``times`` calls of ``operation`` fail with ``code`` (see
         :func:`mock_ecs_deployments.faults.inject_error`; ``times=None`` means every call)."""
         faults.inject_error(operation, code, message, status, times, account_id, region)
+
+    def plan_deployments(
+        self,
+        outcome: str = "SUCCESSFUL",
+        pending_for: timedelta | float = 0,
+        in_progress_for: timedelta | float = 0,
+        rollback_for: timedelta | float | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Set the plan every deployment the mock makes follows when no plan is queued for
+        its service (see ``ServiceDeploymentBackend.plan_next_deployment`` for the fields).
+        Forgotten with the mock's reset."""
+        service_deployment_backends.default_plan = make_plan(
+            outcome, pending_for, in_progress_for, rollback_for, reason
+        )
 
     @property
     def calls(self) -> list[faults.Call]:
