@@ -170,7 +170,8 @@ class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
         """One page of a service's deployments, newest first, and the token for the next.
 
         Both createdAt bounds are inclusive; an empty or absent ``statuses`` means all. A page
-        costs O(log n + page size) when no status filter is given.
+        costs O(log n + page size) when no status filter is given (plus bringing the service's
+        planned, unfinished deployments up to now).
         """
         limit = MAX_RESULTS_DEFAULT if max_results is None else max_results
         if not 1 <= limit <= MAX_RESULTS_LIMIT:
@@ -242,38 +243,31 @@ class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
 
     # -- Describe, Stop, Continue --------------------------------------------------------
 
-    def _deployment_by_arn(self, arn: str) -> ServiceDeployment | None:
+    def _owner(self, arn: str, kind: str) -> tuple[Service, str] | None:
+        """The ACTIVE service a deployment or revision ARN of this backend names, and the
+        ARN's last part; ``None`` for an ARN that is malformed, elsewhere, or unknown."""
         parsed = arns.parse_arn(arn)
         if (
             parsed is None
-            or parsed.kind != "service-deployment"
+            or parsed.kind != kind
             or len(parsed.parts) != 3
             or (parsed.region, parsed.account_id) != (self.region_name, self.account_id)
             or parsed.partition != arns.partition_for(self.region_name)
         ):
             return None
-        cluster, service, deployment_id = parsed.parts
+        cluster, service, identifier = parsed.parts
         record = self.services.get((cluster, service))
-        if record is None or record.status != "ACTIVE":
-            return None
-        return record.by_id.get(deployment_id)
+        return None if record is None or record.status != "ACTIVE" else (record, identifier)
+
+    def _deployment_by_arn(self, arn: str) -> ServiceDeployment | None:
+        owner = self._owner(arn, "service-deployment")
+        return None if owner is None else owner[0].by_id.get(owner[1])
 
     def _revision_by_arn(self, arn: str) -> ServiceRevision | None:
-        parsed = arns.parse_arn(arn)
-        if (
-            parsed is None
-            or parsed.kind != "service-revision"
-            or len(parsed.parts) != 3
-            or (parsed.region, parsed.account_id) != (self.region_name, self.account_id)
-            or parsed.partition != arns.partition_for(self.region_name)
-            or not parsed.parts[2].isdigit()
-        ):
+        owner = self._owner(arn, "service-revision")
+        if owner is None or not owner[1].isdigit():
             return None
-        cluster, service, revision_id = parsed.parts
-        record = self.services.get((cluster, service))
-        if record is None or record.status != "ACTIVE":
-            return None
-        return record.revisions.get(int(revision_id))
+        return owner[0].revisions.get(int(owner[1]))
 
     def describe_service_deployments(
         self, deployment_arns: Sequence[str]
