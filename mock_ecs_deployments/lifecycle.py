@@ -281,6 +281,7 @@ def begin_rollback(
     """Roll back to the source revision: ROLLBACK_REQUESTED (when a user asked) or straight
     to ROLLBACK_IN_PROGRESS, ending in ``final`` after the plan's rollback duration."""
     source = deployment.source_revisions[0] if deployment.source_revisions else None
+    _fail_awaiting_hook(deployment)
     deployment.status_reason = reason
     deployment.updated_ms = at_ms
     deployment.rollback_started_ms = at_ms
@@ -289,7 +290,7 @@ def begin_rollback(
         complete(deployment, "ROLLBACK_FAILED", at_ms, NO_SOURCE_REASON)
         return
     deployment.rollback_outcome = final
-    _put_back_on_moto(deployment, source)
+    _put_back(deployment, source)
     if requested:
         deployment.status = "ROLLBACK_REQUESTED"
         _schedule(deployment, "rollback_start", at_ms, strict=True)
@@ -319,6 +320,7 @@ def _stop_finish(deployment: ServiceDeployment, at_ms: int) -> None:
 
 def complete(deployment: ServiceDeployment, status: str, at_ms: int, reason: str | None) -> None:
     """End ``deployment`` in a completed ``status`` at ``at_ms``."""
+    _fail_awaiting_hook(deployment)
     deployment.status = status
     deployment.status_reason = reason
     deployment.finished_ms = at_ms
@@ -329,7 +331,11 @@ def complete(deployment: ServiceDeployment, status: str, at_ms: int, reason: str
     deployment.next_step, deployment.next_ms, deployment.next_strict = None, None, False
     deployment.plan = None
     service = deployment.service
-    if status == "SUCCESSFUL":
+    # Only the newest deployment decides what the service runs: a rollback that finishes
+    # after a newer deployment was made leaves the newer one's revision in place.
+    if service.latest() is not deployment:
+        pass
+    elif status == "SUCCESSFUL":
         service.current_revision = deployment.target_revision
     elif status == "ROLLBACK_SUCCESSFUL" and deployment.rollback_revision is not None:
         service.current_revision = deployment.rollback_revision
@@ -373,6 +379,7 @@ def stop(deployment: ServiceDeployment, stop_type: str, at_ms: int) -> None:
         deployment.plan = Plan()
     deployment.service.ongoing[deployment.id] = deployment
     if stop_type == "ABORT":
+        _fail_awaiting_hook(deployment)
         deployment.status = "STOP_REQUESTED"
         deployment.status_reason = ABORT_REASON
         deployment.updated_ms = at_ms
@@ -421,8 +428,18 @@ def circuit_breaker_enabled(deployment: ServiceDeployment) -> bool:
     return bool(breaker.get("enable"))
 
 
-def _put_back_on_moto(deployment: ServiceDeployment, source: ServiceRevision) -> None:
-    """A rollback puts the source revision's task definition back on moto's service."""
-    moto_service = deployment.service.moto_service
-    if moto_service is not None:
-        moto_service.task_definition = source.task_definition
+def _put_back(deployment: ServiceDeployment, source: ServiceRevision) -> None:
+    """A rollback puts the source revision's task definition back on the service (ours, and
+    moto's when moto has it)."""
+    service = deployment.service
+    service.task_definition = source.task_definition
+    if service.moto_service is not None:
+        service.moto_service.task_definition = source.task_definition
+
+
+def _fail_awaiting_hook(deployment: ServiceDeployment) -> None:
+    """A deployment that leaves IN_PROGRESS no longer waits at a hook: an action there could
+    only be refused."""
+    hook = _awaiting_hook(deployment)
+    if hook is not None:
+        hook.status = "FAILED"
