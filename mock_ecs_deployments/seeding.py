@@ -201,6 +201,7 @@ class SeedingMixin:
                     checked_status, created_ms, started_ms, finished_ms
                 )
             record = self._ensure_service(service, cluster)
+            _require_ecs_controller(record)
             sources = self._sources(record, source_revisions)
             deployment = self._new_deployment(
                 record,
@@ -242,6 +243,7 @@ class SeedingMixin:
         with self.lock:
             now = now_ms()
             record = self._ensure_service(service, cluster)
+            _require_ecs_controller(record)
             for ongoing in list(record.ongoing.values()):
                 lifecycle.advance(ongoing, now)
                 lifecycle.supersede(ongoing, now)
@@ -427,6 +429,14 @@ class SeedingMixin:
                 service.current_revision = deployment.target_revision
             elif status == "ROLLBACK_SUCCESSFUL" and deployment.rollback_revision is not None:
                 service.current_revision = deployment.rollback_revision
+
+
+def _require_ecs_controller(service: Service) -> None:
+    if service.deployment_controller != "ECS":
+        raise ValueError(
+            f"service: {service.name!r} uses the {service.deployment_controller} deployment"
+            " controller; only services with the ECS controller have service deployments"
+        )
 
 
 def _unused_revision_id(service: Service) -> int:

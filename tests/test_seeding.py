@@ -558,3 +558,15 @@ def test_services_of_other_controllers_list_empty(
 
 def test_ecs_controller_is_the_default(backend: ServiceDeploymentBackend) -> None:
     assert backend.add_service(service="web", cluster="prod").deployment_controller == "ECS"
+
+
+@pytest.mark.parametrize("controller", ["CODE_DEPLOY", "EXTERNAL"])
+def test_deployments_cannot_be_seeded_for_other_controllers(controller: str) -> None:
+    with mock_service_deployments() as mock:
+        backend = mock.backend()
+        backend.add_service(service="bg", deployment_controller=controller)
+        with pytest.raises(ValueError, match=f"uses the {controller} deployment controller"):
+            backend.add_deployment(service="bg")
+        with pytest.raises(ValueError, match="only services with the ECS controller"):
+            backend.start_deployment(service="bg")
+        assert backend.services[("default", "bg")].deployments == []
