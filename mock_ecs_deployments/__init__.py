@@ -4,6 +4,7 @@ from .backend import ServiceDeploymentBackend, service_deployment_backends
 from .doors import patch_client
 from .mock import ServiceDeploymentsMock, mock_service_deployments
 from .models import Service, ServiceDeployment, ServiceRevision
+from .scenarios import load_scenario
 
 __version__ = "0.1.0"
 
@@ -14,6 +15,7 @@ __all__ = [
     "ServiceDeploymentsMock",
     "ServiceRevision",
     "__version__",
+    "load_scenario",
     "mock_service_deployments",
     "patch_client",
     "service_deployment_backends",

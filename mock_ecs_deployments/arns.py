@@ -19,7 +19,7 @@ _PARTITIONS = (
 )
 
 _ARN = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):ecs:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+    r"^arn:(?P<partition>aws[a-z-]*):ecs:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):"
     r"(?P<kind>cluster|service|service-deployment|service-revision)/(?P<path>.+)$"
 )
 

@@ -265,7 +265,7 @@ class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
 
     def _revision_by_arn(self, arn: str) -> ServiceRevision | None:
         owner = self._owner(arn, "service-revision")
-        if owner is None or not owner[1].isdigit():
+        if owner is None or not (owner[1].isascii() and owner[1].isdigit()):
             return None
         return owner[0].revisions.get(int(owner[1]))
 

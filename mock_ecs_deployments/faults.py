@@ -7,8 +7,9 @@ behave exactly as in production, and every attempt of a retried call is logged.
 
 from __future__ import annotations
 
+import copy
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .exceptions import InjectedError, ServiceDeploymentsError
@@ -96,6 +97,18 @@ def inject_error(
     :param region: only calls in this region (default: any).
     :raises ValueError: naming the field and the allowed values.
     """
+    if not isinstance(code, str) or not code:
+        raise ValueError(
+            f"code: expected an AWS error code such as 'ThrottlingException', got {code!r}"
+        )
+    if message is not None and not isinstance(message, str):
+        raise TypeError(f"message: expected a string, got {message!r}")
+    if account_id is not None and not (
+        isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()
+    ):
+        raise ValueError(f"account_id: expected 12 digits, got {account_id!r}")
+    if region is not None and not (isinstance(region, str) and region):
+        raise ValueError(f"region: expected a region name such as 'us-east-1', got {region!r}")
     if operation not in OPERATIONS:
         raise ValueError(
             f"operation: {operation!r} is not served; allowed values: {', '.join(OPERATIONS)}"
@@ -141,9 +154,10 @@ def record_call(call: Call) -> None:
 
 
 def calls() -> list[Call]:
-    """A copy of the call log, oldest first."""
+    """A copy of the call log, oldest first; each read gets its own copy of the params, so a
+    test that changes one cannot change the log."""
     with _faults.lock:
-        return list(_faults.calls)
+        return [replace(call, params=copy.deepcopy(call.params)) for call in _faults.calls]
 
 
 def reset() -> None:

@@ -13,6 +13,7 @@ sees, and the next step is applied as soon as time has moved on at all.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -60,6 +61,8 @@ def _duration_ms(field: str, value: object) -> int:
     if isinstance(value, timedelta):
         ms = value // timedelta(milliseconds=1)
     elif isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError(f"{field}: expected a finite number of seconds, got {value!r}")
         ms = int(value * 1000)
     else:
         raise TypeError(f"{field}: expected a timedelta or a number of seconds, got {value!r}")
@@ -103,7 +106,10 @@ def as_plan(value: Plan | dict[str, Any] | None) -> Plan | None:
         raise ValueError(
             f"plan: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}"
         )
-    return make_plan(**value)
+    try:
+        return make_plan(**value)
+    except (TypeError, ValueError) as error:  # name the field as the caller wrote it
+        raise type(error)(f"plan.{error}") from None
 
 
 # -- hooks -----------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from unittest.mock import patch
 from . import doors, faults
 from .backend import DEFAULT_ACCOUNT_ID, ServiceDeploymentBackend, service_deployment_backends
 from .lifecycle import make_plan
+from .models import Service
+from .scenarios import ScenarioSource, load_scenario
 
 T = TypeVar("T")
 _Target = TypeVar("_Target", bound=Callable[..., Any])
@@ -54,10 +56,12 @@ class ServiceDeploymentsMock:
         with_moto: bool = False,
         region: str = "us-east-1",
         account_id: str | None = None,
+        scenario: ScenarioSource | None = None,
     ) -> None:
         self.with_moto = with_moto
         self.region = region
         self.account_id = account_id
+        self.scenario = scenario
         self._starts = 0
         self._moto: list[Any] = []
         self._account_patch: list[Any] = []
@@ -81,6 +85,14 @@ class ServiceDeploymentsMock:
             moto_mock = mock_aws()
             moto_mock.start()
             self._moto.append(moto_mock)
+        # scenario= loads when this mock starts, not again when it is re-entered (started
+        # while already active), which would find its services there already.
+        if self.scenario is not None and self._starts == 1:
+            try:
+                self.load_scenario(self.scenario)
+            except BaseException:
+                self.stop()
+                raise
         return self
 
     def stop(self) -> None:
@@ -160,6 +172,18 @@ class ServiceDeploymentsMock:
         service_deployment_backends.default_plan = make_plan(
             outcome, pending_for, in_progress_for, rollback_for, reason
         )
+
+    def load_scenario(self, source: ScenarioSource) -> list[Service]:
+        """Load a scenario file or mapping, all or nothing (see
+        :func:`mock_ecs_deployments.scenarios.load_scenario`); where the scenario names no
+        account or region, this mock's apply.
+
+        :param source: the path of a YAML or JSON file, or the same data as a mapping or a list
+            of mappings.
+        :returns: the services created, in the order the scenario lists them.
+        :raises ScenarioError: naming the file, the field, the bad value and what is allowed.
+        """
+        return load_scenario(source, account_id=self.account_id, region=self.region)
 
     @property
     def calls(self) -> list[faults.Call]:
@@ -291,6 +315,7 @@ def mock_service_deployments(
     with_moto: bool = False,
     region: str = "us-east-1",
     account_id: str | None = None,
+    scenario: ScenarioSource | None = None,
 ) -> ServiceDeploymentsMock: ...
 
 
@@ -300,6 +325,7 @@ def mock_service_deployments(
     with_moto: bool = False,
     region: str = "us-east-1",
     account_id: str | None = None,
+    scenario: ScenarioSource | None = None,
 ) -> Any:
     """Mock ECS service deployments: as ``@mock_service_deployments``, as
     ``@mock_service_deployments(...)``, as ``with mock_service_deployments() as mock:``, or
@@ -309,8 +335,12 @@ def mock_service_deployments(
         every other service are mocked too and moto's clusters and services count.
     :param region: the default region of :meth:`ServiceDeploymentsMock.backend`.
     :param account_id: the account the mock answers as (sets ``MOTO_ACCOUNT_ID`` while active).
+    :param scenario: a scenario file or mapping loaded each time the mock starts (see
+        :meth:`ServiceDeploymentsMock.load_scenario`); a bad one fails the start.
     """
-    mock = ServiceDeploymentsMock(with_moto=with_moto, region=region, account_id=account_id)
+    mock = ServiceDeploymentsMock(
+        with_moto=with_moto, region=region, account_id=account_id, scenario=scenario
+    )
     if target is None:
         return mock
     return mock(target)

@@ -7,6 +7,7 @@ test that asks for a fixture.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -15,14 +16,15 @@ import pytest
 if TYPE_CHECKING:
     from .mock import ServiceDeploymentsMock
 
-_MARKER_OPTIONS = ("region", "account_id", "with_moto")
+_MARKER_OPTIONS = ("region", "account_id", "with_moto", "scenario")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "service_deployments(region='us-east-1', account_id=None, with_moto=False): options"
-        " for the service_deployments and ecs_client fixtures of mock_ecs_deployments",
+        " for the service_deployments and ecs_client fixtures of mock_ecs_deployments; also"
+        " scenario='path' (relative to the test file) to load a scenario file",
     )
 
 
@@ -38,7 +40,13 @@ def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
             f"@pytest.mark.service_deployments: unknown option(s) {', '.join(sorted(unknown))};"
             f" allowed: {', '.join(_MARKER_OPTIONS)}"
         )
-    return dict(marker.kwargs)
+    options = dict(marker.kwargs)
+    # scenario="path": relative to the test file, so a test finds its scenario wherever pytest
+    # was started from. A mapping is passed on as it is.
+    scenario = options.get("scenario")
+    if isinstance(scenario, str | os.PathLike):
+        options["scenario"] = request.path.parent / scenario
+    return options
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ call came in.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -78,7 +79,7 @@ def _decode(body: bytes | str | None) -> dict[str, Any]:
         return {}
     try:
         params = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise InvalidParameterException(f"The request body is not valid JSON: {error}") from None
     if not isinstance(params, dict):
         raise InvalidParameterException("The request body must be a JSON object.")
@@ -141,7 +142,11 @@ def _created_at(params: dict[str, Any]) -> tuple[int | None, int | None]:
     bounds: list[int | None] = []
     for name, upper in (("after", False), ("before", True)):
         value = window.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (isinstance(value, float) and not math.isfinite(value))
+        ):
             raise InvalidParameterException(f"createdAt.{name} must be a timestamp.")
         bounds.append(None if value is None else wire_bound_ms(value, upper=upper))
     return bounds[0], bounds[1]

@@ -63,6 +63,10 @@ def resolve_service_reference(
     service: str, cluster: str | None, region: str, account_id: str
 ) -> tuple[str, str]:
     """``(cluster, service)`` names from a service name or ARN and an optional cluster."""
+    if not isinstance(service, str):
+        raise TypeError(f"service: expected a name or an ARN, got {service!r}")
+    if cluster is not None and not isinstance(cluster, str):
+        raise TypeError(f"cluster: expected a name or an ARN, got {cluster!r}")
     if service.startswith("arn:"):
         parsed = arns.parse_arn(service)
         if parsed is None or parsed.kind != "service":

@@ -545,9 +545,9 @@ def test_a_bad_plan_is_refused_at_the_call(
     with pytest.raises(error) as excinfo:
         backend.plan_next_deployment(service="web", cluster="prod", **arguments)
     assert str(excinfo.value) == message
-    with pytest.raises(error) as excinfo:
+    with pytest.raises(error) as excinfo:  # a plan mapping's fields are named inside it
         backend.add_deployment(service="web", cluster="prod", plan=arguments)
-    assert str(excinfo.value) == message
+    assert str(excinfo.value) == f"plan.{message}"
 
 
 def test_a_plan_excludes_explicit_status_and_times(backend: ServiceDeploymentBackend) -> None:

@@ -1,0 +1,198 @@
+"""The ``validate`` and ``show`` subcommands of ``mock-ecs-deployments``: check scenario files,
+and show one as a timeline per service.
+
+Both build the scenario the way a test loads it (in throwaway backends), so a file that passes
+``validate`` loads in a test, and ``show`` shows what a test would list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .clock import now_ms
+from .models import ServiceDeployment
+from .scenarios import Scenario, ScenarioError, build_scenario
+
+COMMANDS = ("validate", "show")
+# Wide enough that no row is wrapped when the output goes to a file or a pipe.
+_PLAIN_WIDTH = 1000
+_STATUS_STYLES = {
+    "SUCCESSFUL": "green",
+    "ROLLBACK_SUCCESSFUL": "yellow",
+    "ROLLBACK_FAILED": "bold red",
+    "STOPPED": "dim",
+}
+
+
+def configure(parser: argparse.ArgumentParser, command: str) -> None:
+    """Add the arguments of ``command`` to its parser.
+
+    :param parser: the subcommand's own parser.
+    :param command: ``validate`` or ``show``.
+    :raises ValueError: for another command.
+    """
+    if command == "validate":
+        parser.add_argument("files", nargs="+", metavar="FILE", help="scenario files to check")
+    elif command == "show":
+        parser.add_argument("file", metavar="FILE", help="the scenario file to show")
+    else:
+        raise ValueError(f"command: {command!r} is not allowed; allowed values: {COMMANDS}")
+    parser.add_argument(
+        "--account-id",
+        help="the account where a scenario names none, as in the mock that loads it"
+        " (default: MOTO_ACCOUNT_ID, else 123456789012)",
+    )
+    parser.add_argument(
+        "--region", help="the region where a scenario names none (default: us-east-1)"
+    )
+
+
+def run(args: argparse.Namespace, command: str) -> int:
+    """Run ``command`` with the arguments :func:`configure` added; returns the exit status.
+
+    :param args: the parsed arguments.
+    :param command: ``validate`` or ``show``.
+    """
+    if command == "validate":
+        return validate(args.files, account_id=args.account_id, region=args.region)
+    if command == "show":
+        return show(args.file, account_id=args.account_id, region=args.region)
+    raise ValueError(f"command: {command!r} is not allowed; allowed values: {COMMANDS}")
+
+
+def validate(
+    files: Sequence[str],
+    *,
+    account_id: str | None = None,
+    region: str | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Check each file: one ``OK`` line on ``out`` for a good one, one ``FAIL`` line on ``err``
+    with the load error for a bad one. Returns 0 if every file is good, else 1.
+
+    :param files: paths of scenario files.
+    :param account_id: the account where a scenario names none.
+    :param region: the region where a scenario names none.
+    """
+    out, err = out or sys.stdout, err or sys.stderr
+    status = 0
+    for file in files:
+        scenario = _build(file, account_id, region, err)
+        if scenario is None:
+            status = 1
+            continue
+        deployments = sum(len(service.deployments) for service in scenario.services)
+        places = sorted({(service.account_id, service.region) for service in scenario.services})
+        where = ", ".join(f"{account} {region_name}" for account, region_name in places)
+        print(
+            f"OK {file}: {_count(len(scenario.services), 'service')},"
+            f" {_count(deployments, 'deployment')}" + (f" ({where})" if where else ""),
+            file=out,
+        )
+    return status
+
+
+def show(
+    file: str,
+    *,
+    account_id: str | None = None,
+    region: str | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Print the scenario as one table per service, oldest deployment first: created, status,
+    duration and reason. Colours and box lines only on a terminal. Returns 0, or 1 with the
+    load error on ``err``.
+
+    :param file: the path of a scenario file.
+    :param account_id: the account where the scenario names none.
+    :param region: the region where the scenario names none.
+    """
+    out, err = out or sys.stdout, err or sys.stderr
+    scenario = _build(file, account_id, region, err)
+    if scenario is None:
+        return 1
+    console = Console(file=out, highlight=False)
+    if console.is_terminal:
+        _print_tables(console, scenario)
+        return 0
+    # Piped or redirected: plain text without colours, box lines, wrapped rows or trailing
+    # blanks, so that it greps and diffs cleanly.
+    console = Console(file=out, highlight=False, no_color=True, width=_PLAIN_WIDTH)
+    with console.capture() as captured:
+        _print_tables(console, scenario)
+    out.writelines(line.rstrip() + "\n" for line in captured.get().splitlines())
+    return 0
+
+
+def _print_tables(console: Console, scenario: Scenario) -> None:
+    now = now_ms()
+    for service in scenario.services:
+        heading = (
+            f"service {service.name} in cluster {service.cluster}, account {service.account_id},"
+            f" {service.region}: {_count(len(service.deployments), 'deployment')}"
+        )
+        if service.deployment_controller != "ECS":
+            heading += f" ({service.deployment_controller} controller: none are listed)"
+        table = Table(
+            box=box.SIMPLE_HEAVY if console.is_terminal else None,
+            show_edge=console.is_terminal,
+            pad_edge=False,
+        )
+        for column in ("created (UTC)", "status", "duration", "reason"):
+            table.add_column(column, no_wrap=column != "reason")
+        for deployment in service.deployments:
+            table.add_row(
+                deployment.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                Text(deployment.status, style=_STATUS_STYLES.get(deployment.status, "cyan")),
+                _duration(deployment, now),
+                Text(deployment.status_reason or ""),
+            )
+        console.print(Text(heading, style="bold"))
+        console.print(table)
+        console.print()
+
+
+def _build(file: str, account_id: str | None, region: str | None, err: TextIO) -> Scenario | None:
+    try:
+        return build_scenario(file, account_id=account_id, region=region)
+    except ScenarioError as error:
+        print(f"FAIL {error}", file=err)
+    except OSError as error:
+        print(f"FAIL {file}: {error.strerror or error}", file=err)
+    return None
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def _duration(deployment: ServiceDeployment, now: int) -> str:
+    """How long it ran: start to finish, or start to now (``so far``); ``-`` if not started."""
+    if deployment.started_ms is None:
+        return "-"
+    if deployment.finished_ms is None:
+        return f"{_span(now - deployment.started_ms)} so far"
+    return _span(deployment.finished_ms - deployment.started_ms)
+
+
+def _span(ms: int) -> str:
+    """``ms`` in its two largest units: ``45s``, ``6m 30s``, ``2h 5m``, ``3d 4h``."""
+    seconds = max(ms, 0) // 1000
+    parts = [
+        (seconds // 86_400, "d"),
+        (seconds // 3600 % 24, "h"),
+        (seconds // 60 % 60, "m"),
+        (seconds % 60, "s"),
+    ]
+    shown = [f"{value}{unit}" for value, unit in parts if value][:2]
+    return " ".join(shown) or "0s"

@@ -1,0 +1,439 @@
+"""Scenario files: deployment histories written once and loaded in one line.
+
+The keys a service or deployment entry may have are read from the signatures of
+``ServiceDeploymentBackend.add_service`` and ``add_deployment``, which also check the values,
+so a parameter they gain is a key scenarios gain. Loading is all or nothing: a scenario is
+built in throwaway backends first, and only applied to the real ones once it built cleanly.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import yaml
+
+from . import clock
+from .backend import DEFAULT_ACCOUNT_ID, ServiceDeploymentBackend, service_deployment_backends
+from .models import Service
+
+ScenarioSource: TypeAlias = str | os.PathLike[str] | Mapping[str, Any] | Sequence[Mapping[str, Any]]
+DEFAULT_REGION = "us-east-1"
+MAPPING_SOURCE = "<mapping>"
+DOCUMENT_KEYS = ("account_id", "region", "services")
+DEPLOYMENTS_KEY = "deployments"
+# The scenario's own shorthand for many deployments; not parameters of add_deployment.
+REPEAT_KEYS = ("repeat", "every")
+MAX_REPEAT = 100_000
+TIME_FORMS = (
+    "an ISO 8601 time ('2025-01-10T09:00:00Z'), a relative time ('-2h', '-1h30m', '+30s') or 'now'"
+)
+DURATION_FORMS = "a duration ('30s', '5m', '2h', '1d', '1h30m') or a number of seconds"
+
+_UNITS = r"(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?"
+_RELATIVE = re.compile(rf"^(?P<sign>[+-]){_UNITS}$")
+_DURATION = re.compile(rf"^{_UNITS}$")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
+# "field: detail", as the seeding methods word their errors; the field may be a nested path.
+_FIELD_MESSAGE = re.compile(r"^(?P<field>[A-Za-z_]\w*(?:[.\[][\w\]]*)*): (?P<detail>.*)$", re.S)
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be loaded: ``source`` is the file (or ``<mapping>``), ``path``
+    the field (``services[0].deployments[2].status``; empty for the whole file) and ``detail``
+    what is wrong, with the bad value and what is allowed."""
+
+    def __init__(self, source: str, path: str, detail: str) -> None:
+        self.source, self.path, self.detail = source, path, detail
+        super().__init__(f"{source}: {path}: {detail}" if path else f"{source}: {detail}")
+
+
+@dataclass(frozen=True, slots=True)
+class _DeploymentEntry:
+    path: str
+    arguments: dict[str, Any]
+    copy: str = ""  # " (copy k of n)" for the copies of a repeated entry
+
+
+@dataclass(frozen=True, slots=True)
+class _ServiceEntry:
+    path: str
+    account_id: str
+    region: str
+    arguments: dict[str, Any]
+    deployments: list[_DeploymentEntry]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario built in throwaway backends and not loaded (what ``validate`` and ``show``
+    use): ``services`` are the throwaway records, in the order the scenario lists them."""
+
+    source: str
+    services: tuple[Service, ...]
+    _entries: tuple[_ServiceEntry, ...] = field(repr=False)
+
+
+def load_scenario(
+    source: ScenarioSource, *, account_id: str | None = None, region: str | None = None
+) -> list[Service]:
+    """Load a scenario into ``service_deployment_backends``, all or nothing.
+
+    :param source: the path of a YAML or JSON file (``.json`` is read as JSON, any other name
+        as YAML), or the same data as a mapping or a list of mappings.
+    :param account_id: the account where the scenario names none (default: ``MOTO_ACCOUNT_ID``,
+        else ``123456789012``).
+    :param region: the region where the scenario names none (default ``us-east-1``).
+    :returns: the services created, in the order the scenario lists them.
+    :raises ScenarioError: naming the file, the field, the bad value and what is allowed;
+        nothing of the scenario is loaded then.
+    :raises OSError: if the file cannot be read.
+    """
+    return _apply(build_scenario(source, account_id=account_id, region=region))
+
+
+def build_scenario(
+    source: ScenarioSource, *, account_id: str | None = None, region: str | None = None
+) -> Scenario:
+    """Read and check a scenario by building it in throwaway backends, leaving the real ones
+    alone (the parameters are :func:`load_scenario`'s)."""
+    name, data = _read(source)
+    account_id = account_id or os.environ.get("MOTO_ACCOUNT_ID")
+    entries = tuple(_Reader(name, clock.now()).entries(data, account_id, region))
+    throwaway: dict[tuple[str, str], ServiceDeploymentBackend] = {}
+
+    def backend(account: str, region: str) -> ServiceDeploymentBackend:
+        return throwaway.setdefault((account, region), ServiceDeploymentBackend(region, account))
+
+    return Scenario(name, tuple(_build(name, entries, backend, [])), entries)
+
+
+def _read(source: ScenarioSource) -> tuple[str, Any]:
+    if isinstance(source, Mapping | list | tuple):
+        return MAPPING_SOURCE, source
+    if not isinstance(source, str | os.PathLike):
+        raise TypeError(f"source: expected a file path or a mapping, got {source!r}")
+    name, path = os.fspath(source), Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(name, "", f"not UTF-8 text (byte {error.start})") from None
+    try:
+        if path.suffix.lower() == ".json":
+            return name, json.loads(text)
+        return name, yaml.load(text, Loader=_Loader)  # a SafeLoader: makes no objects
+    except json.JSONDecodeError as error:
+        where, problem = f"line {error.lineno}, column {error.colno}: ", f"JSON: {error.msg}"
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = "" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}: "
+        problem = f"YAML: {getattr(error, 'problem', None) or error}"
+    raise ScenarioError(name, "", f"{where}invalid {problem}")
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, refusing a key given twice (PyYAML would keep the last silently,
+    and a second ``created_at`` is a mistake worth pointing at)."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: list[Any] = []
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # "<<: *anchor" merges keys that the mapping's own may override
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.append(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _parameters(method: Callable[..., Any], skip: tuple[str, ...]) -> tuple[list[str], set[str]]:
+    """The names ``method`` takes, and those it requires, read when a scenario is loaded so
+    that a parameter added to the seeding API is accepted at once."""
+    parameters = [
+        parameter
+        for parameter in list(inspect.signature(method).parameters.values())[1:]  # past self
+        if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+        and parameter.name not in skip
+    ]
+    required = {p.name for p in parameters if p.default is inspect.Parameter.empty}
+    return [parameter.name for parameter in parameters], required
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _seconds(match: re.Match[str] | None) -> int | None:
+    """The seconds that ``d``, ``h``, ``m`` and ``s`` add up to; ``None`` if none is given."""
+    parts = [None] * 4 if match is None else [match[unit] for unit in "dhms"]
+    if all(part is None for part in parts):
+        return None
+    days, hours, minutes, seconds = (int(part or 0) for part in parts)
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """Turns a scenario's data into entries: ``source`` names it in errors, and relative
+    times count from ``reference``."""
+
+    source: str
+    reference: datetime
+
+    def error(self, path: str, detail: str) -> ScenarioError:
+        return ScenarioError(self.source, path, detail)
+
+    def entries(
+        self, data: Any, account: str | None, region: str | None
+    ) -> Iterator[_ServiceEntry]:
+        if not isinstance(data, Mapping | list | tuple):
+            got = "an empty file" if data is None else repr(data)
+            raise self.error("", f"expected a mapping or a list of mappings, got {got}")
+        documents = [("", data)] if isinstance(data, Mapping) else list(enumerate(data))
+        service_keys, service_required = _parameters(ServiceDeploymentBackend.add_service, ())
+        service_keys.append(DEPLOYMENTS_KEY)
+        for number, document in documents:
+            prefix = number if isinstance(number, str) else f"[{number}]"
+            document = self.keys(prefix, document, DOCUMENT_KEYS, {"services"})
+            own_account = self.named(_join(prefix, "account_id"), document.get("account_id"))
+            own_region = self.named(_join(prefix, "region"), document.get("region"))
+            services_path = _join(prefix, "services")
+            for index, service in enumerate(self.items(services_path, document["services"])):
+                path = f"{services_path}[{index}]"
+                service = self.keys(path, service, service_keys, service_required)
+                yield _ServiceEntry(
+                    path,
+                    own_account or account or DEFAULT_ACCOUNT_ID,
+                    own_region or region or DEFAULT_REGION,
+                    self.arguments(path, service, (DEPLOYMENTS_KEY,)),
+                    self.deployments(_join(path, DEPLOYMENTS_KEY), service.get(DEPLOYMENTS_KEY)),
+                )
+
+    def deployments(self, path: str, items: object) -> list[_DeploymentEntry]:
+        keys, required = _parameters(
+            ServiceDeploymentBackend.add_deployment, ("service", "cluster")
+        )
+        deployments: list[_DeploymentEntry] = []
+        for index, item in enumerate(self.items(path, items)):
+            item = self.keys(f"{path}[{index}]", item, [*keys, *REPEAT_KEYS], required)
+            deployments.extend(self.expand(f"{path}[{index}]", item))
+        return deployments
+
+    def keys(
+        self, path: str, entry: object, allowed: Sequence[str], required: set[str]
+    ) -> Mapping[Any, Any]:
+        if not isinstance(entry, Mapping):
+            raise self.error(path, f"expected a mapping of {', '.join(allowed)}; got {entry!r}")
+        for key in entry:
+            if key not in allowed:
+                raise self.error(
+                    _join(path, key), f"unknown key; allowed keys: {', '.join(allowed)}"
+                )
+        missing = sorted(required - set(entry))
+        if missing:
+            raise self.error(_join(path, missing[0]), "required, but missing")
+        return entry
+
+    def items(self, path: str, value: object) -> list[Any]:
+        if value is not None and not isinstance(value, list | tuple):
+            raise self.error(path, f"expected a list of mappings, got {value!r}")
+        return list(value or ())
+
+    def named(self, path: str, value: object) -> str | None:
+        """A scenario's own ``account_id`` or ``region``, if it names one."""
+        if path.endswith("account_id"):
+            # YAML reads an unquoted account id as a number; twelve digits are still one.
+            value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+            pattern, allowed = _ACCOUNT_ID, "12 digits"
+        else:
+            pattern, allowed = _REGION, "a region name such as 'eu-west-1'"
+        if value is None or (isinstance(value, str) and pattern.match(value)):
+            return value
+        raise self.error(path, f"{value!r} is not allowed; allowed: {allowed}")
+
+    def arguments(self, path: str, entry: Mapping[Any, Any], skip: Sequence[str]) -> dict[str, Any]:
+        return {
+            key: self.convert(_join(path, key), key, value)
+            for key, value in entry.items()
+            if key not in skip
+        }
+
+    def convert(self, path: str, key: object, value: Any) -> Any:
+        """``value`` with every ``*_at`` key (at any depth) made a datetime and every ``*_for``
+        key a timedelta; mappings become dicts, as the seeding methods expect."""
+        if isinstance(key, str) and key.endswith("_at"):
+            return self.moment(path, value)
+        if isinstance(key, str) and key.endswith("_for"):
+            return self.duration(path, value)
+        if isinstance(value, Mapping):
+            return {k: self.convert(_join(path, k), k, v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.convert(f"{path}[{i}]", None, item) for i, item in enumerate(value)]
+        return value
+
+    def moment(self, path: str, value: object) -> datetime | None:
+        if value is None or isinstance(value, datetime):
+            return value if value is None or value.tzinfo else value.replace(tzinfo=clock.UTC)
+        if isinstance(value, date):
+            return datetime.combine(value, time(), clock.UTC)
+        text = value.strip() if isinstance(value, str) else ""
+        relative = _RELATIVE.match(text)
+        seconds = _seconds(relative)
+        try:
+            if text == "now":
+                return self.reference
+            if relative is not None and seconds is not None:
+                return self.reference + timedelta(seconds=int(relative["sign"] + "1") * seconds)
+            # fromisoformat reads a trailing "Z" only from Python 3.11 on.
+            moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
+        except (ValueError, OverflowError):
+            raise self.error(path, f"{value!r} is not a time; allowed: {TIME_FORMS}") from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=clock.UTC)
+
+    def duration(self, path: str, value: object) -> timedelta | None:
+        if value is None or isinstance(value, timedelta):
+            duration = value
+        else:
+            seconds: float | None = (
+                _seconds(_DURATION.match(value)) if isinstance(value, str) else None
+            )
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                seconds = value
+            try:
+                duration = timedelta(seconds=seconds)  # type: ignore[arg-type]
+            except (TypeError, ValueError, OverflowError):  # not a duration, NaN, too long
+                raise self.error(
+                    path, f"{value!r} is not a duration; allowed: {DURATION_FORMS}"
+                ) from None
+        if duration is not None and duration < timedelta(0):
+            raise self.error(path, f"{value!r} is negative; allowed: {DURATION_FORMS}")
+        return duration
+
+    def expand(self, path: str, entry: Mapping[Any, Any]) -> list[_DeploymentEntry]:
+        """One entry, or its ``repeat`` copies, each ``every`` later than the one before."""
+        arguments = self.arguments(path, entry, REPEAT_KEYS)
+        repeat = entry.get("repeat", 1)
+        if isinstance(repeat, bool) or not isinstance(repeat, int) or not 0 < repeat <= MAX_REPEAT:
+            raise self.error(
+                _join(path, "repeat"), f"{repeat!r} is not allowed; allowed: 1 to {MAX_REPEAT}"
+            )
+        every = self.duration(_join(path, "every"), entry.get("every"))
+        if every is None and repeat == 1:
+            return [_DeploymentEntry(path, arguments)]
+        if "repeat" not in entry:
+            raise self.error(_join(path, "every"), "only allowed with repeat")
+        if not every:
+            got = "required with repeat" if every is None else f"{entry['every']!r} is not allowed"
+            raise self.error(_join(path, "every"), f"{got}; allowed: a duration above 0")
+        if arguments.get("created_at") is None:
+            # Without a first created_at every copy would be made "now": every would mean nothing.
+            raise self.error(_join(path, "created_at"), "required with repeat and every")
+        return [
+            _DeploymentEntry(
+                path,
+                {
+                    key: value + every * index
+                    if isinstance(key, str) and key.endswith("_at") and value is not None
+                    else value
+                    for key, value in arguments.items()
+                },
+                f" (copy {index + 1} of {repeat})",
+            )
+            for index in range(repeat)
+        ]
+
+
+def _build(
+    name: str,
+    entries: Sequence[_ServiceEntry],
+    backend_for: Callable[[str, str], ServiceDeploymentBackend],
+    created: list[tuple[ServiceDeploymentBackend, Service]],
+) -> list[Service]:
+    """Make the entries' seeding calls, noting each service made in ``created``."""
+    services = []
+    for entry in entries:
+        backend = backend_for(entry.account_id, entry.region)
+        service: Service = _call(name, entry.path, "", entry.arguments, backend.add_service)
+        created.append((backend, service))
+        for deployment in entry.deployments:
+            arguments = {"service": service.name, "cluster": service.cluster}
+            arguments.update(deployment.arguments)
+            _call(name, deployment.path, deployment.copy, arguments, backend.add_deployment)
+        services.append(service)
+    return services
+
+
+def _call(
+    name: str, path: str, copy: str, arguments: dict[str, Any], method: Callable[..., Any]
+) -> Any:
+    """``method(**arguments)``, its errors raised again as :class:`ScenarioError` at ``path``."""
+    try:
+        return method(**arguments)
+    except Exception as error:
+        text = str(error)
+        if not isinstance(error, ValueError | TypeError):
+            # Not one of the seeding API's own messages: say what was raised.
+            text = f"{type(error).__name__}: {text}"
+        match = _FIELD_MESSAGE.match(text)
+        field_path = None if match is None else _locate(match["field"], arguments)
+        if match is None or field_path is None:
+            raise ScenarioError(name, path, f"{text}{copy}") from error
+        raise ScenarioError(name, _join(path, field_path), f"{match['detail']}{copy}") from error
+
+
+def _locate(field_path: str, arguments: Mapping[str, Any]) -> str | None:
+    """Where a field an error names is in an entry: the entry's own, or in one of its
+    mappings (a nested mapping's validator, such as ``plan``'s, names its fields without the
+    mapping's key); ``None`` if the entry has no such field."""
+    head = re.split(r"[.\[]", field_path, maxsplit=1)[0]
+    if head in arguments:
+        return field_path
+    for key, value in arguments.items():
+        if isinstance(value, Mapping) and head in value:
+            return f"{key}.{field_path}"
+    return None
+
+
+def _apply(scenario: Scenario) -> list[Service]:
+    """Load a built scenario into the real backends: every service of it, or none."""
+    entries = scenario._entries
+    keys = sorted({(entry.account_id, entry.region) for entry in entries})
+    backends = {key: service_deployment_backends[key[0]][key[1]] for key in keys}
+    created: list[tuple[ServiceDeploymentBackend, Service]] = []
+    with ExitStack() as locks:
+        # Holding every backend's lock keeps other threads from seeing half a scenario.
+        for key in keys:
+            locks.enter_context(backends[key].lock)
+        for entry, built in zip(entries, scenario.services, strict=True):
+            backend = backends[(entry.account_id, entry.region)]
+            existing = backend.services.get((built.cluster, built.name))
+            if existing is not None and existing.status == "ACTIVE":
+                raise ScenarioError(
+                    scenario.source,
+                    _join(entry.path, "service"),
+                    f"{built.name!r} already exists in cluster {built.cluster!r} of account"
+                    f" {entry.account_id} in {entry.region}",
+                )
+        clusters = {key: set(backend.clusters) for key, backend in backends.items()}
+        try:
+            return _build(scenario.source, entries, lambda *key: backends[key], created)
+        except BaseException:
+            # It built cleanly in throwaway backends, so this is rare (moto's state differs,
+            # say); whatever it is, what was added is taken back.
+            for backend, service in reversed(created):
+                backend.delete_service(service)
+            for key, backend in backends.items():
+                backend.clusters.intersection_update(clusters[key])
+            raise
