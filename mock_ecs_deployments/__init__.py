@@ -4,11 +4,12 @@ from .backend import ServiceDeploymentBackend, service_deployment_backends
 from .doors import patch_client
 from .mock import ServiceDeploymentsMock, mock_service_deployments
 from .models import Service, ServiceDeployment, ServiceRevision
-from .scenarios import load_scenario
+from .scenarios import ScenarioError, load_scenario
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ScenarioError",
     "Service",
     "ServiceDeployment",
     "ServiceDeploymentBackend",
