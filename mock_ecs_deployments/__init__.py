@@ -5,6 +5,7 @@ from .doors import patch_client
 from .mock import ServiceDeploymentsMock, mock_service_deployments
 from .models import Service, ServiceDeployment, ServiceRevision
 from .scenarios import ScenarioError, load_scenario
+from .server import serve_in_thread
 
 __version__ = "0.1.0"
 
@@ -19,5 +20,6 @@ __all__ = [
     "load_scenario",
     "mock_service_deployments",
     "patch_client",
+    "serve_in_thread",
     "service_deployment_backends",
 ]

@@ -128,9 +128,10 @@ class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
         return moto_backend is not None and cluster in moto_backend.clusters
 
     def _moto_ecs_backend(self) -> Any:
-        """moto's ECS backend for this account and region, if moto has one (never made here)."""
+        """moto's ECS backend for this account and region, when moto is in play and has one
+        (never made here). What moto kept from an earlier, stopped mock does not count."""
         models = sys.modules.get("moto.ecs.models")
-        if models is None:
+        if models is None or not moto_in_play():
             return None
         regions = dict.get(models.ecs_backends, self.account_id)
         return None if regions is None else dict.get(regions, self.region_name)
@@ -361,6 +362,15 @@ class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
 
 
 _ARNS_LIMIT = 20
+
+
+def moto_in_play() -> bool:
+    """Whether moto answers ECS now: its ``mock_aws`` is active, or a server of ours runs."""
+    core = sys.modules.get("moto.core.models")
+    if core is not None and core.botocore_stubber.enabled:
+        return True
+    server = sys.modules.get("mock_ecs_deployments.server")
+    return server is not None and bool(server.live_servers())
 
 
 def _check_arn_count(name: str, values: Sequence[str]) -> None:

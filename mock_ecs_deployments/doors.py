@@ -61,8 +61,15 @@ class _RawBody(BytesIO):
 
 
 def _moto_is_active() -> bool:
+    """Whether moto's ``mock_aws`` is active (its botocore handler answers then)."""
     core = sys.modules.get("moto.core.models")
     return core is not None and bool(core.botocore_stubber.enabled)
+
+
+def _addressed_to_a_server(url: str) -> bool:
+    """Requests to a server this process runs (server mode) travel to it over HTTP."""
+    server = sys.modules.get("mock_ecs_deployments.server")
+    return server is not None and bool(server.is_served_url(url))
 
 
 def _header(request: AWSPreparedRequest, name: str) -> str:
@@ -72,7 +79,7 @@ def _header(request: AWSPreparedRequest, name: str) -> str:
 
 def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
     """Answer ECS requests while the mock is active and moto's own mock is not."""
-    if not state.active or _moto_is_active():
+    if not state.active or _moto_is_active() or _addressed_to_a_server(request.url):
         return None
     target = _header(request, "X-Amz-Target")
     if not target.startswith(_TARGET_PREFIX):

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any, TypeVar, overload
 from unittest.mock import patch
 
-from . import doors, faults
+from . import aio_door, doors, faults, requests_door
 from .backend import DEFAULT_ACCOUNT_ID, ServiceDeploymentBackend, service_deployment_backends
 from .lifecycle import make_plan
 from .models import Service
@@ -281,11 +281,15 @@ def _activate() -> None:
     _activation.default_session_patch = patch("boto3.DEFAULT_SESSION", None)
     _activation.default_session_patch.start()
     doors.state.active = True
+    requests_door.start()
+    aio_door.start()
 
 
 def _deactivate() -> None:
     doors.state.active = False
     try:
+        requests_door.stop()
+        aio_door.stop()
         _activation.default_session_patch.stop()
         for name, value in _activation.saved_environment.items():
             if value is None:

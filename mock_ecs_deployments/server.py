@@ -1,0 +1,355 @@
+"""Server mode: moto's own HTTP server, with this package's operations added to its ECS dispatch.
+
+``mock-ecs-deployments serve`` (and :func:`serve_in_thread` for tests) runs moto's WSGI
+application on werkzeug, as ``moto_server`` does, so every service moto mocks is served on the
+same endpoint and ``aws ecs create-cluster`` and ``aws ecs list-service-deployments`` share one
+account. Three things are added around moto, none of them by editing moto:
+
+* our mock is active while the server runs, so our operations are methods of moto's ECS
+  response class and seeded state is kept until the server stops;
+* moto's reset API (``POST /moto-api/reset``) resets our state as well as moto's;
+* :class:`~.server_guard.EcsRequestGuard` answers malformed ECS requests with AWS's JSON errors
+  where moto's server would answer with an HTML 500 page, a 404 or an S3 document.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+from unittest.mock import patch
+from urllib.parse import urlsplit
+
+from .backend import DEFAULT_ACCOUNT_ID
+from .mock import ServiceDeploymentsMock, mock_service_deployments, reset_state
+from .server_guard import MAX_BODY_BYTES, EcsRequestGuard
+
+_LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+_ALL_INTERFACES = frozenset({"0.0.0.0", "::", ""})
+
+
+# -- moto's reset API resets our state too ----------------------------------------------------
+
+
+class _ResetHook:
+    """Wraps ``MotoAPIBackend.reset`` (what ``POST /moto-api/reset`` calls) while any server
+    runs, and puts moto's method back when the last one stops."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+        self.original: Any = None
+
+    def install(self) -> None:
+        from moto.moto_api._internal.models import MotoAPIBackend
+
+        with self.lock:
+            self.users += 1
+            if self.users > 1:
+                return
+            original = MotoAPIBackend.__dict__["reset"]
+            self.original = original
+
+            def reset(backend: Any) -> None:
+                original(backend)
+                reset_state()
+
+            setattr(MotoAPIBackend, "reset", reset)  # noqa: B010 - mypy forbids assigning methods
+
+    def uninstall(self) -> None:
+        from moto.moto_api._internal.models import MotoAPIBackend
+
+        with self.lock:
+            self.users -= 1
+            if self.users == 0:
+                setattr(MotoAPIBackend, "reset", self.original)  # noqa: B010
+                self.original = None
+
+
+_reset_hook = _ResetHook()
+
+
+# -- the server ----------------------------------------------------------------------------------
+
+
+class MockServer:
+    """moto's server with our operations, on a background thread: ``start()``, ``stop()``.
+
+    :param host: the address to bind (default loopback only).
+    :param port: the port; 0 picks a free one (see :attr:`endpoint_url` after ``start()``).
+    :param account_id: answer every request as this account (sets ``MOTO_ACCOUNT_ID``).
+    :param quiet: leave out werkzeug's line per request.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        account_id: str | None = None,
+        quiet: bool = True,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.quiet = quiet
+        self.mock: ServiceDeploymentsMock = mock_service_deployments(account_id=account_id)
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://host:port`` of the running server (loopback when bound to all interfaces)."""
+        if self._server is None:
+            raise RuntimeError("the server is not running; call start() first")
+        host = self.host
+        if host in _ALL_INTERFACES:
+            host = "::1" if ":" in host else "127.0.0.1"
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    def start(self) -> MockServer:
+        """Activate the mock, bind the port and serve in a daemon thread.
+
+        :raises OSError: the port cannot be bound (the mock is stopped again).
+        """
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        class RequestHandler(MotoRequestHandler):
+            quiet = self.quiet
+
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                if not self.quiet:  # tests and benchmarks need no line per request
+                    super().log_request(*args, **kwargs)
+
+        self.mock.start()
+        _reset_hook.install()
+        try:
+            app = EcsRequestGuard(DomainDispatcherApplication(create_backend_app))
+            # Bound here, not by werkzeug, which answers a busy port with sys.exit(1).
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+            with socket.create_server((self.host, self.port), family=family) as listening:
+                self._server = make_server(
+                    self.host,
+                    self.port,
+                    app,
+                    threaded=True,
+                    request_handler=RequestHandler,
+                    fd=listening.fileno(),
+                )
+            self.port = int(self._server.server_address[1])  # the one picked for port 0
+        except BaseException:
+            if self._server is not None:
+                self._server.server_close()
+                self._server = None
+            _reset_hook.uninstall()
+            self.mock.stop()
+            raise
+        self._thread = threading.Thread(
+            # A short poll interval makes stop() quick (moto's server polls every 0.5 s).
+            target=functools.partial(self._server.serve_forever, poll_interval=0.05),
+            name=f"mock-ecs-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        with _live_lock:
+            _live_servers.append(self)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close the port, restore moto's reset and stop the mock (whose
+        outermost stop forgets all state)."""
+        if self._server is None:
+            return
+        with _live_lock:
+            _live_servers.remove(self)
+        try:
+            self._server.shutdown()
+            self._server.server_close()
+            if self._thread is not None:
+                self._thread.join()
+        finally:
+            self._server = None
+            self._thread = None
+            try:
+                _reset_hook.uninstall()
+            finally:
+                self.mock.stop()
+
+    def serves(self, url: str) -> bool:
+        """Whether ``url`` is addressed to this running server.
+
+        :param url: a request URL, e.g. ``http://127.0.0.1:5000/``.
+        """
+        parts = urlsplit(url)
+        if self._server is None or parts.port != self.port:
+            return False
+        host = (parts.hostname or "").lower()
+        if self.host in _ALL_INTERFACES or self.host in _LOOPBACK_NAMES:
+            return host == self.host or host in _LOOPBACK_NAMES
+        return host == self.host.lower()
+
+
+_live_lock = threading.Lock()
+_live_servers: list[MockServer] = []
+
+
+def live_servers() -> list[MockServer]:
+    """The servers this process runs now."""
+    with _live_lock:
+        return list(_live_servers)
+
+
+def is_served_url(url: str) -> bool:
+    """Whether ``url`` is addressed to a server of this process (so that in-process doors let
+    such requests travel over HTTP instead of answering them themselves).
+
+    :param url: a request URL.
+    """
+    with _live_lock:
+        return any(server.serves(url) for server in _live_servers)
+
+
+@contextmanager
+def serve_in_thread(port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve moto and this mock over HTTP on a background thread; yields the endpoint URL.
+
+    State is shared with the test's process: seed it with ``service_deployment_backends`` or
+    an active mock's ``backend()``. Everything is stopped and forgotten on exit.
+
+    :param port: the port to bind; 0 (default) picks a free one.
+    :param host: the address to bind (default ``127.0.0.1``, loopback only).
+    """
+    server = MockServer(host, port).start()
+    try:
+        yield server.endpoint_url
+    finally:
+        server.stop()
+
+
+# -- the ``serve`` subcommand ------------------------------------------------------------------
+
+
+def configure(parser: argparse.ArgumentParser, command: str) -> None:
+    """Add the ``serve`` options to ``parser``.
+
+    :param parser: the subcommand's parser.
+    :param command: the subcommand's name (``serve``).
+    """
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=5000, help="port to bind; 0 picks a free one (default: 5000)"
+    )
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="seed deployments from a scenario file (repeatable)",
+    )
+    parser.add_argument(
+        "--account-id", help="answer every request as this AWS account (sets MOTO_ACCOUNT_ID)"
+    )
+
+
+def run(args: argparse.Namespace, command: str) -> int:
+    """Serve until SIGINT or SIGTERM; returns 0 after a clean stop, 1 when the port cannot be
+    bound, 2 when a scenario file cannot be loaded.
+
+    :param args: the parsed options of :func:`configure`.
+    :param command: the subcommand's name (``serve``).
+    """
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    server = MockServer(args.host, args.port, account_id=args.account_id, quiet=False)
+    try:
+        try:
+            server.start()
+        except OSError as error:
+            print(f"{command}: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+            return 1
+        try:
+            loaded = [service for path in args.scenario for service in _load_scenario(path, args)]
+            _print_banner(server, args.account_id, loaded)
+            # What moto's own server sets, for services that build URLs to themselves.
+            moto_port = {} if "MOTO_PORT" in os.environ else {"MOTO_PORT": str(server.port)}
+            with patch.dict(os.environ, moto_port):
+                while not stop.wait(0.5):
+                    pass
+        except (OSError, ValueError, TypeError, ImportError) as error:
+            print(f"{command}: {error}", file=sys.stderr)
+            return 2
+        finally:
+            server.stop()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("mock-ecs-deployments: stopped", flush=True)
+    return 0
+
+
+def _load_scenario(path: str, args: argparse.Namespace) -> list[Any]:
+    """Load one scenario file; returns its services in the order the file lists them."""
+    try:
+        from .scenarios import load_scenario  # type: ignore[import-not-found,unused-ignore]
+    except ImportError as error:
+        raise ImportError(
+            f"--scenario {path}: this version of mock_ecs_deployments cannot load scenario"
+            f" files ({error})"
+        ) from None
+    services = list(load_scenario(path, account_id=args.account_id))
+    print(f"mock-ecs-deployments: loaded scenario {path}", flush=True)
+    return services
+
+
+def _print_banner(server: MockServer, account_id: str | None, loaded: list[Any]) -> None:
+    """The endpoint, and a command that lists the first scenario service with deployments."""
+    url = server.endpoint_url
+    answered_as = account_id or DEFAULT_ACCOUNT_ID
+    example = next((service for service in loaded if service.deployments), None)
+    account, region, cluster, name = (
+        (answered_as, "us-east-1", "default", "web")
+        if example is None
+        else (example.account_id, example.region, example.cluster, example.name)
+    )
+    print(f"mock-ecs-deployments: serving ECS (and the rest of moto) at {url}", flush=True)
+    print(
+        "Try: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws ecs list-service-deployments"
+        f" --cluster {cluster} --service {name} --region {region} --endpoint-url {url}",
+        flush=True,
+    )
+    if account != answered_as:
+        print(
+            f"Note: the scenario's deployments are in account {account}; add --account-id"
+            f" {account} to answer requests as that account.",
+            flush=True,
+        )
+    print(f"Reset: curl -X POST {url}/moto-api/reset    Stop: Ctrl-C", flush=True)
+
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "EcsRequestGuard",
+    "MockServer",
+    "configure",
+    "is_served_url",
+    "run",
+    "serve_in_thread",
+]
