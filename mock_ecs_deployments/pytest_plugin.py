@@ -7,6 +7,7 @@ test that asks for a fixture.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -64,7 +65,22 @@ def service_deployments(request: pytest.FixtureRequest) -> Iterator[ServiceDeplo
 
 @pytest.fixture
 def ecs_client(service_deployments: ServiceDeploymentsMock) -> Any:
-    """A boto3 ECS client in the mock's region, made while the mock is active."""
+    """A boto3 ECS client in the mock's region, made while the mock is active (in a session
+    of its own, so it picks up the mock's fake credentials)."""
     import boto3
+    import botocore.session
 
-    return boto3.client("ecs", region_name=service_deployments.region)
+    session = botocore.session.Session()
+    # Parsing botocore's JSON service models is most of what making a client costs; a loader
+    # shared by every test's session parses them once per run.
+    session.register_component("data_loader", _shared_loader())
+    return boto3.session.Session(botocore_session=session).client(
+        "ecs", region_name=service_deployments.region
+    )
+
+
+@functools.cache
+def _shared_loader() -> Any:
+    from botocore.loaders import create_loader
+
+    return create_loader()
