@@ -26,7 +26,7 @@ from .exceptions import (
 )
 from .models import SEQUENCE_BITS, Service, ServiceDeployment, ServiceRevision, sort_key
 from .seeding import SeedingMixin
-from .service_model import deployment_statuses, enum_values
+from .service_model import enum_values
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 MAX_RESULTS_DEFAULT = 20
@@ -180,12 +180,8 @@ class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
                 f"maxResults must be between 1 and {MAX_RESULTS_LIMIT}; got {limit}."
             )
         wanted = frozenset(statuses or ())
-        allowed = deployment_statuses()
-        for status in statuses or ():
-            if status not in allowed:
-                raise InvalidParameterException(
-                    f"Invalid status value: {status}. Valid values: {', '.join(allowed)}."
-                )
+        for status in statuses or ():  # in the order given: the first bad one is named
+            _enum_parameter("status", status, "ServiceDeploymentStatus")
         with self.lock:
             record = self.find_service(service, cluster)
             scope = "|".join(
@@ -304,24 +300,22 @@ class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
                     found.append(revision)
         return found, missing
 
-    def _existing_deployment(self, arn: str) -> ServiceDeployment:
+    def _existing_deployment(self, arn: str) -> tuple[ServiceDeployment, int]:
+        """The deployment ``arn`` names, brought up to now, and now."""
         deployment = self._deployment_by_arn(arn)
         if deployment is None:
             raise ServiceDeploymentNotFoundException(f"Service deployment not found: {arn}")
-        return deployment
+        now = now_ms()
+        lifecycle.advance(deployment, now)
+        return deployment, now
 
     def stop_service_deployment(self, arn: str, stop_type: str | None = None) -> ServiceDeployment:
         """StopServiceDeployment: ``ROLLBACK`` (default) or ``ABORT``."""
-        checked = stop_type or "ROLLBACK"
-        allowed = enum_values("StopServiceDeploymentStopType")
-        if checked not in allowed:
-            raise InvalidParameterException(
-                f"Invalid stopType value: {checked}. Valid values: {', '.join(allowed)}."
-            )
+        checked = _enum_parameter(
+            "stopType", stop_type or "ROLLBACK", "StopServiceDeploymentStopType"
+        )
         with self.lock:
-            deployment = self._existing_deployment(arn)
-            now = now_ms()
-            lifecycle.advance(deployment, now)
+            deployment, now = self._existing_deployment(arn)
             lifecycle.stop(deployment, checked, now)
             return deployment
 
@@ -329,16 +323,9 @@ class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
         self, arn: str, hook_id: str, action: str | None = None
     ) -> ServiceDeployment:
         """ContinueServiceDeployment: answer a PAUSE hook with ``CONTINUE`` or ``ROLLBACK``."""
-        checked = action or "CONTINUE"
-        allowed = enum_values("DeploymentLifecycleHookAction")
-        if checked not in allowed:
-            raise InvalidParameterException(
-                f"Invalid action value: {checked}. Valid values: {', '.join(allowed)}."
-            )
+        checked = _enum_parameter("action", action or "CONTINUE", "DeploymentLifecycleHookAction")
         with self.lock:
-            deployment = self._existing_deployment(arn)
-            now = now_ms()
-            lifecycle.advance(deployment, now)
+            deployment, now = self._existing_deployment(arn)
             lifecycle.continue_hook(deployment, hook_id, checked, now)
             return deployment
 
@@ -362,6 +349,16 @@ class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
 
 
 _ARNS_LIMIT = 20
+
+
+def _enum_parameter(name: str, value: str, shape: str) -> str:
+    """``value`` if the model's enum ``shape`` has it, else AWS's InvalidParameterException."""
+    allowed = enum_values(shape)
+    if value not in allowed:
+        raise InvalidParameterException(
+            f"Invalid {name} value: {value}. Valid values: {', '.join(allowed)}."
+        )
+    return value
 
 
 def moto_in_play() -> bool:
