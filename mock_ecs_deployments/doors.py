@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -25,6 +26,7 @@ import botocore.handlers
 from botocore import UNSIGNED
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.compat import HTTPHeaders
+from botocore.credentials import Credentials
 
 from .backend import DEFAULT_ACCOUNT_ID
 from .exceptions import UnknownOperationException
@@ -45,6 +47,7 @@ class _State:
         self.active = False
         self.installed = False
         self.saved_moto_methods: dict[str, Any] = {}
+        self.saved_botocore: dict[str, Any] = {}
 
 
 state = _State()
@@ -137,6 +140,61 @@ def account_for(access_key: re.Match[str] | None) -> str:
 def _choose_signer(**_: Any) -> Any:
     """Lets a patched client without credentials send unsigned requests to the mock."""
     return UNSIGNED if state.active and not _moto_is_active() else None
+
+
+def guard() -> None:
+    """Catch ECS requests of clients that lack our handler (made from a session that existed
+    before the first start): they are answered here instead of reaching the network, and
+    signed with the mock's fake credentials whatever credentials their session had cached."""
+    endpoint_class, signer_class = _botocore_classes()
+    with state.lock:
+        if state.saved_botocore:
+            return
+        send, sign = endpoint_class.__dict__["_send"], signer_class.__dict__["sign"]
+        state.saved_botocore = {"_send": send, "sign": sign}
+
+        @functools.wraps(send)
+        def guarded_send(endpoint: Any, request: AWSPreparedRequest) -> Any:
+            answer = before_send(request)
+            return send(endpoint, request) if answer is None else answer
+
+        @functools.wraps(sign)
+        def fake_signed(signer: Any, *args: Any, **kwargs: Any) -> Any:
+            if not state.active or signer._service_id.hyphenize() != "ecs":
+                return sign(signer, *args, **kwargs)
+            real, signer._credentials = signer._credentials, _fake_credentials()
+            try:
+                return sign(signer, *args, **kwargs)
+            finally:
+                signer._credentials = real
+
+        endpoint_class._send = guarded_send
+        signer_class.sign = fake_signed
+
+
+def unguard() -> None:
+    """Put botocore's ``Endpoint._send`` and ``RequestSigner.sign`` back."""
+    endpoint_class, signer_class = _botocore_classes()
+    with state.lock:
+        if state.saved_botocore:
+            endpoint_class._send = state.saved_botocore["_send"]
+            signer_class.sign = state.saved_botocore["sign"]
+            state.saved_botocore = {}
+
+
+def _botocore_classes() -> tuple[Any, Any]:
+    from botocore.endpoint import Endpoint
+    from botocore.signers import RequestSigner
+
+    return Endpoint, RequestSigner
+
+
+def _fake_credentials() -> Credentials:
+    from .mock import FAKE_CREDENTIALS
+
+    return Credentials(
+        FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"], FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+    )
 
 
 def install() -> None:

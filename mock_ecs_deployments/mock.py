@@ -280,6 +280,7 @@ def _activate() -> None:
     # boto3's default session caches the credentials and handlers it was made with.
     _activation.default_session_patch = patch("boto3.DEFAULT_SESSION", None)
     _activation.default_session_patch.start()
+    doors.guard()
     doors.state.active = True
     requests_door.start()
     aio_door.start()
@@ -288,6 +289,7 @@ def _activate() -> None:
 def _deactivate() -> None:
     doors.state.active = False
     try:
+        doors.unguard()
         requests_door.stop()
         aio_door.stop()
         _activation.default_session_patch.stop()
