@@ -26,6 +26,31 @@ botocore.handlers.BUILTIN_HANDLERS.append(("after-call.ecs", _check_response))
 # Tests never reach AWS: no profile, region or credentials from the machine leak in.
 for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
     os.environ.pop(_name, None)
+# A client made with no credentials anywhere would otherwise ask the EC2 instance metadata
+# service for some, over the network (169.254.169.254).
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
+# pyproject's addopts disable sockets for every test (pytest-socket). The modules below run
+# moto's server (or a client of it) on this machine: they may connect to loopback, nowhere else.
+LOOPBACK_MODULES = frozenset(
+    {"test_server", "test_aws_cli", "test_requests_door", "test_aiobotocore", "test_xdist"}
+)
+LOOPBACK_HOSTS = ["127.0.0.1", "::1"]
+
+
+def _reaches_loopback(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)
+    if module is not None and module.__name__.rpartition(".")[2] in LOOPBACK_MODULES:
+        return True
+    # A README block (run by tests/test_docs.py) that starts the server talks to it the same way.
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return any(isinstance(value, str) and "serve_in_thread(" in value for value in params.values())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _reaches_loopback(item):
+            item.add_marker(pytest.mark.allow_hosts(LOOPBACK_HOSTS))
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,81 @@
+"""One patched botocore ECS client per region for the whole run, and a call that holds every
+answer to the rule: a success that matches the output shape, or a modeled error with HTTP 400.
+
+Making a client costs more than a fuzzing example, so the clients are made once. Each is
+patched (``patch_client``), so it answers from whichever mock is active when it is called; its
+own retries are off, so that a 500 shows as it is instead of being retried. The same client
+reaches the mock through either door: its own ``before-send`` handler, or moto's dispatch
+while moto's ``mock_aws`` is active.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from mock_ecs_deployments import patch_client
+from mock_ecs_deployments.faults import COMMON_ERRORS
+from mock_ecs_deployments.service_model import error_codes
+
+from .shapes import check_output
+
+REGION = "us-east-1"
+METHODS = {
+    "ListServiceDeployments": "list_service_deployments",
+    "DescribeServiceDeployments": "describe_service_deployments",
+    "DescribeServiceRevisions": "describe_service_revisions",
+    "StopServiceDeployment": "stop_service_deployment",
+    "ContinueServiceDeployment": "continue_service_deployment",
+}
+
+
+def allowed_errors(operation: str) -> frozenset[str]:
+    """The codes an answer may carry: the operation's modeled errors and AWS's common ones."""
+    return frozenset(error_codes(operation)) | frozenset(COMMON_ERRORS)
+
+
+@cache
+def client(region: str = REGION) -> Any:
+    # moto adds its before-send handler to botocore's built-in ones when it is imported: a
+    # client made before that would send to AWS while moto's mock_aws is the active door.
+    import moto.core.models  # noqa: F401
+
+    ecs = boto3.session.Session().client(
+        "ecs",
+        region_name=region,
+        aws_access_key_id="FOOBARKEY",
+        aws_secret_access_key="FOOBARSECRET",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    patch_client(ecs)
+    return ecs
+
+
+def call(operation: str, region: str = REGION, **params: Any) -> dict[str, Any] | None:
+    """Send one request through botocore: the parsed answer, or ``None`` for a modeled error
+    (anything else fails the test, naming the request)."""
+    try:
+        answer: dict[str, Any] = getattr(client(region), METHODS[operation])(**params)
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+        message = error.response["Error"]["Message"]
+        assert (status, code in allowed_errors(operation)) == (400, True), (
+            f"{operation}({params!r}) answered HTTP {status} {code}: {message}"
+        )
+        assert message, f"{operation} answered {code} without a message"
+        return None
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+    check_output(operation, answer)
+    return answer
+
+
+def succeed(operation: str, region: str = REGION, **params: Any) -> dict[str, Any]:
+    """Like :func:`call`, for a request that must succeed."""
+    answer = getattr(client(region), METHODS[operation])(**params)
+    check_output(operation, answer)
+    return dict(answer)
