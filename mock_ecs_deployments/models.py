@@ -102,7 +102,9 @@ class ServiceRevision:
     network_configuration: dict[str, Any] | None = None
     load_balancers: list[dict[str, Any]] = field(default_factory=list)
     service_registries: list[dict[str, Any]] = field(default_factory=list)
-    container_images: list[dict[str, str]] = field(default_factory=list)
+    # None: derived from the task definition when asked for (most revisions), which keeps a
+    # stored revision small.
+    container_images: list[dict[str, str]] | None = None
 
     @property
     def arn(self) -> str:

@@ -21,6 +21,17 @@ def image_digest(image: str) -> str:
     return "sha256:" + hashlib.sha256(image.encode("utf-8")).hexdigest()
 
 
+def derived_images(revision: ServiceRevision) -> list[dict[str, str]]:
+    """The images of a revision nobody named: one container called after the task definition
+    family, with an ECR-style image."""
+    service = revision.service
+    family, _, number = revision.task_definition.rsplit("/", 1)[-1].partition(":")
+    image = (
+        f"{service.account_id}.dkr.ecr.{service.region}.amazonaws.com/{family}:{number or 'latest'}"
+    )
+    return [{"containerName": family, "image": image, "imageDigest": image_digest(image)}]
+
+
 class SeedingMixin:
     """``add_service``, ``add_deployment``, ``start_deployment`` and ``plan_next_deployment``
     of :class:`~mock_ecs_deployments.backend.ServiceDeploymentBackend`."""
@@ -356,9 +367,7 @@ class SeedingMixin:
             network_configuration=service.network_configuration,
             load_balancers=service.load_balancers,
             service_registries=service.service_registries,
-            container_images=images
-            or self._moto_container_images(task_definition_arn)
-            or _derived_images(self.region_name, self.account_id, task_definition_arn),
+            container_images=images or self._moto_container_images(task_definition_arn),
         )
         if service.launch_type == "FARGATE":
             revision.platform_version = service.platform_version or "LATEST"
@@ -444,11 +453,3 @@ def _unused_revision_id(service: Service) -> int:
         revision_id = arns.new_revision_id()
         if revision_id not in service.revisions:
             return revision_id
-
-
-def _derived_images(region: str, account_id: str, task_definition_arn: str) -> list[dict[str, str]]:
-    """One container named after the task definition family, with an ECR-style image."""
-    family_revision = task_definition_arn.rsplit("/", 1)[-1]
-    family, _, revision = family_revision.partition(":")
-    image = f"{account_id}.dkr.ecr.{region}.amazonaws.com/{family}:{revision or 'latest'}"
-    return [{"containerName": family, "image": image, "imageDigest": image_digest(image)}]

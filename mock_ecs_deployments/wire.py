@@ -8,6 +8,7 @@ from typing import Any
 
 from . import lifecycle
 from .models import ServiceDeployment, ServiceRevision
+from .seeding import derived_images
 
 _DEFAULT_CONFIGURATION = {
     "maximumPercent": 200,
@@ -143,7 +144,7 @@ def service_revision(revision: ServiceRevision) -> dict[str, Any]:
     out["serviceRegistries"] = revision.service_registries
     if revision.network_configuration is not None:
         out["networkConfiguration"] = revision.network_configuration
-    out["containerImages"] = revision.container_images
+    out["containerImages"] = revision.container_images or derived_images(revision)
     out["guardDutyEnabled"] = False
     out["serviceConnectConfiguration"] = {"enabled": False}
     out["createdAt"] = seconds(revision.created_ms)
