@@ -160,7 +160,11 @@ def guard() -> None:
 
         @functools.wraps(sign)
         def fake_signed(signer: Any, *args: Any, **kwargs: Any) -> Any:
-            if not state.active or signer._service_id.hyphenize() != "ecs":
+            if (
+                not state.active
+                or signer._service_id.hyphenize() != "ecs"
+                or _moto_made(signer._credentials)
+            ):
                 return sign(signer, *args, **kwargs)
             real, signer._credentials = signer._credentials, _fake_credentials()
             try:
@@ -180,6 +184,15 @@ def unguard() -> None:
             endpoint_class._send = state.saved_botocore["_send"]
             signer_class.sign = state.saved_botocore["sign"]
             state.saved_botocore = {}
+
+
+def _moto_made(credentials: Any) -> bool:
+    """Whether ``credentials`` are an access key moto's IAM or STS made for another account:
+    moto tells accounts apart by the key, so such a signature is kept."""
+    iam = sys.modules.get("moto.iam.models")
+    if credentials is None or iam is None:
+        return False
+    return str(iam.get_account_id_from(credentials.access_key)) != DEFAULT_ACCOUNT_ID
 
 
 def _botocore_classes() -> tuple[Any, Any]:

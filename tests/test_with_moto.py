@@ -302,3 +302,26 @@ def test_service_recreated_through_moto_has_none_of_the_deleted_ones_deployments
     client.create_service(cluster="prod", serviceName="web", taskDefinition="web", desiredCount=1)
     # A deleted service's deployments are deleted with it; the new service starts afresh.
     assert _listed_arns(client, createdAt=_seeded_window()) == []
+
+
+def test_credentials_moto_made_for_another_account_keep_that_account() -> None:
+    # moto tells accounts apart by access key: a key from an assumed role in another account
+    # must reach moto and the mock as that account, not be replaced by the mock's fake key.
+    with mock_aws(), mock_service_deployments():
+        sts = boto3.client("sts", region_name="us-east-1")
+        credentials = sts.assume_role(
+            RoleArn="arn:aws:iam::111122223333:role/deployer", RoleSessionName="session"
+        )["Credentials"]
+        ecs = boto3.client(
+            "ecs",
+            region_name="us-east-1",
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+        ecs.create_cluster(clusterName="prod")
+        ecs.create_service(cluster="prod", serviceName="web", desiredCount=1)
+        page = ecs.list_service_deployments(cluster="prod", service="web")
+        assert page["serviceDeployments"][0]["serviceArn"] == (
+            "arn:aws:ecs:us-east-1:111122223333:service/prod/web"
+        )
