@@ -53,6 +53,38 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.allow_hosts(LOOPBACK_HOSTS))
 
 
+@pytest.fixture
+def frozen(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Time frozen at the test module's ``T0`` (tick it with ``frozen.tick(seconds)``)."""
+    from freezegun import freeze_time
+
+    with freeze_time(request.module.T0) as frozen_time:
+        yield frozen_time
+
+
+@pytest.fixture
+def mock(frozen: Any) -> Iterator[Any]:
+    """An active mock under frozen time (modules may define their own)."""
+    from mock_ecs_deployments import mock_service_deployments
+
+    with mock_service_deployments() as active:
+        yield active
+
+
+@pytest.fixture
+def backend(mock: Any) -> Any:
+    """The active mock's backend in its default account and region."""
+    return mock.backend()
+
+
+@pytest.fixture
+def ecs(mock: Any) -> Any:
+    """A boto3 ECS client in us-east-1, made while the mock is active."""
+    import boto3
+
+    return boto3.client("ecs", region_name="us-east-1")
+
+
 @pytest.fixture(autouse=True)
 def _nothing_leaks() -> Iterator[None]:
     """After every test: no mock left active and no state left behind."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -46,23 +45,6 @@ def _body(response: dict[str, Any]) -> dict[str, Any]:
 
 def _digest(image: str) -> str:
     return "sha256:" + hashlib.sha256(image.encode("utf-8")).hexdigest()
-
-
-@pytest.fixture
-def frozen() -> Iterator[Any]:
-    with freeze_time(T0) as frozen_time:
-        yield frozen_time
-
-
-@pytest.fixture
-def mock(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments() as active:
-        yield active
-
-
-@pytest.fixture
-def ecs(mock: ServiceDeploymentsMock) -> Any:
-    return boto3.client("ecs", region_name=REGION)
 
 
 def _describe(ecs: Any, *arns: str) -> dict[str, Any]:

@@ -4,14 +4,12 @@ freezegun through real boto3 clients."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from freezegun import freeze_time
 
 from mock_ecs_deployments import (
     ServiceDeploymentBackend,
@@ -26,28 +24,6 @@ BREAKER_ON = {"deploymentCircuitBreaker": {"enable": True, "rollback": True}}
 CIRCUIT_BREAKER_REASON = "ECS deployment circuit breaker: tasks failed to start."
 SUPERSEDED_REASON = "Service deployment stopped: superseded by a newer service deployment."
 HOW = ["queued", "start_deployment(plan=)", "add_deployment(plan=)"]
-
-
-@pytest.fixture
-def frozen() -> Iterator[Any]:
-    with freeze_time(T0) as frozen_time:
-        yield frozen_time
-
-
-@pytest.fixture
-def mock(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments() as active:
-        yield active
-
-
-@pytest.fixture
-def backend(mock: ServiceDeploymentsMock) -> ServiceDeploymentBackend:
-    return mock.backend()
-
-
-@pytest.fixture
-def ecs(mock: ServiceDeploymentsMock) -> Any:
-    return boto3.client("ecs", region_name=REGION)
 
 
 def _at(seconds: float) -> datetime:

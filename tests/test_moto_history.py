@@ -10,7 +10,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from freezegun import freeze_time
 from moto import mock_aws
 from moto.ecs.responses import EC2ContainerServiceResponse
 
@@ -45,20 +44,9 @@ def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
 
 
 @pytest.fixture
-def frozen() -> Iterator[Any]:
-    with freeze_time(T0) as frozen_time:
-        yield frozen_time
-
-
-@pytest.fixture
 def mock(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
     with mock_service_deployments(with_moto=True) as active:
         yield active
-
-
-@pytest.fixture
-def backend(mock: ServiceDeploymentsMock) -> ServiceDeploymentBackend:
-    return mock.backend()
 
 
 @pytest.fixture

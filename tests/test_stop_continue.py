@@ -4,14 +4,12 @@ PAUSE lifecycle hooks, through real boto3 clients under freezegun."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from freezegun import freeze_time
 
 from mock_ecs_deployments import (
     ServiceDeploymentBackend,
@@ -29,28 +27,6 @@ HOOK_ID = re.compile(r"^ecs-pause-[A-Za-z0-9_-]{43}$")
 UNKNOWN_ARN = f"{PREFIX}:service-deployment/prod/web/AAAAAAAAAAAAAAAAAAAAA"
 COMPLETED = ["SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"]
 ALREADY_STOPPING = ["STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"]
-
-
-@pytest.fixture
-def frozen() -> Iterator[Any]:
-    with freeze_time(T0) as frozen_time:
-        yield frozen_time
-
-
-@pytest.fixture
-def mock(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments() as active:
-        yield active
-
-
-@pytest.fixture
-def backend(mock: ServiceDeploymentsMock) -> ServiceDeploymentBackend:
-    return mock.backend()
-
-
-@pytest.fixture
-def ecs(mock: ServiceDeploymentsMock) -> Any:
-    return boto3.client("ecs", region_name=REGION)
 
 
 def _at(seconds: float) -> datetime:
