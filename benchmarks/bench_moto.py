@@ -33,7 +33,8 @@ from botocore.compat import HTTPHeaders
 from moto import mock_aws
 from moto.core.models import botocore_stubber
 
-from mock_ecs_deployments import doors, mock_service_deployments
+from mock_ecs_deployments import mock_service_deployments
+from mock_ecs_deployments.patches import botocore_send as doors
 
 BASE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 SERVICES = 20

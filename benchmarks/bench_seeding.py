@@ -52,7 +52,7 @@ def seed_api(mock: ServiceDeploymentsMock, count: int) -> None:
 
 def _scenario_loader() -> Callable[..., Any] | None:
     try:
-        from mock_ecs_deployments.scenarios import load_scenario
+        from mock_ecs_deployments.scenarios.loader import load_scenario
     except ImportError:
         return None
     return load_scenario

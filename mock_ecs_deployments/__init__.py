@@ -1,25 +1,75 @@
-"""Mock Amazon ECS service deployments (ListServiceDeployments and family) for boto3 tests."""
+"""Mock Amazon ECS service deployments (ListServiceDeployments and family) for boto3 tests.
 
-from .backend import ServiceDeploymentBackend, service_deployment_backends
-from .doors import patch_client
-from .mock import ServiceDeploymentsMock, mock_service_deployments
-from .models import Service, ServiceDeployment, ServiceRevision
-from .scenarios import ScenarioError, load_scenario
-from .server import serve_in_thread
+Importing the package costs almost nothing: each public name loads its module on first use
+(PEP 562), and nothing in botocore, moto or ``os.environ`` changes until a mock starts.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:
+    from .engine.backend import ServiceDeploymentBackend
+    from .engine.lifecycle import Plan
+    from .engine.models import Service, ServiceDeployment, ServiceRevision
+    from .engine.registry import service_deployment_backends
+    from .engine.validation import SeedingError
+    from .mock import ServiceDeploymentsMock, active_mock, mock_service_deployments
+    from .patches.botocore_send import patch_client
+    from .protocol.faults import Call
+    from .scenarios.loader import ScenarioError, load_scenario
+    from .server.app import serve_in_thread
+
+#: Where each public name lives.
+_LOCATIONS = {
+    "Call": ".protocol.faults",
+    "Plan": ".engine.lifecycle",
+    "ScenarioError": ".scenarios.loader",
+    "SeedingError": ".engine.validation",
+    "Service": ".engine.models",
+    "ServiceDeployment": ".engine.models",
+    "ServiceDeploymentBackend": ".engine.backend",
+    "ServiceDeploymentsMock": ".mock",
+    "ServiceRevision": ".engine.models",
+    "active_mock": ".mock",
+    "load_scenario": ".scenarios.loader",
+    "mock_service_deployments": ".mock",
+    "patch_client": ".patches.botocore_send",
+    "serve_in_thread": ".server.app",
+    "service_deployment_backends": ".engine.registry",
+}
+
 __all__ = [
+    "Call",
+    "Plan",
     "ScenarioError",
+    "SeedingError",
     "Service",
     "ServiceDeployment",
     "ServiceDeploymentBackend",
     "ServiceDeploymentsMock",
     "ServiceRevision",
     "__version__",
+    "active_mock",
     "load_scenario",
     "mock_service_deployments",
     "patch_client",
     "serve_in_thread",
     "service_deployment_backends",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    location = _LOCATIONS.get(name)
+    if location is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(location, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LOCATIONS})

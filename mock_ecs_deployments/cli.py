@@ -15,9 +15,9 @@ from collections.abc import Sequence
 # name -> (module, one-line help). The module provides ``configure(parser)`` and
 # ``run(args) -> int``.
 SUBCOMMANDS = {
-    "validate": ("mock_ecs_deployments.scenario_commands", "check scenario files"),
-    "show": ("mock_ecs_deployments.scenario_commands", "show a scenario as a timeline"),
-    "serve": ("mock_ecs_deployments.server", "serve the mock over HTTP on moto's server"),
+    "validate": ("mock_ecs_deployments.scenarios.commands", "check scenario files"),
+    "show": ("mock_ecs_deployments.scenarios.commands", "show a scenario as a timeline"),
+    "serve": ("mock_ecs_deployments.server.app", "serve the mock over HTTP on moto's server"),
 }
 
 

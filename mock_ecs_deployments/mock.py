@@ -6,41 +6,25 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-import threading
 import unittest
 from collections.abc import Callable
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 from unittest.mock import patch
 
-from . import aio_door, doors, faults, requests_door
-from .backend import DEFAULT_ACCOUNT_ID, ServiceDeploymentBackend, service_deployment_backends
-from .lifecycle import make_plan
-from .models import Service
-from .scenarios import ScenarioSource, load_scenario
+from .engine.backend import ServiceDeploymentBackend
+from .engine.lifecycle import make_plan
+from .engine.models import Service
+from .engine.registry import DEFAULT_ACCOUNT_ID, service_deployment_backends
+from .patches.activation import activation, reset_state
+from .protocol import faults
+
+if TYPE_CHECKING:
+    from .scenarios.loader import ScenarioSource
 
 T = TypeVar("T")
 _Target = TypeVar("_Target", bound=Callable[..., Any])
-
-# What moto sets, so that moto's account mapping treats both mocks' requests alike.
-FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "FOOBARKEY", "AWS_SECRET_ACCESS_KEY": "FOOBARSECRET"}
-# Real temporary credentials carry a token; a fake key with a real token must never be sent.
-_CLEARED_WHILE_ACTIVE = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
-
-
-class _Activation:
-    """Process-wide state shared by every mock object: how many are started, and what the
-    outermost start changed (restored by the outermost stop)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.depth = 0
-        self.saved_environment: dict[str, str | None] = {}
-        self.default_session_patch: Any = None
-
-
-_activation = _Activation()
 
 
 class ServiceDeploymentsMock:
@@ -63,57 +47,68 @@ class ServiceDeploymentsMock:
         self.account_id = account_id
         self.scenario = scenario
         self._starts = 0
-        self._moto: list[Any] = []
-        self._account_patch: list[Any] = []
+        self._started: list[list[Any]] = []
 
     # -- activation ------------------------------------------------------------------------
 
     def start(self) -> ServiceDeploymentsMock:
-        """Activate the mock (re-entrant). Returns the mock itself."""
-        with _activation.lock:
-            if _activation.depth == 0:
-                _activate()
-            _activation.depth += 1
-            self._starts += 1
-        if self.account_id is not None:
-            account = patch.dict(os.environ, {"MOTO_ACCOUNT_ID": self.account_id})
-            account.start()
-            self._account_patch.append(account)
-        if self.with_moto:
-            from moto import mock_aws
+        """Activate the mock (re-entrant). Returns the mock itself.
 
-            moto_mock = mock_aws()
-            moto_mock.start()
-            self._moto.append(moto_mock)
-        # scenario= loads when this mock starts, not again when it is re-entered (started
-        # while already active), which would find its services there already.
-        if self.scenario is not None and self._starts == 1:
-            try:
+        All or nothing: if any part of starting fails (moto's mock, the scenario), what was
+        started is stopped again and the error is raised.
+        """
+        with activation.lock:
+            activation.enter()
+            self._starts += 1
+            # One entry per start, filled as its parts start, so stop() undoes exactly these.
+            started: list[Any] = []
+            self._started.append(started)
+            _active.append(self)
+        try:
+            if self.account_id is not None:
+                account = patch.dict(os.environ, {"MOTO_ACCOUNT_ID": self.account_id})
+                account.start()
+                started.append(account)
+            if self.with_moto:
+                from moto import mock_aws
+
+                moto_mock = mock_aws()
+                moto_mock.start()
+                started.append(moto_mock)
+            # scenario= loads when this mock starts, not again when it is re-entered (started
+            # while already active), which would find its services there already.
+            if self.scenario is not None and self._starts == 1:
                 self.load_scenario(self.scenario)
-            except BaseException:
-                self.stop()
-                raise
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
-        """Deactivate; the outermost stop resets all state.
+        """Deactivate; the outermost stop resets all state. Every part is stopped even when
+        one fails; the first failure is raised afterwards.
 
         :raises RuntimeError: if this mock was not started.
         """
-        with _activation.lock:
+        with activation.lock:
             if self._starts == 0:
                 raise RuntimeError("stop() called before start() on this mock")
             self._starts -= 1
+            started = self._started.pop()
+            _active.reverse()  # remove this mock's innermost start
+            _active.remove(self)
+            _active.reverse()
+        failure: BaseException | None = None
+        while started:  # moto's mock first, then the account: reverse order of start
+            try:
+                started.pop().stop()
+            except BaseException as error:
+                failure = failure or error
         try:
-            if self._moto:
-                self._moto.pop().stop()
-            if self._account_patch:
-                self._account_patch.pop().stop()
+            activation.exit()
         finally:
-            with _activation.lock:
-                _activation.depth -= 1
-                if _activation.depth == 0:
-                    _deactivate()
+            if failure is not None:
+                raise failure
 
     def __enter__(self) -> ServiceDeploymentsMock:
         return self.start()
@@ -183,6 +178,8 @@ class ServiceDeploymentsMock:
         :returns: the services created, in the order the scenario lists them.
         :raises ScenarioError: naming the file, the field, the bad value and what is allowed.
         """
+        from .scenarios.loader import load_scenario
+
         return load_scenario(source, account_id=self.account_id, region=self.region)
 
     @property
@@ -264,50 +261,23 @@ def _call_xunit(function: Callable[..., Any], test: Any, method: Any) -> None:
         function(test)
 
 
-def _activate() -> None:
-    doors.install()
-    doors.add_to_moto()
-    from moto.core.config import mock_credentials
-
-    saved = _activation.saved_environment
-    replaced = dict(FAKE_CREDENTIALS) if mock_credentials() else {}
-    cleared = _CLEARED_WHILE_ACTIVE if replaced else ()
-    for name in (*replaced, *cleared):
-        saved[name] = os.environ.get(name)
-    os.environ.update(replaced)
-    for name in cleared:
-        os.environ.pop(name, None)
-    # boto3's default session caches the credentials and handlers it was made with.
-    _activation.default_session_patch = patch("boto3.DEFAULT_SESSION", None)
-    _activation.default_session_patch.start()
-    doors.guard()
-    doors.state.active = True
-    requests_door.start()
-    aio_door.start()
+#: Every start of a mock not yet stopped, innermost last (guarded by the activation's lock).
+_active: list[ServiceDeploymentsMock] = []
 
 
-def _deactivate() -> None:
-    doors.state.active = False
-    try:
-        doors.unguard()
-        requests_door.stop()
-        aio_door.stop()
-        _activation.default_session_patch.stop()
-        for name, value in _activation.saved_environment.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        _activation.saved_environment.clear()
-        doors.remove_from_moto()
-    finally:
-        reset_state()
+def active_mock() -> ServiceDeploymentsMock:
+    """The innermost active mock, wherever the code asking is (a helper, a fixture, a
+    decorated test that has no handle on its mock).
 
-
-def reset_state() -> None:
-    """Forget all backends (every account and region), injected errors and the call log."""
-    service_deployment_backends.reset()
-    faults.reset()
+    :raises RuntimeError: when no mock is active.
+    """
+    with activation.lock:
+        if not _active:
+            raise RuntimeError(
+                "no mock_service_deployments is active: decorate the test with"
+                " @mock_service_deployments, use it as a context manager, or call start()"
+            )
+        return _active[-1]
 
 
 @overload

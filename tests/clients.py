@@ -18,8 +18,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mock_ecs_deployments import patch_client
-from mock_ecs_deployments.faults import COMMON_ERRORS
-from mock_ecs_deployments.service_model import error_codes
+from mock_ecs_deployments.engine.service_model import error_codes
+from mock_ecs_deployments.protocol.faults import COMMON_ERRORS
 
 from .shapes import check_output
 

@@ -9,7 +9,7 @@ from typing import Any
 import botocore.handlers
 import pytest
 
-from mock_ecs_deployments.service_model import OPERATIONS
+from mock_ecs_deployments.engine.service_model import OPERATIONS
 
 from .shapes import check_output
 
@@ -88,11 +88,18 @@ def ecs(mock: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _nothing_leaks() -> Iterator[None]:
     """After every test: no mock left active and no state left behind."""
-    from mock_ecs_deployments import doors, service_deployment_backends
-    from mock_ecs_deployments.mock import _activation
+    import botocore.handlers
+
+    from mock_ecs_deployments import service_deployment_backends
+    from mock_ecs_deployments.patches import botocore_send, moto_ecs, on_import
+    from mock_ecs_deployments.patches.activation import activation
 
     yield
-    assert _activation.depth == 0, "a mock was left started"
-    assert not doors.state.active
-    assert not doors.state.saved_moto_methods, "methods left on moto's ECS responses"
+    assert activation.depth == 0, "a mock was left started"
+    assert not botocore_send.state.active
+    assert moto_ecs._state.patched is None, "methods left on moto's ECS responses"
+    assert on_import.pending() == {}, "patches left waiting for an import"
+    assert not any(
+        entry[1] is botocore_send.before_send for entry in botocore.handlers.BUILTIN_HANDLERS
+    ), "handler left in botocore's built-in handlers"
     assert len(service_deployment_backends) == 0, "backends survived the outermost stop"

@@ -19,7 +19,7 @@ from botocore import xform_name
 from botocore.model import ListShape, Shape, StructureShape
 
 from mock_ecs_deployments import mock_service_deployments, serve_in_thread
-from mock_ecs_deployments.service_model import OPERATIONS, operation_model
+from mock_ecs_deployments.engine.service_model import OPERATIONS, operation_model
 
 # Only loopback: a door that failed to answer must not reach AWS.
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
@@ -289,7 +289,7 @@ def input_shape(operation: str) -> Shape:
 
 
 def test_every_served_operation_is_reachable_from_the_cli(cli: Cli) -> None:
-    from mock_ecs_deployments.responses import HANDLERS
+    from mock_ecs_deployments.protocol.dispatch import HANDLERS
 
     served = [operation for operation in OPERATIONS if operation in HANDLERS]
     with mock_service_deployments() as mock:

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from freezegun import freeze_time
 
-from mock_ecs_deployments import cli, scenario_commands, service_deployment_backends
-from mock_ecs_deployments.service_model import deployment_statuses
+from mock_ecs_deployments import cli, service_deployment_backends
+from mock_ecs_deployments.engine.service_model import deployment_statuses
+from mock_ecs_deployments.scenarios import commands as scenario_commands
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "scenarios"

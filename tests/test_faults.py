@@ -21,9 +21,9 @@ from botocore.exceptions import ClientError
 from botocore.model import Shape
 
 from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments, patch_client
-from mock_ecs_deployments import faults as faults_module
-from mock_ecs_deployments.responses import HANDLERS
-from mock_ecs_deployments.service_model import error_codes, operation_model
+from mock_ecs_deployments.engine.service_model import error_codes, operation_model
+from mock_ecs_deployments.protocol import faults as faults_module
+from mock_ecs_deployments.protocol.dispatch import HANDLERS
 
 UTC = timezone.utc
 ACCOUNT = "123456789012"

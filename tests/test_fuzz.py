@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_ecs_deployments import mock_service_deployments
-from mock_ecs_deployments.responses import dispatch
-from mock_ecs_deployments.service_model import OPERATIONS, operation_model
+from mock_ecs_deployments.engine.service_model import OPERATIONS, operation_model
+from mock_ecs_deployments.protocol.dispatch import dispatch
 
 from . import strategies as s
 from .clients import METHODS, allowed_errors, call

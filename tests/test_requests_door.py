@@ -18,7 +18,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from moto import mock_aws
 
-from mock_ecs_deployments import mock_service_deployments, requests_door
+from mock_ecs_deployments import mock_service_deployments
+from mock_ecs_deployments.patches import requests_transport as requests_door
 
 # Only loopback: a door that failed to answer must not reach AWS.
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
@@ -178,7 +179,7 @@ def test_stop_puts_requests_back() -> None:
             pass
         assert requests.adapters.HTTPAdapter.send is not before
     assert requests.adapters.HTTPAdapter.send is before
-    requests_door.stop()  # idempotent
+    requests_door.uninstall()  # idempotent
     assert requests.adapters.HTTPAdapter.send is before
 
 

@@ -24,8 +24,8 @@ from mock_ecs_deployments import (
     mock_service_deployments,
     service_deployment_backends,
 )
-from mock_ecs_deployments.scenarios import ScenarioError, build_scenario, load_scenario
-from mock_ecs_deployments.service_model import deployment_statuses
+from mock_ecs_deployments.engine.service_model import deployment_statuses
+from mock_ecs_deployments.scenarios.loader import ScenarioError, build_scenario, load_scenario
 
 UTC = timezone.utc
 ACCOUNT = "123456789012"
@@ -828,14 +828,14 @@ def test_scenario_argument_beside_moto(tmp_path: Path) -> None:
 
 
 def test_a_bad_scenario_argument_fails_the_start_and_leaves_nothing_active() -> None:
-    from mock_ecs_deployments import doors
-    from mock_ecs_deployments.mock import _activation
+    from mock_ecs_deployments.patches import botocore_send
+    from mock_ecs_deployments.patches.activation import activation
 
     mock = mock_service_deployments(scenario=_one_service([{"status": "DONE"}]))
     with pytest.raises(ScenarioError, match="status: 'DONE' is not allowed"):
         mock.start()
-    assert _activation.depth == 0
-    assert not doors.state.active
+    assert activation.depth == 0
+    assert not botocore_send.state.active
     with pytest.raises(RuntimeError):
         mock.stop()
 

@@ -30,9 +30,9 @@ from mock_ecs_deployments import (
     serve_in_thread,
     service_deployment_backends,
 )
-from mock_ecs_deployments.server import MockServer
-from mock_ecs_deployments.server_guard import MAX_BODY_BYTES
-from mock_ecs_deployments.service_model import OPERATIONS, ecs_model
+from mock_ecs_deployments.engine.service_model import OPERATIONS, ecs_model
+from mock_ecs_deployments.server.app import MockServer
+from mock_ecs_deployments.server.guard import MAX_BODY_BYTES
 
 # Only loopback: a door that failed to answer must not reach AWS.
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
@@ -136,7 +136,7 @@ def test_moto_operations_share_the_endpoint_and_the_account(endpoint: str) -> No
 
 
 def test_every_served_operation_reaches_the_mock_over_http(endpoint: str) -> None:
-    from mock_ecs_deployments.responses import HANDLERS
+    from mock_ecs_deployments.protocol.dispatch import HANDLERS
 
     served = [operation for operation in OPERATIONS if operation in HANDLERS]
     assert "ListServiceDeployments" in served
@@ -451,8 +451,8 @@ def test_serve_command_in_process_notes_the_scenario_account(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """SIGINT stops ``run`` with status 0; a scenario in another account is pointed out."""
-    from mock_ecs_deployments import server as server_module
     from mock_ecs_deployments.cli import main
+    from mock_ecs_deployments.server import app as server_module
 
     scenario = tmp_path / "other-account.json"
     scenario.write_text(
@@ -466,7 +466,7 @@ def test_serve_command_in_process_notes_the_scenario_account(
 
     def interrupt_when_serving() -> None:
         # The handler is installed before the server starts: the signal cannot come too early.
-        while not server_module._live_servers:
+        while not server_module.live_servers():
             time.sleep(0.01)
         os.kill(os.getpid(), signal.SIGINT)
 

@@ -13,12 +13,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from . import arns
-from .backend import ServiceDeploymentBackend, service_deployment_backends
-from .exceptions import InvalidParameterException
-from .models import Service
-from .responses import error_reply
-from .validation import deployment_configuration
+from ..engine import arns
+from ..engine.backend import ServiceDeploymentBackend
+from ..engine.configuration import deployment_configuration
+from ..engine.exceptions import InvalidParameterException
+from ..engine.models import Service
+from ..engine.registry import service_deployment_backends
+from ..protocol.dispatch import error_reply
 
 # UpdateService parameters whose change makes a new deployment (AWS's developer guide).
 _DEPLOYING_PARAMETERS = {
@@ -33,10 +34,8 @@ _DEPLOYING_PARAMETERS = {
 _saved: dict[str, Any] = {}
 
 
-def install() -> None:
-    """Wrap moto's ECS service operations (idempotent)."""
-    from moto.ecs.responses import EC2ContainerServiceResponse as responses
-
+def install(responses: Any) -> None:
+    """Wrap the service operations of moto's ECS response class (idempotent)."""
     for name, follow in (
         ("create_service", _after_create),
         ("update_service", _after_update),
@@ -48,10 +47,8 @@ def install() -> None:
             setattr(responses, name, _wrap(original, follow))
 
 
-def uninstall() -> None:
-    """Put moto's ECS service operations back as they were."""
-    from moto.ecs.responses import EC2ContainerServiceResponse as responses
-
+def uninstall(responses: Any) -> None:
+    """Put the service operations of moto's ECS response class back as they were."""
     for name, original in _saved.items():
         setattr(responses, name, original)
     _saved.clear()

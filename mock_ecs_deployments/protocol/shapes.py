@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from . import lifecycle
-from .models import ServiceDeployment, ServiceRevision
-from .seeding import derived_images
+from ..engine import lifecycle
+from ..engine.images import derived_images
+from ..engine.models import ServiceDeployment, ServiceRevision
 
 _DEFAULT_CONFIGURATION = {
     "maximumPercent": 200,

@@ -15,14 +15,14 @@ from http import HTTPStatus
 from io import BytesIO
 from typing import Any
 
-from .exceptions import (
+from ..engine.exceptions import (
     InvalidParameterException,
     ServerException,
     ServiceDeploymentsError,
     UnknownOperationException,
 )
-from .responses import JSON_CONTENT_TYPE, Reply, error_reply
-from .service_model import ecs_model
+from ..engine.service_model import ecs_model
+from ..protocol.dispatch import JSON_CONTENT_TYPE, Reply, error_reply
 
 TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
 #: The largest ECS request body the server reads (DECIDED: AWS publishes no limit for ECS; the

@@ -3,7 +3,6 @@ the mock itself makes (as CreateService and UpdateService would), and plans for 
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from bisect import bisect_left
 from collections import deque
@@ -12,24 +11,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import arns, lifecycle, validation
+from . import configuration as deployment_config
 from .clock import now_ms
 from .models import Service, ServiceDeployment, ServiceRevision
-
-
-def image_digest(image: str) -> str:
-    """A stable ``sha256:`` digest for an image reference (the mock has no registry)."""
-    return "sha256:" + hashlib.sha256(image.encode("utf-8")).hexdigest()
-
-
-def derived_images(revision: ServiceRevision) -> list[dict[str, str]]:
-    """The images of a revision nobody named: one container called after the task definition
-    family, with an ECR-style image."""
-    service = revision.service
-    family, _, number = revision.task_definition.rsplit("/", 1)[-1].partition(":")
-    image = (
-        f"{service.account_id}.dkr.ecr.{service.region}.amazonaws.com/{family}:{number or 'latest'}"
-    )
-    return [{"containerName": family, "image": image, "imageDigest": image_digest(image)}]
 
 
 class SeedingMixin:
@@ -119,7 +103,7 @@ class SeedingMixin:
             ),
             load_balancers=validation.as_list("load_balancers", load_balancers),
             service_registries=validation.as_list("service_registries", service_registries),
-            deployment_configuration=validation.deployment_configuration(
+            deployment_configuration=deployment_config.deployment_configuration(
                 "deployment_configuration", deployment_configuration
             ),
             task_definition=validation.optional_task_definition(task_definition),
@@ -198,7 +182,7 @@ class SeedingMixin:
         configuration = (
             None
             if deployment_configuration is None
-            else validation.deployment_configuration(
+            else deployment_config.deployment_configuration(
                 "deployment_configuration", deployment_configuration
             )
         )
@@ -386,7 +370,7 @@ class SeedingMixin:
             desired_count=service.desired_count,
         )
         deployment.hooks = (
-            lifecycle.hooks_from_configuration(
+            deployment_config.hooks_from_configuration(
                 deployment.configuration or {}, "deployment_configuration"
             )
             or None

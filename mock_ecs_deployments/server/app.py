@@ -8,7 +8,7 @@ account. Three things are added around moto, none of them by editing moto:
 * our mock is active while the server runs, so our operations are methods of moto's ECS
   response class and seeded state is kept until the server stops;
 * moto's reset API (``POST /moto-api/reset``) resets our state as well as moto's;
-* :class:`~.server_guard.EcsRequestGuard` answers malformed ECS requests with AWS's JSON errors
+* :class:`~.guard.EcsRequestGuard` answers malformed ECS requests with AWS's JSON errors
   where moto's server would answer with an HTML 500 page, a 404 or an S3 document.
 """
 
@@ -28,9 +28,11 @@ from typing import Any
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
-from .backend import DEFAULT_ACCOUNT_ID
-from .mock import ServiceDeploymentsMock, mock_service_deployments, reset_state
-from .server_guard import MAX_BODY_BYTES, EcsRequestGuard
+from ..engine import moto_state
+from ..engine.moto_state import DEFAULT_ACCOUNT_ID
+from ..mock import ServiceDeploymentsMock, mock_service_deployments
+from ..patches.activation import reset_state
+from .guard import MAX_BODY_BYTES, EcsRequestGuard
 
 _LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 _ALL_INTERFACES = frozenset({"0.0.0.0", "::", ""})
@@ -163,8 +165,7 @@ class MockServer:
             daemon=True,
         )
         self._thread.start()
-        with _live_lock:
-            _live_servers.append(self)
+        moto_state.add_server(self)
         return self
 
     def stop(self) -> None:
@@ -172,8 +173,7 @@ class MockServer:
         outermost stop forgets all state)."""
         if self._server is None:
             return
-        with _live_lock:
-            _live_servers.remove(self)
+        moto_state.remove_server(self)
         try:
             self._server.shutdown()
             self._server.server_close()
@@ -201,24 +201,9 @@ class MockServer:
         return host == self.host.lower()
 
 
-_live_lock = threading.Lock()
-_live_servers: list[MockServer] = []
-
-
 def live_servers() -> list[MockServer]:
     """The servers this process runs now."""
-    with _live_lock:
-        return list(_live_servers)
-
-
-def is_served_url(url: str) -> bool:
-    """Whether ``url`` is addressed to a server of this process (so that in-process doors let
-    such requests travel over HTTP instead of answering them themselves).
-
-    :param url: a request URL.
-    """
-    with _live_lock:
-        return any(server.serves(url) for server in _live_servers)
+    return [server for server in moto_state.running_servers() if isinstance(server, MockServer)]
 
 
 @contextmanager
@@ -307,13 +292,8 @@ def run(args: argparse.Namespace, command: str) -> int:
 
 def _load_scenario(path: str, args: argparse.Namespace) -> list[Any]:
     """Load one scenario file; returns its services in the order the file lists them."""
-    try:
-        from .scenarios import load_scenario  # type: ignore[import-not-found,unused-ignore]
-    except ImportError as error:
-        raise ImportError(
-            f"--scenario {path}: this version of mock_ecs_deployments cannot load scenario"
-            f" files ({error})"
-        ) from None
+    from ..scenarios.loader import load_scenario
+
     services = list(load_scenario(path, account_id=args.account_id))
     print(f"mock-ecs-deployments: loaded scenario {path}", flush=True)
     return services
@@ -349,7 +329,6 @@ __all__ = [
     "EcsRequestGuard",
     "MockServer",
     "configure",
-    "is_served_url",
     "run",
     "serve_in_thread",
 ]

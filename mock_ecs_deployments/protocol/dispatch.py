@@ -13,15 +13,16 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from . import faults, wire
-from .backend import ServiceDeploymentBackend, service_deployment_backends
-from .clock import wire_bound_ms
-from .exceptions import (
+from ..engine.backend import ServiceDeploymentBackend
+from ..engine.clock import wire_bound_ms
+from ..engine.exceptions import (
     InvalidParameterException,
     ServerException,
     ServiceDeploymentsError,
     UnknownOperationException,
 )
+from ..engine.registry import service_deployment_backends
+from . import faults, shapes
 
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 Reply = tuple[int, dict[str, str], str]
@@ -169,7 +170,7 @@ def list_service_deployments(
         max_results=_integer(params, "maxResults"),
         next_token=_string(params, "nextToken"),
     )
-    result: dict[str, Any] = {"serviceDeployments": [wire.deployment_brief(d) for d in page]}
+    result: dict[str, Any] = {"serviceDeployments": [shapes.deployment_brief(d) for d in page]}
     if token is not None:
         result["nextToken"] = token
     return result
@@ -186,7 +187,7 @@ def describe_service_deployments(
         _required_string_list(params, "serviceDeploymentArns")
     )
     return {
-        "serviceDeployments": [wire.service_deployment(d) for d in found],
+        "serviceDeployments": [shapes.service_deployment(d) for d in found],
         "failures": _failures(missing),
     }
 
@@ -198,7 +199,7 @@ def describe_service_revisions(
         _required_string_list(params, "serviceRevisionArns")
     )
     return {
-        "serviceRevisions": [wire.service_revision(r) for r in found],
+        "serviceRevisions": [shapes.service_revision(r) for r in found],
         "failures": _failures(missing),
     }
 

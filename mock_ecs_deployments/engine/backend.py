@@ -7,14 +7,11 @@ method is safe to call from many threads.
 
 from __future__ import annotations
 
-import sys
 import threading
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
-
-from moto.core.base_backend import AccountSpecificBackend, BackendDict, BaseBackend
 
 from . import arns, lifecycle, pagination, validation
 from .clock import now_ms
@@ -25,10 +22,10 @@ from .exceptions import (
     ServiceNotFoundException,
 )
 from .models import SEQUENCE_BITS, Service, ServiceDeployment, ServiceRevision, sort_key
+from .moto_state import moto_ecs_backend
 from .seeding import SeedingMixin
 from .service_model import enum_values
 
-DEFAULT_ACCOUNT_ID = "123456789012"
 MAX_RESULTS_DEFAULT = 20
 MAX_RESULTS_LIMIT = 100
 _LAST_SEQUENCE = (1 << SEQUENCE_BITS) - 1
@@ -36,15 +33,22 @@ _LAST_SEQUENCE = (1 << SEQUENCE_BITS) - 1
 _CONTROLLERS_WITH_DEPLOYMENTS = frozenset({"ECS"})
 
 
-class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
+class ServiceDeploymentBackend(SeedingMixin):
     """Clusters, services, revisions and deployments of one account in one region.
 
     Seeding methods (``add_service``, ``add_deployment``, ``start_deployment``,
     ``plan_next_deployment``) come from :class:`~mock_ecs_deployments.seeding.SeedingMixin`.
     """
 
-    def __init__(self, region_name: str, account_id: str) -> None:
-        super().__init__(region_name, account_id)
+    def __init__(
+        self,
+        region_name: str,
+        account_id: str,
+        default_plan: Callable[[], lifecycle.Plan | None] = lambda: None,
+    ) -> None:
+        self.region_name = region_name
+        self.account_id = account_id
+        self._default_plan_source = default_plan
         self.lock = threading.RLock()
         self.clusters: set[str] = set()
         self.services: dict[tuple[str, str], Service] = {}
@@ -52,7 +56,7 @@ class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
         self._sequence = 0
 
     def _default_plan(self) -> lifecycle.Plan | None:
-        return service_deployment_backends.default_plan
+        return self._default_plan_source()
 
     @staticmethod
     def _refresh(service: Service, now: int) -> None:
@@ -128,13 +132,8 @@ class ServiceDeploymentBackend(SeedingMixin, BaseBackend):
         return moto_backend is not None and cluster in moto_backend.clusters
 
     def _moto_ecs_backend(self) -> Any:
-        """moto's ECS backend for this account and region, when moto is in play and has one
-        (never made here). What moto kept from an earlier, stopped mock does not count."""
-        models = sys.modules.get("moto.ecs.models")
-        if models is None or not moto_in_play():
-            return None
-        regions = dict.get(models.ecs_backends, self.account_id)
-        return None if regions is None else dict.get(regions, self.region_name)
+        """moto's ECS backend for this account and region, when moto is in play and has one."""
+        return moto_ecs_backend(self.account_id, self.region_name)
 
     def _moto_service(self, cluster: str, service: str) -> Any:
         moto_backend = self._moto_ecs_backend()
@@ -361,74 +360,8 @@ def _enum_parameter(name: str, value: str, shape: str) -> str:
     return value
 
 
-def moto_in_play() -> bool:
-    """Whether moto answers ECS now: its ``mock_aws`` is active, or a server of ours runs."""
-    core = sys.modules.get("moto.core.models")
-    if core is not None and core.botocore_stubber.enabled:
-        return True
-    server = sys.modules.get("mock_ecs_deployments.server")
-    return server is not None and bool(server.live_servers())
-
-
 def _check_arn_count(name: str, values: Sequence[str]) -> None:
     if not 1 <= len(values) <= _ARNS_LIMIT:
         raise InvalidParameterException(
             f"{name} must contain between 1 and {_ARNS_LIMIT} ARNs; got {len(values)}."
         )
-
-
-class _RegionBackends(AccountSpecificBackend[ServiceDeploymentBackend]):
-    """The backends of one account; any region name makes one, as botocore allows any."""
-
-    def __getitem__(self, region_name: str) -> ServiceDeploymentBackend:
-        backend = dict.get(self, region_name)
-        if backend is None:
-            with _registry_lock:
-                backend = dict.get(self, region_name)
-                if backend is None:
-                    backend = ServiceDeploymentBackend(region_name, self.account_id)
-                    dict.__setitem__(self, region_name, backend)
-        return backend
-
-    def __contains__(self, region: object) -> bool:
-        return dict.__contains__(self, region)
-
-
-class ServiceDeploymentBackendDict(BackendDict[ServiceDeploymentBackend]):
-    """``service_deployment_backends[account_id][region]``, created lazily as in moto.
-
-    Unlike moto's own, this registry is not entered in ``BackendDict._instances``: moto's
-    ``mock_aws`` resets every registered ``BackendDict`` when it starts, and that would wipe
-    what a test seeded before starting it. This package resets it itself.
-    """
-
-    def _create_account_specific_backend(self, account_id: str) -> None:
-        if dict.__contains__(self, account_id):
-            return
-        with _registry_lock:
-            if not dict.__contains__(self, account_id):
-                dict.__setitem__(
-                    self,
-                    account_id,
-                    _RegionBackends(
-                        service_name=self.service_name,
-                        account_id=account_id,
-                        backend=self.backend,
-                        use_boto3_regions=False,
-                        additional_regions=None,
-                    ),
-                )
-
-    #: The plan deployments the mock makes follow when none is queued for their service.
-    default_plan: lifecycle.Plan | None = None
-
-    def reset(self) -> None:  # type: ignore[override]
-        """Drop every account's backends and the default plan (moto's ``BackendDict.reset``
-        is a classmethod for moto's own registries; this one resets only this registry)."""
-        with _registry_lock:
-            self.clear()
-            self.default_plan = None
-
-
-_registry_lock = threading.RLock()
-service_deployment_backends = ServiceDeploymentBackendDict(ServiceDeploymentBackend, "ecs")

@@ -1,23 +1,23 @@
-"""The front doors through which a call reaches :func:`responses.dispatch`.
+"""botocore's door: how a boto3 call reaches :func:`..protocol.dispatch.dispatch`.
 
-* Standalone: a botocore ``before-send`` handler for ECS. It is added to botocore's built-in
-  handlers on the first ``start()`` (never at import), so every session made while the mock is
-  active carries it; :func:`patch_client` adds it to a client made earlier.
-* Beside moto's ``mock_aws`` (and behind moto's server): botocore calls *every* ``before-send``
+* A ``before-send`` handler for ECS, in botocore's built-in handlers while the mock is active
+  (added by :func:`install`, removed by :func:`uninstall`), so every session made meanwhile
+  carries it; :func:`patch_client` adds it to a client made earlier.
+* A guard (:func:`guard`/:func:`unguard`) on ``Endpoint._send`` and ``RequestSigner.sign`` for
+  clients whose session existed before the mock started: their ECS requests are answered here
+  instead of reaching the network, signed with fake credentials.
+* Beside moto's ``mock_aws`` the handler stays silent: botocore calls *every* ``before-send``
   handler, and moto's raises ``NotImplementedError`` for operations its ECS lacks even after
-  ours answered. So while moto is active ours stays silent, and our operations are added as
-  methods of moto's ECS response class, which is how moto finds an operation. They are removed
-  again when the mock stops.
+  ours answered. moto's own dispatch serves our operations then (:mod:`.moto_ecs`).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import re
-import sys
 import threading
-from collections.abc import Callable
 from io import BytesIO
 from typing import Any
 
@@ -28,9 +28,15 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.compat import HTTPHeaders
 from botocore.credentials import Credentials
 
-from .backend import DEFAULT_ACCOUNT_ID
-from .exceptions import UnknownOperationException
-from .responses import HANDLERS, JSON_CONTENT_TYPE, Reply, dispatch, error_reply
+from ..engine.exceptions import UnknownOperationException
+from ..engine.moto_state import (
+    DEFAULT_ACCOUNT_ID,
+    account_of_access_key,
+    is_served_url,
+    moto_is_active,
+)
+from ..protocol.dispatch import HANDLERS, Reply, dispatch, error_reply
+from .environment import FAKE_CREDENTIALS
 
 _TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
 _REGION_IN_HOST = re.compile(r"^https?://ecs(?:-fips)?\.([a-z0-9-]+)\.")
@@ -45,8 +51,6 @@ class _State:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.active = False
-        self.installed = False
-        self.saved_moto_methods: dict[str, Any] = {}
         self.saved_botocore: dict[str, Any] = {}
 
 
@@ -63,18 +67,6 @@ class _RawBody(BytesIO):
             contents = self.read()
 
 
-def _moto_is_active() -> bool:
-    """Whether moto's ``mock_aws`` is active (its botocore handler answers then)."""
-    core = sys.modules.get("moto.core.models")
-    return core is not None and bool(core.botocore_stubber.enabled)
-
-
-def _addressed_to_a_server(url: str) -> bool:
-    """Requests to a server this process runs (server mode) travel to it over HTTP."""
-    server = sys.modules.get("mock_ecs_deployments.server")
-    return server is not None and bool(server.is_served_url(url))
-
-
 def _header(request: AWSPreparedRequest, name: str) -> str:
     value = request.headers.get(name, "")
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
@@ -82,7 +74,7 @@ def _header(request: AWSPreparedRequest, name: str) -> str:
 
 def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
     """Answer ECS requests while the mock is active and moto's own mock is not."""
-    if not state.active or _moto_is_active() or _addressed_to_a_server(request.url):
+    if not state.active or moto_is_active() or is_served_url(request.url):
         return None
     target = _header(request, "X-Amz-Target")
     if not target.startswith(_TARGET_PREFIX):
@@ -129,17 +121,13 @@ def account_for(access_key: re.Match[str] | None) -> str:
     account = os.environ.get("MOTO_ACCOUNT_ID")
     if account:
         return account
-    # Access keys that map to other accounts only exist once moto's IAM or STS made them, so
-    # moto's IAM module is consulted only when it is already loaded.
-    iam = sys.modules.get("moto.iam.models")
-    if access_key is not None and iam is not None:
-        return str(iam.get_account_id_from(access_key.group(1)))
-    return DEFAULT_ACCOUNT_ID
+    mapped = None if access_key is None else account_of_access_key(access_key.group(1))
+    return mapped or DEFAULT_ACCOUNT_ID
 
 
 def _choose_signer(**_: Any) -> Any:
     """Lets a patched client without credentials send unsigned requests to the mock."""
-    return UNSIGNED if state.active and not _moto_is_active() else None
+    return UNSIGNED if state.active and not moto_is_active() else None
 
 
 def guard() -> None:
@@ -166,11 +154,11 @@ def guard() -> None:
                 or _moto_made(signer._credentials)
             ):
                 return sign(signer, *args, **kwargs)
-            real, signer._credentials = signer._credentials, _fake_credentials()
-            try:
-                return sign(signer, *args, **kwargs)
-            finally:
-                signer._credentials = real
+            # A copy holds the fake credentials: the client's own signer is shared by every
+            # thread using the client and must keep its credentials throughout.
+            fake = copy.copy(signer)
+            fake._credentials = _fake_credentials()
+            return sign(fake, *args, **kwargs)
 
         endpoint_class._send = guarded_send
         signer_class.sign = fake_signed
@@ -189,10 +177,9 @@ def unguard() -> None:
 def _moto_made(credentials: Any) -> bool:
     """Whether ``credentials`` are an access key moto's IAM or STS made for another account:
     moto tells accounts apart by the key, so such a signature is kept."""
-    iam = sys.modules.get("moto.iam.models")
-    if credentials is None or iam is None:
+    if credentials is None:
         return False
-    return str(iam.get_account_id_from(credentials.access_key)) != DEFAULT_ACCOUNT_ID
+    return account_of_access_key(credentials.access_key) not in (None, DEFAULT_ACCOUNT_ID)
 
 
 def _botocore_classes() -> tuple[Any, Any]:
@@ -203,19 +190,34 @@ def _botocore_classes() -> tuple[Any, Any]:
 
 
 def _fake_credentials() -> Credentials:
-    from .mock import FAKE_CREDENTIALS
-
     return Credentials(
         FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"], FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
     )
 
 
+_BUILTIN = ("before-send.ecs", before_send)
+
+
 def install() -> None:
-    """Add the handler to botocore's built-in handlers, once (idempotent)."""
+    """Answer ECS requests: add the handler to botocore's built-in handlers (so sessions made
+    from now on carry it) and guard clients made earlier."""
     with state.lock:
-        if not state.installed:
-            botocore.handlers.BUILTIN_HANDLERS.append(("before-send.ecs", before_send))
-            state.installed = True
+        if _BUILTIN not in botocore.handlers.BUILTIN_HANDLERS:
+            botocore.handlers.BUILTIN_HANDLERS.append(_BUILTIN)
+        guard()
+        state.active = True
+
+
+def uninstall() -> None:
+    """Stop answering: botocore's built-in handlers and classes are put back as they were.
+    Sessions made while active keep the handler, which is silent from now on."""
+    with state.lock:
+        state.active = False
+        try:
+            unguard()
+        finally:
+            while _BUILTIN in botocore.handlers.BUILTIN_HANDLERS:
+                botocore.handlers.BUILTIN_HANDLERS.remove(_BUILTIN)
 
 
 def patch_client(client: botocore.client.BaseClient) -> None:
@@ -239,52 +241,4 @@ def patch_client(client: botocore.client.BaseClient) -> None:
         )
 
 
-def _moto_method(operation: str) -> Callable[[Any], tuple[int, dict[str, str], str]]:
-    def method(response: Any) -> tuple[int, dict[str, str], str]:
-        status, headers, body = dispatch(
-            operation, response.body, response.current_account, response.region
-        )
-        # moto takes the status of a (status, headers, body) answer from its headers.
-        headers["status"] = str(status)
-        return status, headers, body
-
-    method.__name__ = _snake(operation)
-    return method
-
-
-def _snake(operation: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
-
-
-def add_to_moto() -> None:
-    """Teach moto's ECS dispatch our operations (remembering anything they replace)."""
-    from moto.ecs.responses import EC2ContainerServiceResponse
-
-    from . import moto_bridge
-
-    with state.lock:
-        moto_bridge.install()
-        for operation in HANDLERS:
-            name = _snake(operation)
-            if name not in state.saved_moto_methods:
-                state.saved_moto_methods[name] = EC2ContainerServiceResponse.__dict__.get(name)
-                setattr(EC2ContainerServiceResponse, name, _moto_method(operation))
-
-
-def remove_from_moto() -> None:
-    """Put moto's ECS response class back exactly as it was."""
-    from moto.ecs.responses import EC2ContainerServiceResponse
-
-    from . import moto_bridge
-
-    with state.lock:
-        moto_bridge.uninstall()
-        for name, original in state.saved_moto_methods.items():
-            if original is None:
-                delattr(EC2ContainerServiceResponse, name)
-            else:
-                setattr(EC2ContainerServiceResponse, name, original)
-        state.saved_moto_methods.clear()
-
-
-__all__ = ["JSON_CONTENT_TYPE", "add_to_moto", "before_send", "install", "patch_client"]
+__all__ = ["before_send", "install", "patch_client", "uninstall"]

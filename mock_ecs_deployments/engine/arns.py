@@ -6,6 +6,8 @@ import re
 import string
 from dataclasses import dataclass
 
+from .moto_state import random_source
+
 _ID_ALPHABET = string.ascii_letters + string.digits + "_-"
 _REVISION_ID_LIMIT = 2**63
 
@@ -72,24 +74,19 @@ def format_revision_id(revision_id: int) -> str:
 
 
 def new_deployment_id() -> str:
-    """A fresh 21-character deployment id, from moto's seedable random source."""
-    from moto.moto_api._internal import mock_random
-
-    return "".join(mock_random.choices(_ID_ALPHABET, k=21))
+    """A fresh 21-character deployment id (from moto's seedable random source when moto is
+    loaded)."""
+    return "".join(random_source().choices(_ID_ALPHABET, k=21))
 
 
 def new_revision_id() -> int:
-    """A fresh revision id below 2**63, from moto's seedable random source."""
-    from moto.moto_api._internal import mock_random
-
-    return mock_random.randrange(10**17, _REVISION_ID_LIMIT)
+    """A fresh revision id below 2**63 (from moto's seedable random source when loaded)."""
+    return int(random_source().randrange(10**17, _REVISION_ID_LIMIT))
 
 
 def new_hook_id() -> str:
     """A fresh PAUSE hook id: ``ecs-pause-`` and 43 id characters."""
-    from moto.moto_api._internal import mock_random
-
-    return "ecs-pause-" + "".join(mock_random.choices(_ID_ALPHABET, k=43))
+    return "ecs-pause-" + "".join(random_source().choices(_ID_ALPHABET, k=43))
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .clock import now_ms
-from .models import ServiceDeployment
-from .scenarios import Scenario, ScenarioError, build_scenario
+from ..engine.clock import now_ms
+from ..engine.models import ServiceDeployment
+from .loader import Scenario, ScenarioError, build_scenario
 
 COMMANDS = ("validate", "show")
 # Wide enough that no row is wrapped when the output goes to a file or a pipe.

@@ -21,9 +21,10 @@ from typing import Any, TypeAlias
 
 import yaml
 
-from . import clock
-from .backend import DEFAULT_ACCOUNT_ID, ServiceDeploymentBackend, service_deployment_backends
-from .models import Service
+from ..engine import clock
+from ..engine.backend import ServiceDeploymentBackend
+from ..engine.models import Service
+from ..engine.registry import DEFAULT_ACCOUNT_ID, service_deployment_backends
 
 ScenarioSource: TypeAlias = str | os.PathLike[str] | Mapping[str, Any] | Sequence[Mapping[str, Any]]
 DEFAULT_REGION = "us-east-1"

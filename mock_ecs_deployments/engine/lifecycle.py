@@ -19,9 +19,9 @@ from datetime import timedelta
 from typing import Any
 
 from . import arns
+from .configuration import Hook, lifecycle_stage_for
 from .exceptions import ConflictException, InvalidParameterException
 from .models import ServiceDeployment, ServiceRevision
-from .service_model import enum_values
 from .validation import choice
 
 SUPERSEDED_REASON = "Service deployment stopped: superseded by a newer service deployment."
@@ -37,9 +37,6 @@ ONGOING = frozenset(
 )
 INTERRUPTIBLE = frozenset({"PENDING", "IN_PROGRESS"})
 ALREADY_STOPPING = frozenset({"STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"})
-PAUSE_FORBIDDEN_STAGES = frozenset({"TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"})
-PAUSE_TIMEOUT_MINUTES = (1, 20160)
-PAUSE_DEFAULT_TIMEOUT_MINUTES = 1440
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,87 +107,6 @@ def as_plan(value: Plan | dict[str, Any] | None) -> Plan | None:
         return make_plan(**value)
     except (TypeError, ValueError) as error:  # name the field as the caller wrote it
         raise type(error)(f"plan.{error}") from None
-
-
-# -- hooks -----------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Hook:
-    """One lifecycle hook at one stage of one deployment."""
-
-    stage: str
-    target_type: str
-    target_arn: str | None
-    timeout_ms: int
-    timeout_action: str
-    id: str = ""
-    status: str | None = None  # None until the deployment reaches the stage
-    expires_ms: int | None = None
-
-    def detail(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"hookId": self.id, "targetType": self.target_type}
-        if self.target_arn:
-            out["targetArn"] = self.target_arn
-        if self.status is not None:
-            out["status"] = self.status
-        if self.expires_ms is not None:
-            out["expiresAt"] = self.expires_ms / 1000
-        if self.target_type == "PAUSE":
-            out["timeoutAction"] = self.timeout_action
-        return out
-
-
-def hooks_from_configuration(configuration: dict[str, Any], field: str) -> list[Hook]:
-    """The hooks a deployment meets, in stage order, from ``lifecycleHooks``.
-
-    :raises ValueError: naming the field for a stage, target type, timeout or action AWS
-        does not accept.
-    """
-    stages = enum_values("DeploymentLifecycleHookStage")
-    types = enum_values("DeploymentLifecycleHookTargetType")
-    actions = enum_values("DeploymentLifecycleHookAction")
-    hooks: list[Hook] = []
-    for index, spec in enumerate(configuration.get("lifecycleHooks") or []):
-        where = f"{field}.lifecycleHooks[{index}]"
-        if not isinstance(spec, dict):
-            raise TypeError(f"{where}: expected a mapping, got {spec!r}")
-        target_type = choice(f"{where}.targetType", spec.get("targetType", "AWS_LAMBDA"), types)
-        timeout = spec.get("timeoutConfiguration") or {}
-        minutes = timeout.get("timeoutInMinutes", PAUSE_DEFAULT_TIMEOUT_MINUTES)
-        low, high = PAUSE_TIMEOUT_MINUTES
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
-            raise ValueError(
-                f"{where}.timeoutConfiguration.timeoutInMinutes: {minutes!r} is not allowed;"
-                f" allowed: {low} to {high}"
-            )
-        action_field = f"{where}.timeoutConfiguration.action"
-        action = choice(action_field, timeout.get("action", "ROLLBACK"), actions)
-        for stage in spec.get("lifecycleStages") or []:
-            allowed = stages
-            if target_type == "PAUSE":  # AWS refuses to pause while traffic shifts
-                allowed = tuple(s for s in stages if s not in PAUSE_FORBIDDEN_STAGES)
-            choice(f"{where}.lifecycleStages", stage, allowed)
-            hooks.append(
-                Hook(stage, target_type, spec.get("hookTargetArn"), minutes * 60_000, action)
-            )
-    hooks.sort(key=lambda hook: stages.index(hook.stage))
-    return hooks
-
-
-def lifecycle_stage_for(hook_stage: str) -> str:
-    """The ``lifecycleStage`` shown while paused at a hook stage (the hook stage itself, or
-    the latest lifecycle stage before it where the two enums differ)."""
-    stages = enum_values("ServiceDeploymentLifecycleStage")
-    if hook_stage in stages:
-        return hook_stage
-    shown = "SCALE_UP"
-    for stage in enum_values("DeploymentLifecycleHookStage"):
-        if stage == hook_stage:
-            break
-        if stage in stages:
-            shown = stage
-    return shown
 
 
 # -- the state machine -----------------------------------------------------------------------

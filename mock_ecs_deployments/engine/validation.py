@@ -13,8 +13,35 @@ from typing import Any
 
 from . import arns
 from .clock import to_ms
+from .images import image_digest
 from .models import COMPLETED_STATUSES
-from .service_model import deployment_statuses, ecs_model, enum_values
+from .service_model import deployment_statuses
+
+
+class SeedingError(ValueError):
+    """A mistake in what a test author seeded (a ``add_service``/``add_deployment`` argument,
+    a plan, a scenario field), raised at once.
+
+    :ivar field: where the mistake is, as a path of names and indexes
+        (``deployment_configuration.lifecycleHooks[0].targetType``).
+    :ivar problem: what is wrong there, without the location.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+    def within(self, parent: str) -> SeedingError:
+        """The same error, located under ``parent`` (``plan`` + ``outcome`` ->
+        ``plan.outcome``); the class is kept."""
+        field = f"{parent}{self.field}" if self.field.startswith("[") else f"{parent}.{self.field}"
+        return type(self)(field, self.problem)
+
+
+class SeedingTypeError(SeedingError, TypeError):
+    """A :class:`SeedingError` for a value of the wrong type (also a ``TypeError``)."""
+
 
 # Statuses in which a deployment has started (has ``startedAt``) but not finished.
 _STARTED_ONGOING = frozenset(
@@ -162,37 +189,8 @@ def optional_task_definition(value: object) -> str | None:
     return value
 
 
-def deployment_configuration(field: str, value: Any) -> dict[str, Any]:
-    """A copy of an AWS ``deploymentConfiguration`` mapping, checked against the model."""
-    from .lifecycle import hooks_from_configuration
-
-    configuration = as_mapping(field, value) or {}
-    shape: Any = ecs_model().shape_for("DeploymentConfiguration")
-    members = tuple(shape.members)
-    unknown = sorted(set(configuration) - set(members))
-    if unknown:
-        raise ValueError(
-            f"{field}: unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(members)}"
-        )
-    breaker = configuration.get("deploymentCircuitBreaker")
-    if breaker is not None and not (
-        isinstance(breaker, dict)
-        and all(isinstance(breaker.get(key), bool) for key in ("enable", "rollback"))
-    ):
-        raise ValueError(
-            f"{field}.deploymentCircuitBreaker: expected {{'enable': bool, 'rollback':"
-            f" bool}}, got {breaker!r}"
-        )
-    if "strategy" in configuration:
-        choice(f"{field}.strategy", configuration["strategy"], enum_values("DeploymentStrategy"))
-    hooks_from_configuration(configuration, field)
-    return configuration
-
-
 def container_images(field: str, value: Any) -> list[dict[str, str]] | None:
     """Container images for a revision, each with an ``imageDigest`` (derived when absent)."""
-    from .seeding import image_digest
-
     if value is None:
         return None
     images = []

@@ -1,0 +1,104 @@
+"""What moto knows, read without importing moto, and which servers of ours are running.
+
+moto costs about half a second to import, and a test that never uses it should not pay for
+it. Everything moto can hold (an active ``mock_aws``, an ECS backend, an access key made by
+its IAM) exists only once moto's module for it is loaded, so each question here first asks
+whether that module is loaded and answers "no" when it is not. This is the one place that
+looks moto's modules up by name.
+
+Servers (:mod:`mock_ecs_deployments.server`) register themselves here while they run: moto
+is in play then, and requests addressed to them must travel over HTTP rather than be
+answered in process.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import threading
+from typing import Any, Protocol
+
+#: The account every request is answered as when nothing says otherwise (moto's default).
+DEFAULT_ACCOUNT_ID = "123456789012"
+
+
+def moto_is_active() -> bool:
+    """Whether moto's ``mock_aws`` is active (its botocore handler answers then)."""
+    core = sys.modules.get("moto.core.models")
+    return core is not None and bool(core.botocore_stubber.enabled)
+
+
+def moto_in_play() -> bool:
+    """Whether moto answers ECS now: its ``mock_aws`` is active, or a server of ours runs."""
+    return moto_is_active() or bool(running_servers())
+
+
+def moto_ecs_backend(account_id: str, region: str) -> Any:
+    """moto's ECS backend for an account and region when moto is in play and has one (never
+    made here). What moto kept from an earlier, stopped mock does not count."""
+    models = sys.modules.get("moto.ecs.models")
+    if models is None or not moto_in_play():
+        return None
+    regions = dict.get(models.ecs_backends, account_id)
+    return None if regions is None else dict.get(regions, region)
+
+
+def account_of_access_key(access_key: str) -> str | None:
+    """The account moto's IAM or STS made ``access_key`` for, when moto's IAM is loaded
+    (keys that map to other accounts exist only once it made them); else ``None``."""
+    iam = sys.modules.get("moto.iam.models")
+    if iam is None:
+        return None
+    return str(iam.get_account_id_from(access_key))
+
+
+def mock_credentials_enabled() -> bool:
+    """Whether moto's configuration lets mocks supply fake credentials (its default, which
+    only moto's own configuration call can change)."""
+    config = sys.modules.get("moto.core.config")
+    return config is None or bool(config.mock_credentials())
+
+
+def random_source() -> Any:
+    """moto's seedable random source when moto is loaded (so ``/moto-api/seed`` makes our
+    ids repeatable too), else this module's own."""
+    internal = sys.modules.get("moto.moto_api._internal")
+    return _own_random if internal is None else internal.mock_random
+
+
+# botocore imports random for its retries, so this costs nothing extra.
+_own_random = random.Random()
+
+
+class Server(Protocol):
+    """What a running server tells: whether a URL is addressed to it."""
+
+    def serves(self, url: str) -> bool: ...
+
+
+_servers_lock = threading.Lock()
+_servers: list[Server] = []
+
+
+def add_server(server: Server) -> None:
+    """Record a server of this process as running."""
+    with _servers_lock:
+        _servers.append(server)
+
+
+def remove_server(server: Server) -> None:
+    """Forget a server that stopped."""
+    with _servers_lock:
+        _servers.remove(server)
+
+
+def running_servers() -> list[Server]:
+    """The servers this process runs now."""
+    with _servers_lock:
+        return list(_servers)
+
+
+def is_served_url(url: str) -> bool:
+    """Whether ``url`` is addressed to a server of this process (so that in-process doors let
+    such requests travel over HTTP instead of answering them themselves)."""
+    return any(server.serves(url) for server in running_servers())

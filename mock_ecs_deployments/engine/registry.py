@@ -1,0 +1,72 @@
+"""``service_deployment_backends[account_id][region]``: every backend, made on first use.
+
+It is read like moto's ``BackendDict`` (the same two-level lookup, backends made lazily) but is
+a plain mapping of its own, for two reasons: moto's class brings all of moto's core with it
+(half a second of imports for tests that never use moto), and moto's ``mock_aws`` resets every
+``BackendDict`` it knows when it starts, which would wipe what a test seeded before starting
+it. This registry is reset by the mock's activation alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from .backend import ServiceDeploymentBackend
+from .moto_state import DEFAULT_ACCOUNT_ID
+
+if TYPE_CHECKING:
+    from .lifecycle import Plan
+
+__all__ = ["DEFAULT_ACCOUNT_ID", "ServiceDeploymentBackendDict", "service_deployment_backends"]
+
+
+class RegionBackends(dict[str, ServiceDeploymentBackend]):
+    """The backends of one account; any region name makes one, as botocore allows any."""
+
+    def __init__(self, registry: ServiceDeploymentBackendDict, account_id: str) -> None:
+        super().__init__()
+        self.registry = registry
+        self.account_id = account_id
+
+    def __missing__(self, region_name: str) -> ServiceDeploymentBackend:
+        with self.registry.lock:
+            backend = self.get(region_name)
+            if backend is None:
+                backend = ServiceDeploymentBackend(
+                    region_name, self.account_id, default_plan=self.registry.get_default_plan
+                )
+                self[region_name] = backend
+            return backend
+
+
+class ServiceDeploymentBackendDict(dict[str, RegionBackends]):
+    """``service_deployment_backends[account_id][region]``: accounts and regions are made on
+    first use. :meth:`reset` forgets them all, with the mock-wide default plan."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock = threading.RLock()
+        #: The plan deployments the mock makes follow when none is queued for their service.
+        self.default_plan: Plan | None = None
+
+    def __missing__(self, account_id: str) -> RegionBackends:
+        with self.lock:
+            regions = self.get(account_id)
+            if regions is None:
+                regions = RegionBackends(self, account_id)
+                self[account_id] = regions
+            return regions
+
+    def get_default_plan(self) -> Plan | None:
+        """The mock-wide default plan (read by each backend when it makes a deployment)."""
+        return self.default_plan
+
+    def reset(self) -> None:
+        """Drop every account's backends and the default plan."""
+        with self.lock:
+            self.clear()
+            self.default_plan = None
+
+
+service_deployment_backends = ServiceDeploymentBackendDict()
