@@ -6,12 +6,10 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-import unittest
 from collections.abc import Callable
 from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
-from unittest.mock import patch
 
 from .engine.backend import ServiceDeploymentBackend
 from .engine.lifecycle import make_plan
@@ -66,6 +64,8 @@ class ServiceDeploymentsMock:
             _active.append(self)
         try:
             if self.account_id is not None:
+                from unittest.mock import patch  # only here: it costs asyncio's import
+
                 account = patch.dict(os.environ, {"MOTO_ACCOUNT_ID": self.account_id})
                 account.start()
                 started.append(account)
@@ -218,6 +218,8 @@ class ServiceDeploymentsMock:
         return wrapper
 
     def _decorate_class(self, klass: type) -> type:
+        import unittest
+
         if issubclass(klass, unittest.TestCase):
             # One activation per test, spanning setUp, the test and tearDown.
             original_setup = klass.setUp
