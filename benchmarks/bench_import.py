@@ -138,7 +138,11 @@ def bench_import(rounds: int) -> dict[str, float]:
         print(
             f"{name:<28} {medians[name] * 1e3:7.1f} ms  (whole process"
             f" {statistics.median(processes[name]) * 1e3:7.1f} ms)"
-            + ("" if name == "import boto3" else f"  boto3 + {(medians[name] - boto3) * 1e3:.1f} ms")
+            + (
+                ""
+                if name == "import boto3"
+                else f"  boto3 + {(medians[name] - boto3) * 1e3:.1f} ms"
+            )
         )
     print("target: each at most boto3 + 40 ms")
     return medians

@@ -22,6 +22,7 @@ SUBCOMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser: one subcommand, whose own arguments its module adds."""
     parser = argparse.ArgumentParser(
         prog="mock-ecs-deployments",
         description="Mock Amazon ECS service deployments: scenarios and server mode.",

@@ -131,7 +131,14 @@ class ServiceDeploymentsMock:
         :param region: default: the mock's region (``us-east-1`` unless given).
         :param account_id: default: the mock's account, else ``MOTO_ACCOUNT_ID``, else
             ``123456789012``.
+        :raises RuntimeError: when this mock is not started (seeding it would be lost, or
+            leak into the next mock).
         """
+        if self._starts == 0:
+            raise RuntimeError(
+                "this mock is not started: seed it inside `with mock:` or after mock.start(),"
+                " or in a test it decorates"
+            )
         account = account_id or self.account_id or os.environ.get("MOTO_ACCOUNT_ID")
         return service_deployment_backends[account or DEFAULT_ACCOUNT_ID][region or self.region]
 

@@ -21,6 +21,7 @@ _MARKER_OPTIONS = ("region", "account_id", "with_moto", "scenario")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``service_deployments`` marker."""
     config.addinivalue_line(
         "markers",
         "service_deployments(region='us-east-1', account_id=None, with_moto=False): options"

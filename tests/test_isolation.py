@@ -29,7 +29,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from mock_ecs_deployments import mock_service_deployments, service_deployment_backends
+from mock_ecs_deployments import active_mock, mock_service_deployments, service_deployment_backends
 
 from . import conftest
 from .strategies import PAUSE_CONFIGURATION
@@ -255,7 +255,7 @@ def test_a_decorated_function_leaves_nothing_behind(
     before = _snapshot()
 
     def body() -> dict[str, str | None]:
-        _exercise(mock_service_deployments())  # the decorator's mock is active around it
+        _exercise(active_mock())  # the decorator's mock, which has no other handle here
         return {name: os.environ.get(name) for name in REAL_LOOKING}
 
     @mock_service_deployments(with_moto=True)

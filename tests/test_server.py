@@ -148,6 +148,30 @@ def test_every_served_operation_reaches_the_mock_over_http(endpoint: str) -> Non
         assert [c.operation for c in mock.calls] == served
 
 
+def test_every_answer_carries_exactly_one_request_id(endpoint: str) -> None:
+    """AWS sends one ``x-amzn-RequestId``; two would reach SDKs as ``"<id>, <id>"``."""
+    deployment = seed(1)[0]
+    answers = {
+        "list": call(endpoint, "ListServiceDeployments", '{"cluster": "prod", "service": "web"}'),
+        "describe": call(
+            endpoint,
+            "DescribeServiceDeployments",
+            json.dumps({"serviceDeploymentArns": [deployment.arn]}),
+        ),
+        "error": call(endpoint, "ListServiceDeployments", '{"service": "nope"}'),
+        "moto's own": call(endpoint, "ListClusters"),
+    }
+    for name, response in answers.items():
+        ids = response.raw.headers.getlist("x-amzn-RequestId")
+        assert len(ids) == 1 and "," not in ids[0], (name, ids)
+    assert answers["error"].status_code == 400
+    ecs = boto3.client("ecs", region_name=REGION, endpoint_url=endpoint)
+    request_id = ecs.list_service_deployments(cluster="prod", service="web")["ResponseMetadata"][
+        "RequestId"
+    ]
+    assert request_id and "," not in request_id
+
+
 def test_in_process_boto3_client_talks_to_the_server_over_http(endpoint: str) -> None:
     """A client pointed at a server of this process is not answered in-process: moto's own
     operations, which only the server has, work through it."""

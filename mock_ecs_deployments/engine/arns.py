@@ -39,22 +39,26 @@ def _prefix(region: str, account_id: str) -> str:
 
 
 def cluster_arn(region: str, account_id: str, cluster: str) -> str:
+    """``arn:<partition>:ecs:<region>:<account>:cluster/<cluster>``."""
     return f"{_prefix(region, account_id)}:cluster/{cluster}"
 
 
 def service_arn(region: str, account_id: str, cluster: str, service: str) -> str:
+    """The long ARN form AWS uses today: ``...:service/<cluster>/<service>``."""
     return f"{_prefix(region, account_id)}:service/{cluster}/{service}"
 
 
 def service_deployment_arn(
     region: str, account_id: str, cluster: str, service: str, deployment_id: str
 ) -> str:
+    """``...:service-deployment/<cluster>/<service>/<deployment id>``."""
     return f"{_prefix(region, account_id)}:service-deployment/{cluster}/{service}/{deployment_id}"
 
 
 def service_revision_arn(
     region: str, account_id: str, cluster: str, service: str, revision_id: int
 ) -> str:
+    """``...:service-revision/<cluster>/<service>/<19-digit revision id>``."""
     return (
         f"{_prefix(region, account_id)}:service-revision/{cluster}/{service}/"
         f"{format_revision_id(revision_id)}"

@@ -73,7 +73,9 @@ _own_random = random.Random()
 class Server(Protocol):
     """What a running server tells: whether a URL is addressed to it."""
 
-    def serves(self, url: str) -> bool: ...
+    def serves(self, url: str) -> bool:
+        """Whether ``url`` is addressed to this server."""
+        ...
 
 
 _servers_lock = threading.Lock()

@@ -30,6 +30,7 @@ class RegionBackends(dict[str, ServiceDeploymentBackend]):
         self.account_id = account_id
 
     def __missing__(self, region_name: str) -> ServiceDeploymentBackend:
+        self.registry.check_active()
         with self.registry.lock:
             backend = self.get(region_name)
             if backend is None:
@@ -49,8 +50,23 @@ class ServiceDeploymentBackendDict(dict[str, RegionBackends]):
         self.lock = threading.RLock()
         #: The plan deployments the mock makes follow when none is queued for their service.
         self.default_plan: Plan | None = None
+        #: Whether a mock is active (set by the activation): backends are made only then, so
+        #: that nothing seeded outside a mock leaks into the next one.
+        self.active = False
+
+    def check_active(self) -> None:
+        """Refuse to make a backend while no mock is active.
+
+        :raises RuntimeError: saying to start a mock first.
+        """
+        if not self.active:
+            raise RuntimeError(
+                "no mock_service_deployments is active: start one first (decorator, `with`, or"
+                " start()), then seed through mock.backend() or service_deployment_backends"
+            )
 
     def __missing__(self, account_id: str) -> RegionBackends:
+        self.check_active()
         with self.lock:
             regions = self.get(account_id)
             if regions is None:

@@ -29,6 +29,7 @@ def ecs_model() -> ServiceModel:
 
 
 def operation_model(operation: str) -> OperationModel:
+    """botocore's model of one ECS operation (input, output and declared errors)."""
     return ecs_model().operation_model(operation)
 
 
@@ -42,6 +43,7 @@ def enum_values(shape_name: str) -> tuple[str, ...]:
 
 
 def deployment_statuses() -> tuple[str, ...]:
+    """Every ``ServiceDeploymentStatus`` botocore's model knows, in the model's order."""
     return enum_values("ServiceDeploymentStatus")
 
 

@@ -43,6 +43,7 @@ class Activation:
         with self.lock:
             if self.depth == 0:
                 self._apply()
+                service_deployment_backends.active = True
             self.depth += 1
 
     def exit(self) -> None:
@@ -52,6 +53,7 @@ class Activation:
                 raise RuntimeError("the mock is not active")
             self.depth -= 1
             if self.depth == 0:
+                service_deployment_backends.active = False
                 try:
                     self._undo()
                 finally:

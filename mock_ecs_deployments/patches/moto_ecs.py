@@ -36,8 +36,10 @@ def _moto_method(operation: str) -> Callable[[Any], tuple[int, dict[str, str], s
         status, headers, body = dispatch(
             operation, response.body, response.current_account, response.region
         )
-        # moto takes the status of a (status, headers, body) answer from its headers.
+        # moto takes the status of a (status, headers, body) answer from its headers, and
+        # sets a request id under its own spelling of the header: one header, as AWS sends.
         headers["status"] = str(status)
+        headers["x-amzn-requestid"] = headers.pop("x-amzn-RequestId")
         return status, headers, body
 
     method.__name__ = snake_case(operation)

@@ -59,7 +59,16 @@ class _Rule:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One request the mock answered (each attempt of a retried call is its own)."""
+    """One request the mock answered, as :attr:`ServiceDeploymentsMock.calls` lists it (each
+    attempt of a retried call is its own).
+
+    :ivar operation: the ECS operation, e.g. ``ListServiceDeployments``.
+    :ivar params: the request's parameters as sent on the wire (decoded JSON).
+    :ivar account_id: the account the request was answered as.
+    :ivar region: the region of the endpoint it was sent to.
+    :ivar status: the HTTP status of the answer.
+    :ivar error_code: the modeled error's code for an error answer, else ``None``.
+    """
 
     operation: str
     params: dict[str, Any]
@@ -149,6 +158,7 @@ def take_injected_error(
 
 
 def record_call(call: Call) -> None:
+    """Append one answered request to the call log."""
     with _faults.lock:
         _faults.calls.append(call)
 
@@ -161,6 +171,7 @@ def calls() -> list[Call]:
 
 
 def reset() -> None:
+    """Forget every injected error and the call log."""
     with _faults.lock:
         _faults.rules.clear()
         _faults.calls.clear()
