@@ -16,10 +16,9 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.session import get_session
 
 from mock_ecs_deployments import patch_client
-from mock_ecs_deployments.engine.service_model import error_codes
-from mock_ecs_deployments.protocol.faults import COMMON_ERRORS
 
 from .shapes import check_output
 
@@ -33,9 +32,31 @@ METHODS = {
 }
 
 
+# The errors every AWS query and JSON API may return (AWS's "Common Errors" reference), kept
+# here rather than taken from the package, so that a wrong list in the package cannot hide.
+AWS_COMMON_ERRORS = frozenset(
+    {
+        "AccessDeniedException",
+        "IncompleteSignature",
+        "InternalFailure",
+        "InvalidAction",
+        "InvalidClientTokenId",
+        "NotAuthorized",
+        "OptInRequired",
+        "RequestExpired",
+        "ServiceUnavailable",
+        "ThrottlingException",
+        "ValidationError",
+    }
+)
+_ECS_MODEL = get_session().get_service_model("ecs")
+
+
 def allowed_errors(operation: str) -> frozenset[str]:
-    """The codes an answer may carry: the operation's modeled errors and AWS's common ones."""
-    return frozenset(error_codes(operation)) | frozenset(COMMON_ERRORS)
+    """The codes an answer may carry: the errors botocore's model declares for the operation
+    and AWS's common ones."""
+    declared = {shape.name for shape in _ECS_MODEL.operation_model(operation).error_shapes}
+    return frozenset(declared) | AWS_COMMON_ERRORS
 
 
 @cache

@@ -148,6 +148,44 @@ def test_every_served_operation_reaches_the_mock_over_http(endpoint: str) -> Non
         assert [c.operation for c in mock.calls] == served
 
 
+def _listed_arns(endpoint: str, body: str) -> list[str]:
+    response = call(endpoint, "ListServiceDeployments", body)
+    assert response.status_code == 200, response.text
+    return [item["serviceDeploymentArn"] for item in response.json()["serviceDeployments"]]
+
+
+def test_raw_created_at_bounds_are_inclusive_to_the_millisecond_and_round_inwards(
+    endpoint: str,
+) -> None:
+    """Hand-written JSON, as other SDKs send it: epoch seconds with fractions."""
+    backend = service_deployment_backends[ACCOUNT][REGION]
+    at = BASE + timedelta(milliseconds=1_250)  # stored as ...61.250 s
+    deployment = backend.add_deployment(service="web", cluster="prod", created_at=at)
+    seconds = at.timestamp()
+    scope = '"cluster": "prod", "service": "web"'
+
+    def window(after: str, before: str) -> str:
+        return f'{{{scope}, "createdAt": {{"after": {after}, "before": {before}}}}}'
+
+    exact = f"{seconds:.3f}"
+    assert _listed_arns(endpoint, window(exact, exact)) == [deployment.arn]
+    # A bound a fraction of a millisecond inside still includes it (rounded inwards) ...
+    assert _listed_arns(endpoint, window(f"{seconds - 0.0004:.4f}", exact)) == [deployment.arn]
+    assert _listed_arns(endpoint, window(exact, f"{seconds + 0.0004:.4f}")) == [deployment.arn]
+    # ... and one a fraction past it excludes it.
+    assert _listed_arns(endpoint, window(f"{seconds + 0.0004:.4f}", f"{seconds + 1:.3f}")) == []
+    assert _listed_arns(endpoint, window(f"{seconds - 1:.3f}", f"{seconds - 0.0004:.4f}")) == []
+
+
+@pytest.mark.parametrize("value", ["true", '"5"', "1.5"])
+def test_raw_max_results_of_the_wrong_json_type_is_invalid(endpoint: str, value: str) -> None:
+    seed(1)
+    body = f'{{"cluster": "prod", "service": "web", "maxResults": {value}}}'
+    status, code, message = error_of(call(endpoint, "ListServiceDeployments", body))
+    assert (status, code) == (400, "InvalidParameterException")
+    assert "maxResults" in message
+
+
 def test_every_answer_carries_exactly_one_request_id(endpoint: str) -> None:
     """AWS sends one ``x-amzn-RequestId``; two would reach SDKs as ``"<id>, <id>"``."""
     deployment = seed(1)[0]

@@ -142,10 +142,13 @@ def test_moto_service_by_arn(both: ServiceDeploymentsMock) -> None:
 def test_moto_service_without_seeded_deployments_is_found(both: ServiceDeploymentsMock) -> None:
     client = _ecs()
     _create_cluster_and_service(client)
-    # Found (no error): the service is moto's; the mock adopted it without seeding.
+    # Found (no error): the service is moto's, and its creation is its one deployment.
+    created = client.describe_services(cluster="prod", services=["web"])["services"][0]
     page = client.list_service_deployments(cluster="prod", service="web")
     assert "nextToken" not in page
-    assert isinstance(page["serviceDeployments"], list)
+    assert [(d["status"], d["serviceArn"]) for d in page["serviceDeployments"]] == [
+        ("SUCCESSFUL", created["serviceArn"])
+    ]
 
 
 def test_moto_cluster_with_unknown_service(both: ServiceDeploymentsMock) -> None:
