@@ -157,7 +157,7 @@ class ServiceDeploymentsMock:
         region: str | None = None,
     ) -> None:
         """Make the next ``times`` calls of ``operation`` fail with ``code`` (see
-        :func:`mock_ecs_deployments.faults.inject_error`; ``times=None`` means every call)."""
+        :func:`mock_ecs_deployments.protocol.faults.inject_error`; ``times=None`` means every call)."""
         faults.inject_error(operation, code, message, status, times, account_id, region)
 
     def plan_deployments(
@@ -177,7 +177,7 @@ class ServiceDeploymentsMock:
 
     def load_scenario(self, source: ScenarioSource) -> list[Service]:
         """Load a scenario file or mapping, all or nothing (see
-        :func:`mock_ecs_deployments.scenarios.load_scenario`); where the scenario names no
+        :func:`mock_ecs_deployments.scenarios.loader.load_scenario`); where the scenario names no
         account or region, this mock's apply.
 
         :param source: the path of a YAML or JSON file, or the same data as a mapping or a list

@@ -1,6 +1,6 @@
 """Injected errors and the call log: what a test makes fail, and what its code asked.
 
-Both sit on the shared path of every call (:func:`responses.dispatch`), so an injected error
+Both sit on the shared path of every call (:func:`..dispatch.dispatch`), so an injected error
 travels the wire like AWS's own: botocore's retry modes, its parser and its exception classes
 behave exactly as in production, and every attempt of a retried call is logged.
 """
