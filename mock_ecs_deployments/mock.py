@@ -7,10 +7,11 @@ import functools
 import inspect
 import os
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from .engine import clock
 from .engine.backend import ServiceDeploymentBackend
 from .engine.lifecycle import make_plan
 from .engine.models import Service
@@ -157,7 +158,8 @@ class ServiceDeploymentsMock:
         region: str | None = None,
     ) -> None:
         """Make the next ``times`` calls of ``operation`` fail with ``code`` (see
-        :func:`mock_ecs_deployments.protocol.faults.inject_error`; ``times=None`` means every call)."""
+        :func:`mock_ecs_deployments.protocol.faults.inject_error`; ``times=None`` means every
+        call)."""
         faults.inject_error(operation, code, message, status, times, account_id, region)
 
     def plan_deployments(
@@ -188,6 +190,23 @@ class ServiceDeploymentsMock:
         from .scenarios.loader import load_scenario
 
         return load_scenario(source, account_id=self.account_id, region=self.region)
+
+    def advance(self, amount: float | timedelta) -> datetime:
+        """Let time pass for the mock: its clock moves forward by ``amount`` (seconds, or a
+        timedelta), and deployments move through their plans as if that time had passed. Works
+        over freezegun's clock when time is frozen. Shared by every mock of the process;
+        forgotten with the mock's reset. ``sleep=mock.advance`` drives a watcher with no real
+        waiting.
+
+        :returns: the mock's new current time.
+        :raises ValueError: for a negative or non-finite amount.
+        """
+        return clock.advance(amount)
+
+    def now(self) -> datetime:
+        """The mock's current time (aware, UTC): the system's or freezegun's, plus every
+        :meth:`advance`."""
+        return clock.now()
 
     @property
     def calls(self) -> list[faults.Call]:

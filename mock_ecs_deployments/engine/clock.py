@@ -1,21 +1,63 @@
 """The one source of time for the mock.
 
 Every timestamp the mock stores or compares is read here, when a call happens, so that
-freezegun (which replaces ``datetime.datetime``) controls what the mock sees. Nothing reads the
-time at import or in a default argument.
+freezegun (which replaces ``datetime.datetime``) controls what the mock sees. On top of that
+time the mock keeps an offset of its own, moved forward by :func:`advance` (what
+``mock.advance()`` calls) and forgotten with the mock's state. Nothing reads the time at import
+or in a default argument.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import math
+import threading
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 UTC = _dt.timezone.utc
 
 
+class _Offset:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.delta = _dt.timedelta(0)
+
+
+_offset = _Offset()
+
+
 def now() -> _dt.datetime:
-    """The current time as an aware UTC datetime."""
-    return _dt.datetime.now(UTC)
+    """The mock's current time as an aware UTC datetime: the system's (or freezegun's, when
+    frozen) plus what :func:`advance` added."""
+    return _dt.datetime.now(UTC) + _offset.delta
+
+
+def advance(amount: float | _dt.timedelta) -> _dt.datetime:
+    """Move the mock's clock forward by ``amount`` (seconds, or a timedelta); returns the new
+    :func:`now`.
+
+    :raises ValueError: for a negative or non-finite amount.
+    :raises TypeError: for anything but a number or a timedelta.
+    """
+    if isinstance(amount, _dt.timedelta):
+        delta = amount
+    elif isinstance(amount, int | float) and not isinstance(amount, bool):
+        if not math.isfinite(amount):
+            raise ValueError(f"advance: expected a finite number of seconds, got {amount!r}")
+        delta = _dt.timedelta(seconds=amount)
+    else:
+        raise TypeError(f"advance: expected seconds (int or float) or a timedelta, got {amount!r}")
+    if delta < _dt.timedelta(0):
+        raise ValueError(f"advance: time only moves forward; got {amount!r}")
+    with _offset.lock:
+        _offset.delta += delta
+    return now()
+
+
+def reset() -> None:
+    """Forget what :func:`advance` added."""
+    with _offset.lock:
+        _offset.delta = _dt.timedelta(0)
 
 
 def now_ms() -> int:

@@ -13,6 +13,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Sequence
 
+from ..engine import clock
 from ..engine.registry import service_deployment_backends
 from ..protocol import faults
 from . import aiobotocore_reader, botocore_send, environment, moto_ecs, requests_transport
@@ -90,9 +91,11 @@ class Activation:
 
 
 def reset_state() -> None:
-    """Forget all backends (every account and region), injected errors and the call log."""
+    """Forget all backends (every account and region), injected errors, the call log and the
+    mock's own clock offset."""
     service_deployment_backends.reset()
     faults.reset()
+    clock.reset()
 
 
 activation = Activation()
