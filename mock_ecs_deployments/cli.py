@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mock-ecs-deployments",
         description="Mock Amazon ECS service deployments: scenarios and server mode.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, summary) in SUBCOMMANDS.items():
         sub = commands.add_parser(name, help=summary, description=summary)
@@ -34,6 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
         # Arguments are added lazily by the module itself, when it is the one that runs.
         sub.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def main(argv: Sequence[str] | None = None) -> int:

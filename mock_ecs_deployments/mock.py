@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -340,8 +341,15 @@ def mock_service_deployments(
     :param region: the default region of :meth:`ServiceDeploymentsMock.backend`.
     :param account_id: the account the mock answers as (sets ``MOTO_ACCOUNT_ID`` while active).
     :param scenario: a scenario file or mapping loaded each time the mock starts (see
-        :meth:`ServiceDeploymentsMock.load_scenario`); a bad one fails the start.
+        :meth:`ServiceDeploymentsMock.load_scenario`); a bad one fails the start. A relative
+        path is relative to the file that calls this function (the test file), as with the
+        pytest marker's ``scenario=``.
     """
+    if isinstance(scenario, str | os.PathLike) and not os.path.isabs(scenario):
+        # Relative to the file that asks, as the pytest marker's scenario= is relative to the
+        # test file: a test finds its scenario wherever pytest was started from.
+        caller = sys._getframe(1).f_code.co_filename
+        scenario = os.path.join(os.path.dirname(os.path.abspath(caller)), scenario)
     mock = ServiceDeploymentsMock(
         with_moto=with_moto, region=region, account_id=account_id, scenario=scenario
     )

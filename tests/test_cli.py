@@ -210,6 +210,15 @@ def test_show_takes_exactly_one_file(capsys: pytest.CaptureFixture[str]) -> None
     assert "unrecognized arguments: b.yaml" in capsys.readouterr().err
 
 
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from mock_ecs_deployments import __version__
+
+    with pytest.raises(SystemExit) as excinfo:
+        cli.main(["--version"])
+    assert excinfo.value.code == 0
+    assert capsys.readouterr().out == f"mock-ecs-deployments {__version__}\n"
+
+
 def test_an_unknown_command_is_refused() -> None:
     import argparse
 
