@@ -397,8 +397,8 @@ def test_repeat_mistakes(
 ) -> None:
     with pytest.raises(ScenarioError) as excinfo:
         mock.load_scenario(_one_service([{}, entry]))
-    assert excinfo.value.path == f"services[0].deployments[1].{path}"
-    assert detail in excinfo.value.detail
+    assert excinfo.value.field == f"services[0].deployments[1].{path}"
+    assert detail in excinfo.value.problem
 
 
 def test_an_error_in_a_repeated_entry_names_the_copy(mock: ServiceDeploymentsMock) -> None:
@@ -409,6 +409,9 @@ def test_an_error_in_a_repeated_entry_names_the_copy(mock: ServiceDeploymentsMoc
         "<mapping>: services[0].deployments[0].status: 'DONE' is not allowed; allowed values:"
         f" {', '.join(deployment_statuses())} (copy 1 of 3)"
     )
+    assert excinfo.value.field == "services[0].deployments[0].status"
+    assert excinfo.value.copy == (1, 3)
+    assert not excinfo.value.problem.endswith("(copy 1 of 3)")
 
 
 # -- mistakes in a scenario ----------------------------------------------------------------------
@@ -541,21 +544,21 @@ def test_mistakes_name_the_field_the_value_and_what_is_allowed(
     with pytest.raises(ScenarioError) as excinfo:
         mock.load_scenario(data)
     error = excinfo.value
-    assert (error.source, error.path) == ("<mapping>", path)
-    assert error.detail.startswith(detail), error.detail
-    assert str(error) == f"<mapping>: {path}: {error.detail}"
+    assert (error.source, error.field) == ("<mapping>", path)
+    assert error.problem.startswith(detail), error.problem
+    assert str(error) == f"<mapping>: {path}: {error.problem}"
     assert not mock.backend().services, "nothing of a bad scenario is loaded"
 
 
 def test_unknown_keys_list_the_seeding_parameters(mock: ServiceDeploymentsMock) -> None:
     with pytest.raises(ScenarioError) as service_error:
         mock.load_scenario({"services": [{"service": "web", "desired_cont": 3}]})
-    assert service_error.value.path == "services[0].desired_cont"
-    assert service_error.value.detail == f"unknown key; allowed keys: {', '.join(_service_keys())}"
+    assert service_error.value.field == "services[0].desired_cont"
+    assert service_error.value.problem == f"unknown key; allowed keys: {', '.join(_service_keys())}"
     with pytest.raises(ScenarioError) as deployment_error:
         mock.load_scenario(_one_service([{"stauts": "SUCCESSFUL"}]))
-    assert deployment_error.value.path == "services[0].deployments[0].stauts"
-    assert deployment_error.value.detail == (
+    assert deployment_error.value.field == "services[0].deployments[0].stauts"
+    assert deployment_error.value.problem == (
         f"unknown key; allowed keys: {', '.join(_deployment_keys())}"
     )
     for key in ("desired_count", "deployment_controller", "launch_type", "deployments"):
@@ -592,8 +595,8 @@ def test_a_parameter_added_to_the_seeding_api_is_a_scenario_key(
     data = _one_service([{"ticket": "OPS-1", "happened_at": None}], team="payments")
     with pytest.raises(ScenarioError) as excinfo:
         mock.load_scenario(data)
-    assert excinfo.value.path == "services[0].deployments[0].happened_at"
-    assert "ticket" in excinfo.value.detail
+    assert excinfo.value.field == "services[0].deployments[0].happened_at"
+    assert "ticket" in excinfo.value.problem
     del data["services"][0]["deployments"][0]["happened_at"]
     mock.load_scenario(data)
     # Built once in a throwaway backend, then once for real.
@@ -604,8 +607,8 @@ def test_a_parameter_added_to_the_seeding_api_is_a_scenario_key(
 def test_a_service_name_of_the_wrong_type_is_named(mock: ServiceDeploymentsMock) -> None:
     with pytest.raises(ScenarioError) as excinfo:
         mock.load_scenario({"services": [{"service": 42}]})
-    assert excinfo.value.path == "services[0].service"
-    assert excinfo.value.detail == "expected a name or an ARN, got 42"
+    assert excinfo.value.field == "services[0].service"
+    assert excinfo.value.problem == "expected a name or an ARN, got 42"
 
 
 def test_an_unexpected_exception_in_seeding_still_names_the_entry(
@@ -618,35 +621,44 @@ def test_an_unexpected_exception_in_seeding_still_names_the_entry(
     monkeypatch.setattr(ServiceDeploymentBackend, "add_service", broken)
     with pytest.raises(ScenarioError) as excinfo:
         mock.load_scenario({"services": [{"service": "web"}]})
-    assert excinfo.value.path == "services[0]"
-    assert excinfo.value.detail == "RuntimeError: boom"
+    assert excinfo.value.field == "services[0]"
+    assert excinfo.value.problem == "RuntimeError: boom"
     assert isinstance(excinfo.value.__cause__, RuntimeError)
 
 
 @pytest.mark.parametrize(
-    ("name", "text", "detail"),
+    ("name", "text", "position", "problem"),
     [
-        ("bad.yaml", "services: [\n  {service: web\n", "line 3, column 1: invalid YAML: "),
-        ("tabs.yaml", "services:\n\t- service: web\n", "line 2, column 1: invalid YAML: "),
+        ("bad.yaml", "services: [\n  {service: web\n", (3, 1), "invalid YAML: "),
+        ("tabs.yaml", "services:\n\t- service: web\n", (2, 1), "invalid YAML: "),
         (
             "twice.yaml",
             "services:\n  - service: web\n    service: api\n",
-            "line 3, column 5: invalid YAML: the key 'service' is given twice",
+            (3, 5),
+            "invalid YAML: the key 'service' is given twice",
         ),
-        ("bad.json", '{"services": [}', "line 1, column 15: invalid JSON: Expecting value"),
-        ("empty.yaml", "", "expected a mapping or a list of mappings, got an empty file"),
-        ("text.yaml", "hello\n", "expected a mapping or a list of mappings, got 'hello'"),
+        ("bad.json", '{"services": [}', (1, 15), "invalid JSON: Expecting value"),
+        ("empty.yaml", "", None, "expected a mapping or a list of mappings, got an empty file"),
+        ("text.yaml", "hello\n", None, "expected a mapping or a list of mappings, got 'hello'"),
     ],
 )
 def test_file_mistakes_name_the_file_and_the_line(
-    mock: ServiceDeploymentsMock, tmp_path: Path, name: str, text: str, detail: str
+    mock: ServiceDeploymentsMock,
+    tmp_path: Path,
+    name: str,
+    text: str,
+    position: tuple[int, int] | None,
+    problem: str,
 ) -> None:
     path = _write(tmp_path, name, text)
     with pytest.raises(ScenarioError) as excinfo:
         mock.load_scenario(path)
-    assert excinfo.value.source == str(path)
-    assert excinfo.value.detail.startswith(detail), excinfo.value.detail
-    assert str(excinfo.value).startswith(f"{path}: {detail}")
+    error = excinfo.value
+    assert (error.source, error.field) == (str(path), "")
+    assert (error.line, error.column) == (position or (None, None))
+    assert error.problem.startswith(problem), error.problem
+    where = "" if position is None else f"line {position[0]}, column {position[1]}: "
+    assert str(error).startswith(f"{path}: {where}{problem}")
 
 
 def test_yaml_anchors_and_merge_keys(mock: ServiceDeploymentsMock, tmp_path: Path) -> None:

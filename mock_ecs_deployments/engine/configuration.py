@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .service_model import ecs_model, enum_values
-from .validation import as_mapping, choice
+from .validation import SeedingError, SeedingTypeError, as_mapping, choice
 
 PAUSE_FORBIDDEN_STAGES = frozenset({"TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"})
 PAUSE_TIMEOUT_MINUTES = (1, 20160)
@@ -28,6 +28,8 @@ class Hook:
     expires_ms: int | None = None
 
     def detail(self) -> dict[str, Any]:
+        """The hook as AWS shows it in a deployment's ``lifecycleHookDetails`` (only the
+        fields the hook has reached)."""
         out: dict[str, Any] = {"hookId": self.id, "targetType": self.target_type}
         if self.target_arn:
             out["targetArn"] = self.target_arn
@@ -43,29 +45,34 @@ class Hook:
 def hooks_from_configuration(configuration: dict[str, Any], field: str) -> list[Hook]:
     """The hooks a deployment meets, in stage order, from ``lifecycleHooks``.
 
-    :raises ValueError: naming the field for a stage, target type, timeout or action AWS
-        does not accept.
+    :param configuration: a ``deploymentConfiguration`` mapping.
+    :param field: where ``configuration`` is, for errors (``deployment_configuration``).
+    :raises SeedingTypeError: ``lifecycleHooks`` or a hook's ``lifecycleStages`` that is not a
+        list, a hook or its ``timeoutConfiguration`` that is not a mapping.
+    :raises SeedingError: naming the field (``<field>.lifecycleHooks[0].targetType``) for a
+        stage, target type, timeout or action AWS does not accept.
     """
     stages = enum_values("DeploymentLifecycleHookStage")
     types = enum_values("DeploymentLifecycleHookTargetType")
     actions = enum_values("DeploymentLifecycleHookAction")
     hooks: list[Hook] = []
-    for index, spec in enumerate(configuration.get("lifecycleHooks") or []):
+    for index, spec in enumerate(_items(configuration, "lifecycleHooks", field)):
         where = f"{field}.lifecycleHooks[{index}]"
         if not isinstance(spec, dict):
-            raise TypeError(f"{where}: expected a mapping, got {spec!r}")
+            raise SeedingTypeError(where, f"expected a mapping, got {spec!r}", value=spec)
         target_type = choice(f"{where}.targetType", spec.get("targetType", "AWS_LAMBDA"), types)
-        timeout = spec.get("timeoutConfiguration") or {}
+        timeout_field = f"{where}.timeoutConfiguration"
+        timeout = as_mapping(timeout_field, spec.get("timeoutConfiguration")) or {}
         minutes = timeout.get("timeoutInMinutes", PAUSE_DEFAULT_TIMEOUT_MINUTES)
         low, high = PAUSE_TIMEOUT_MINUTES
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
-            raise ValueError(
-                f"{where}.timeoutConfiguration.timeoutInMinutes: {minutes!r} is not allowed;"
-                f" allowed: {low} to {high}"
+            raise SeedingError(
+                f"{timeout_field}.timeoutInMinutes",
+                f"{minutes!r} is not allowed; allowed: {low} to {high}",
+                value=minutes,
             )
-        action_field = f"{where}.timeoutConfiguration.action"
-        action = choice(action_field, timeout.get("action", "ROLLBACK"), actions)
-        for stage in spec.get("lifecycleStages") or []:
+        action = choice(f"{timeout_field}.action", timeout.get("action", "ROLLBACK"), actions)
+        for stage in _items(spec, "lifecycleStages", where):
             allowed = stages
             if target_type == "PAUSE":  # AWS refuses to pause while traffic shifts
                 allowed = tuple(s for s in stages if s not in PAUSE_FORBIDDEN_STAGES)
@@ -75,6 +82,16 @@ def hooks_from_configuration(configuration: dict[str, Any], field: str) -> list[
             )
     hooks.sort(key=lambda hook: stages.index(hook.stage))
     return hooks
+
+
+def _items(mapping: dict[str, Any], key: str, where: str) -> list[Any]:
+    """The list under ``key`` (empty when absent); ``where`` locates ``mapping`` in errors."""
+    value, field = mapping.get(key), f"{where}.{key}"
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SeedingTypeError(field, f"expected a list, got {value!r}", value=value)
+    return value
 
 
 def lifecycle_stage_for(hook_stage: str) -> str:
@@ -93,23 +110,34 @@ def lifecycle_stage_for(hook_stage: str) -> str:
 
 
 def deployment_configuration(field: str, value: Any) -> dict[str, Any]:
-    """A copy of an AWS ``deploymentConfiguration`` mapping, checked against the model."""
+    """A copy of an AWS ``deploymentConfiguration`` mapping, checked against the model.
+
+    :param field: where the mapping is, for errors (``deployment_configuration``).
+    :param value: the mapping, or ``None`` for an empty one.
+    :raises SeedingTypeError: ``value`` is not a mapping.
+    :raises SeedingError: an unknown key (:attr:`~SeedingError.allowed` lists the model's), a
+        malformed circuit breaker, an unknown strategy or a lifecycle hook AWS refuses.
+    """
     configuration = as_mapping(field, value) or {}
     shape: Any = ecs_model().shape_for("DeploymentConfiguration")
     members = tuple(shape.members)
-    unknown = sorted(set(configuration) - set(members))
+    unknown = sorted(str(key) for key in set(configuration) - set(members))
     if unknown:
-        raise ValueError(
-            f"{field}: unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(members)}"
+        raise SeedingError(
+            field,
+            f"unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(members)}",
+            value=unknown,
+            allowed=members,
         )
     breaker = configuration.get("deploymentCircuitBreaker")
     if breaker is not None and not (
         isinstance(breaker, dict)
         and all(isinstance(breaker.get(key), bool) for key in ("enable", "rollback"))
     ):
-        raise ValueError(
-            f"{field}.deploymentCircuitBreaker: expected {{'enable': bool, 'rollback':"
-            f" bool}}, got {breaker!r}"
+        raise SeedingError(
+            f"{field}.deploymentCircuitBreaker",
+            f"expected {{'enable': bool, 'rollback': bool}}, got {breaker!r}",
+            value=breaker,
         )
     if "strategy" in configuration:
         choice(f"{field}.strategy", configuration["strategy"], enum_values("DeploymentStrategy"))

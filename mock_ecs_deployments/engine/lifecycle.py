@@ -22,7 +22,7 @@ from . import arns
 from .configuration import Hook, lifecycle_stage_for
 from .exceptions import ConflictException, InvalidParameterException
 from .models import ServiceDeployment, ServiceRevision
-from .validation import choice
+from .validation import SeedingError, SeedingTypeError, choice
 
 SUPERSEDED_REASON = "Service deployment stopped: superseded by a newer service deployment."
 USER_ROLLBACK_REASON = "Service deployment rolled back by user."
@@ -51,6 +51,7 @@ class Plan:
 
     @property
     def rollback_duration_ms(self) -> int:
+        """How long a rollback stays ROLLBACK_IN_PROGRESS (ms)."""
         return self.in_progress_ms if self.rollback_ms is None else self.rollback_ms
 
 
@@ -59,12 +60,16 @@ def _duration_ms(field: str, value: object) -> int:
         ms = value // timedelta(milliseconds=1)
     elif isinstance(value, int | float) and not isinstance(value, bool):
         if not math.isfinite(value):
-            raise ValueError(f"{field}: expected a finite number of seconds, got {value!r}")
+            raise SeedingError(
+                field, f"expected a finite number of seconds, got {value!r}", value=value
+            )
         ms = int(value * 1000)
     else:
-        raise TypeError(f"{field}: expected a timedelta or a number of seconds, got {value!r}")
+        raise SeedingTypeError(
+            field, f"expected a timedelta or a number of seconds, got {value!r}", value=value
+        )
     if ms < 0:
-        raise ValueError(f"{field}: must not be negative, got {value!r}")
+        raise SeedingError(field, f"must not be negative, got {value!r}", value=value)
     return ms
 
 
@@ -77,11 +82,13 @@ def make_plan(
 ) -> Plan:
     """A validated :class:`Plan`; durations are timedeltas or seconds.
 
-    :raises ValueError: naming the field and the allowed values.
+    :raises SeedingError: naming the field (``outcome``, ``pending_for`` ...), the bad value
+        and the allowed values.
+    :raises SeedingTypeError: a duration or ``reason`` of the wrong type.
     """
     choice("outcome", outcome, OUTCOMES)
     if reason is not None and not isinstance(reason, str):
-        raise TypeError(f"reason: expected a string, got {reason!r}")
+        raise SeedingTypeError("reason", f"expected a string, got {reason!r}", value=reason)
     return Plan(
         outcome=outcome,
         pending_ms=_duration_ms("pending_for", pending_for),
@@ -92,21 +99,32 @@ def make_plan(
 
 
 def as_plan(value: Plan | dict[str, Any] | None) -> Plan | None:
-    """A plan from a :class:`Plan` or a mapping of :func:`make_plan`'s arguments."""
+    """A plan from a :class:`Plan` or a mapping of :func:`make_plan`'s arguments; ``None``
+    stays ``None``.
+
+    :raises SeedingTypeError: ``value`` is not a plan or a mapping, or a field has the wrong
+        type (located under ``plan``: ``plan.in_progress_for``).
+    :raises SeedingError: an unknown field, or a bad value (``plan.outcome``).
+    """
     if value is None or isinstance(value, Plan):
         return value
     if not isinstance(value, dict):
-        raise TypeError(f"plan: expected a mapping of plan fields, got {value!r}")
+        raise SeedingTypeError(
+            "plan", f"expected a mapping of plan fields, got {value!r}", value=value
+        )
     allowed = ("outcome", "pending_for", "in_progress_for", "rollback_for", "reason")
-    unknown = sorted(set(value) - set(allowed))
+    unknown = sorted(str(key) for key in set(value) - set(allowed))
     if unknown:
-        raise ValueError(
-            f"plan: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}"
+        raise SeedingError(
+            "plan",
+            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}",
+            value=unknown,
+            allowed=allowed,
         )
     try:
         return make_plan(**value)
-    except (TypeError, ValueError) as error:  # name the field as the caller wrote it
-        raise type(error)(f"plan.{error}") from None
+    except SeedingError as error:  # name the field as the caller wrote it
+        raise error.within("plan") from None
 
 
 # -- the state machine -----------------------------------------------------------------------
@@ -346,6 +364,7 @@ def continue_hook(deployment: ServiceDeployment, hook_id: str, action: str, at_m
 
 
 def circuit_breaker_enabled(deployment: ServiceDeployment) -> bool:
+    """Whether the deployment's configuration enables the deployment circuit breaker."""
     breaker = (deployment.configuration or {}).get("deploymentCircuitBreaker") or {}
     return bool(breaker.get("enable"))
 

@@ -14,11 +14,12 @@ from . import arns, lifecycle, validation
 from . import configuration as deployment_config
 from .clock import now_ms
 from .models import Service, ServiceDeployment, ServiceRevision
+from .validation import SeedingError, SeedingTypeError
 
 
 class SeedingMixin:
     """``add_service``, ``add_deployment``, ``start_deployment`` and ``plan_next_deployment``
-    of :class:`~mock_ecs_deployments.backend.ServiceDeploymentBackend`."""
+    of :class:`~mock_ecs_deployments.ServiceDeploymentBackend`."""
 
     region_name: str
     account_id: str
@@ -68,8 +69,9 @@ class SeedingMixin:
         :param deployment_configuration: AWS's ``deploymentConfiguration`` (circuit breaker,
             alarms, strategy, bakeTimeInMinutes, lifecycleHooks ...), echoed by deployments.
         :param task_definition: the task definition the service runs (``family:revision``).
-        :raises ValueError: naming the field and the allowed values, or when the service
-            exists already.
+        :raises SeedingError: naming the field, the bad value and the allowed values, or
+            ``service`` when the service exists already (a ``SeedingTypeError`` for a value of
+            the wrong type).
         """
         cluster_name, service_name = validation.resolve_service_reference(
             service, cluster, self.region_name, self.account_id
@@ -78,8 +80,10 @@ class SeedingMixin:
             "deployment_controller", deployment_controller, validation.DEPLOYMENT_CONTROLLERS
         )
         if launch_type is not None and capacity_provider_strategy:
-            raise ValueError(
-                "launch_type: give a launch type or a capacity_provider_strategy, not both"
+            raise SeedingError(
+                "launch_type",
+                "give a launch type or a capacity_provider_strategy, not both",
+                value=launch_type,
             )
         if launch_type is None and not capacity_provider_strategy:
             launch_type = "FARGATE"
@@ -111,8 +115,10 @@ class SeedingMixin:
         with self.lock:
             existing = self.services.get((cluster_name, service_name))
             if existing is not None and existing.status == "ACTIVE":
-                raise ValueError(
-                    f"service: {service_name!r} already exists in cluster {cluster_name!r}"
+                raise SeedingError(
+                    "service",
+                    f"{service_name!r} already exists in cluster {cluster_name!r}",
+                    value=service_name,
                 )
             self.clusters.add(cluster_name)
             self.services[(cluster_name, service_name)] = record
@@ -152,7 +158,7 @@ class SeedingMixin:
         :param status_reason: the ``statusReason`` text, if any.
         :param task_definition: ``family:revision`` or an ARN for the new target revision
             (default ``<service>:<n>`` for the service's n-th deployment).
-        :param plan: a :class:`~mock_ecs_deployments.lifecycle.Plan` or a mapping of
+        :param plan: a :class:`~mock_ecs_deployments.Plan` or a mapping of
             ``plan_next_deployment``'s fields.
         :param source_revisions: revisions (or their ARNs) of this service the deployment
             replaces; default: the target revision of the deployment created before it.
@@ -161,7 +167,9 @@ class SeedingMixin:
         :param deployment_configuration: this deployment's configuration (default: the
             service's).
         :returns: the stored record (``.arn``, ``.id``, ``.status``, ``.created_at`` ...).
-        :raises ValueError: naming the field, the bad value and the allowed values.
+        :raises SeedingError: naming the field, the bad value and the allowed values (a
+            ``SeedingTypeError`` for a value of the wrong type); a plan's fields are named
+            under ``plan`` (``plan.outcome``).
         """
         checked_plan = lifecycle.as_plan(plan)
         if checked_plan is not None:
@@ -171,13 +179,15 @@ class SeedingMixin:
                 ("finished_at", finished_at),
             ):
                 if value is not None:
-                    raise ValueError(f"{field}: leave it unset when a plan is given")
+                    raise SeedingError(field, "leave it unset when a plan is given", value=value)
         checked_status = validation.deployment_status(status or "SUCCESSFUL")
         created_ms = validation.timestamp_ms("created_at", created_at)
         started_ms = validation.timestamp_ms("started_at", started_at)
         finished_ms = validation.timestamp_ms("finished_at", finished_at)
         if status_reason is not None and not isinstance(status_reason, str):
-            raise TypeError(f"status_reason: expected a string, got {status_reason!r}")
+            raise SeedingTypeError(
+                "status_reason", f"expected a string, got {status_reason!r}", value=status_reason
+            )
         checked_task_definition = validation.optional_task_definition(task_definition)
         configuration = (
             None
@@ -231,10 +241,19 @@ class SeedingMixin:
         by :meth:`plan_next_deployment`, else the mock's default plan, else zero durations
         ending SUCCESSFUL.
 
+        :param task_definition: ``family:revision`` or an ARN for the new target revision
+            (default: the service's, else ``<service>:1``).
+        :param container_images: as for :meth:`add_deployment`.
+        :param plan: a :class:`~mock_ecs_deployments.Plan` or a mapping of
+            :meth:`plan_next_deployment`'s fields.
         :param revision_id: the new revision's id (default: a fresh one).
+        :raises SeedingError: naming the field, the bad value and the allowed values.
         """
         checked_plan = lifecycle.as_plan(plan)
         images = validation.container_images("container_images", container_images)
+        task_definition = validation.optional_task_definition(task_definition)
+        if revision_id is not None:
+            validation.count("revision_id", revision_id)
         with self.lock:
             now = now_ms()
             record = self._ensure_service(service, cluster)
@@ -287,6 +306,8 @@ class SeedingMixin:
         :param rollback_for: how long a rollback stays ROLLBACK_IN_PROGRESS (default:
             ``in_progress_for``).
         :param reason: the ``statusReason`` of the outcome (default: AWS's for it).
+        :raises SeedingError: naming the field as passed here (``outcome``, ``pending_for``
+            ...), the bad value and the allowed values.
         """
         new_plan = lifecycle.make_plan(outcome, pending_for, in_progress_for, rollback_for, reason)
         key = validation.resolve_service_reference(
@@ -319,9 +340,11 @@ class SeedingMixin:
         for index, item in enumerate(given):
             revision = item if isinstance(item, ServiceRevision) else by_arn.get(str(item))
             if revision is None or revision.service is not record:
-                raise ValueError(
-                    f"source_revisions[{index}]: {item!r} is not a revision of service"
-                    f" {record.name!r} in cluster {record.cluster!r}"
+                raise SeedingError(
+                    f"source_revisions[{index}]",
+                    f"{item!r} is not a revision of service {record.name!r} in cluster"
+                    f" {record.cluster!r}",
+                    value=item,
                 )
             sources.append(revision)
         return sources
@@ -426,9 +449,11 @@ class SeedingMixin:
 
 def _require_ecs_controller(service: Service) -> None:
     if service.deployment_controller != "ECS":
-        raise ValueError(
-            f"service: {service.name!r} uses the {service.deployment_controller} deployment"
-            " controller; only services with the ECS controller have service deployments"
+        raise SeedingError(
+            "service",
+            f"{service.name!r} uses the {service.deployment_controller} deployment controller;"
+            " only services with the ECS controller have service deployments",
+            value=service.name,
         )
 
 

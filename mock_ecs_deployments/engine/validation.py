@@ -1,8 +1,9 @@
 """Validation of what a test author seeds through ``add_service``, ``add_deployment`` and scenarios.
 
 Mistakes here are the test author's, not the code under test's, so they are raised at once as
-``ValueError`` or ``TypeError`` naming the field, the bad value and what is allowed, instead of
-surfacing later as a puzzling API answer.
+:class:`SeedingError` (a ``ValueError``) or :class:`SeedingTypeError` (also a ``TypeError``),
+naming the field, the bad value and what is allowed, instead of surfacing later as a puzzling
+API answer.
 """
 
 from __future__ import annotations
@@ -22,21 +23,35 @@ class SeedingError(ValueError):
     """A mistake in what a test author seeded (a ``add_service``/``add_deployment`` argument,
     a plan, a scenario field), raised at once.
 
+    The message is always ``"<field>: <problem>"``, built from the attributes (the
+    constructor's arguments); read the attributes rather than the message.
+
     :ivar field: where the mistake is, as a path of names and indexes
         (``deployment_configuration.lifecycleHooks[0].targetType``).
     :ivar problem: what is wrong there, without the location.
+    :ivar value: the value at fault, as given; ``None`` when no single value is at fault
+        (``started_at`` earlier than ``created_at``), or when ``None`` itself was refused.
+    :ivar allowed: the values the field takes, when it takes one of a fixed list (an enum,
+        the keys of a mapping); empty otherwise.
     """
 
-    def __init__(self, field: str, problem: str) -> None:
+    def __init__(
+        self, field: str, problem: str, *, value: object = None, allowed: Iterable[str] = ()
+    ) -> None:
         self.field = field
         self.problem = problem
+        self.value = value
+        self.allowed = tuple(allowed)
         super().__init__(f"{field}: {problem}")
 
     def within(self, parent: str) -> SeedingError:
         """The same error, located under ``parent`` (``plan`` + ``outcome`` ->
-        ``plan.outcome``); the class is kept."""
+        ``plan.outcome``; ``container_images`` + ``[0]`` -> ``container_images[0]``).
+
+        The class, :attr:`problem`, :attr:`value` and :attr:`allowed` are kept.
+        """
         field = f"{parent}{self.field}" if self.field.startswith("[") else f"{parent}.{self.field}"
-        return type(self)(field, self.problem)
+        return type(self)(field, self.problem, value=self.value, allowed=self.allowed)
 
 
 class SeedingTypeError(SeedingError, TypeError):
@@ -52,63 +67,103 @@ LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES")
 
 
 def choice(field: str, value: object, allowed: Iterable[str]) -> str:
-    """``value`` if it is one of ``allowed``, else a ``ValueError`` that lists them."""
+    """``value`` if it is one of ``allowed``.
+
+    :raises SeedingError: listing the allowed values (in :attr:`SeedingError.allowed` too).
+    """
     allowed = tuple(allowed)
     if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{field}: {value!r} is not allowed; allowed values: {', '.join(allowed)}")
+        raise SeedingError(
+            field,
+            f"{value!r} is not allowed; allowed values: {', '.join(allowed)}",
+            value=value,
+            allowed=allowed,
+        )
     return value
 
 
 def name(field: str, value: object) -> str:
-    """A cluster or service name: 1 to 255 letters, digits, hyphens and underscores."""
+    """A cluster or service name: 1 to 255 letters, digits, hyphens and underscores.
+
+    :raises SeedingError: for anything else.
+    """
     if not isinstance(value, str) or not value:
-        raise ValueError(f"{field}: expected a non-empty name, got {value!r}")
+        raise SeedingError(field, f"expected a non-empty name, got {value!r}", value=value)
     if len(value) > 255 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in value):
-        raise ValueError(
-            f"{field}: {value!r} is not a valid name; allowed: 1 to 255 letters, digits,"
-            " hyphens and underscores"
+        raise SeedingError(
+            field,
+            f"{value!r} is not a valid name; allowed: 1 to 255 letters, digits, hyphens and"
+            " underscores",
+            value=value,
         )
     return value
 
 
 def count(field: str, value: object) -> int:
+    """``value`` if it is a whole number of 0 or more (not a bool).
+
+    :raises SeedingError: for anything else.
+    """
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{field}: expected a whole number of 0 or more, got {value!r}")
+        raise SeedingError(
+            field, f"expected a whole number of 0 or more, got {value!r}", value=value
+        )
     return value
 
 
 def timestamp_ms(field: str, value: object) -> int | None:
-    """Epoch milliseconds of a datetime (naive means UTC); ``None`` stays ``None``."""
+    """Epoch milliseconds of a datetime (naive means UTC); ``None`` stays ``None``.
+
+    :raises SeedingTypeError: for anything but a datetime or ``None``.
+    """
     if value is None:
         return None
     if not isinstance(value, datetime):
-        raise TypeError(f"{field}: expected a datetime, got {type(value).__name__} {value!r}")
+        raise SeedingTypeError(
+            field, f"expected a datetime, got {type(value).__name__} {value!r}", value=value
+        )
     return to_ms(value)
 
 
 def resolve_service_reference(
     service: str, cluster: str | None, region: str, account_id: str
 ) -> tuple[str, str]:
-    """``(cluster, service)`` names from a service name or ARN and an optional cluster."""
+    """``(cluster, service)`` names from a service name or ARN and an optional cluster.
+
+    :raises SeedingTypeError: ``service`` or ``cluster`` is not a string.
+    :raises SeedingError: an ARN that is not an ECS service's in this account and region, a
+        cluster that differs from the service ARN's, or a name that is not valid.
+    """
     if not isinstance(service, str):
-        raise TypeError(f"service: expected a name or an ARN, got {service!r}")
+        raise SeedingTypeError(
+            "service", f"expected a name or an ARN, got {service!r}", value=service
+        )
     if cluster is not None and not isinstance(cluster, str):
-        raise TypeError(f"cluster: expected a name or an ARN, got {cluster!r}")
+        raise SeedingTypeError(
+            "cluster", f"expected a name or an ARN, got {cluster!r}", value=cluster
+        )
     if service.startswith("arn:"):
-        parsed = arns.parse_arn(service)
+        service_arn = service
+        parsed = arns.parse_arn(service_arn)
         if parsed is None or parsed.kind != "service":
-            raise ValueError(f"service: {service!r} is not an ECS service ARN")
+            raise SeedingError(
+                "service", f"{service_arn!r} is not an ECS service ARN", value=service_arn
+            )
         if (parsed.region, parsed.account_id) != (region, account_id):
-            raise ValueError(
-                f"service: {service!r} belongs to account {parsed.account_id} in"
-                f" {parsed.region}; this backend is account {account_id} in {region}"
+            raise SeedingError(
+                "service",
+                f"{service_arn!r} belongs to account {parsed.account_id} in {parsed.region};"
+                f" this backend is account {account_id} in {region}",
+                value=service_arn,
             )
         if len(parsed.parts) == 2:
             arn_cluster, service = parsed.parts
             if cluster is not None and cluster_name(cluster) != arn_cluster:
-                raise ValueError(
-                    f"cluster: {cluster!r} differs from the cluster {arn_cluster!r} in the"
-                    f" service ARN {service!r}"
+                raise SeedingError(
+                    "cluster",
+                    f"{cluster!r} differs from the cluster {arn_cluster!r} in the service ARN"
+                    f" {service_arn!r}",
+                    value=cluster,
                 )
             cluster = arn_cluster
         else:
@@ -117,11 +172,14 @@ def resolve_service_reference(
 
 
 def cluster_name(cluster: str) -> str:
-    """A cluster name from a name or a cluster ARN."""
+    """A cluster name from a name or a cluster ARN.
+
+    :raises SeedingError: an ARN that is not an ECS cluster's.
+    """
     if cluster.startswith("arn:"):
         parsed = arns.parse_arn(cluster)
         if parsed is None or parsed.kind != "cluster" or len(parsed.parts) != 1:
-            raise ValueError(f"cluster: {cluster!r} is not an ECS cluster ARN")
+            raise SeedingError("cluster", f"{cluster!r} is not an ECS cluster ARN", value=cluster)
         return parsed.parts[0]
     return cluster
 
@@ -136,69 +194,100 @@ def deployment_times(
 
     PENDING has neither; a started, ongoing status has ``startedAt`` only; a completed status
     has both. A default is the creation time (a deployment seeded without times took none).
+
+    :raises SeedingError: naming ``started_at`` or ``finished_at`` when a time is given that
+        the status cannot have, or the times are out of order.
     """
     if status == "PENDING":
         for field, value in (("started_at", started_ms), ("finished_at", finished_ms)):
             if value is not None:
-                raise ValueError(f"{field}: a PENDING deployment has not started; leave it unset")
+                raise SeedingError(field, "a PENDING deployment has not started; leave it unset")
         return None, None
     if started_ms is None:
         started_ms = created_ms
     if started_ms < created_ms:
-        raise ValueError("started_at: earlier than created_at")
+        raise SeedingError("started_at", "earlier than created_at")
     if status in _STARTED_ONGOING:
         if finished_ms is not None:
-            raise ValueError(f"finished_at: a {status} deployment has not finished; leave it unset")
+            raise SeedingError(
+                "finished_at", f"a {status} deployment has not finished; leave it unset"
+            )
         return started_ms, None
     if status not in COMPLETED_STATUSES:  # a status a newer botocore added: keep what is given
         return started_ms, finished_ms
     if finished_ms is None:
         finished_ms = started_ms
     if finished_ms < created_ms:
-        raise ValueError("finished_at: earlier than created_at")
+        raise SeedingError("finished_at", "earlier than created_at")
     if finished_ms < started_ms:
-        raise ValueError("finished_at: earlier than started_at")
+        raise SeedingError("finished_at", "earlier than started_at")
     return started_ms, finished_ms
 
 
 def deployment_status(value: object) -> str:
+    """``value`` if it is one of the model's ``ServiceDeploymentStatus`` values.
+
+    :raises SeedingError: naming ``status`` and listing the allowed values.
+    """
     return choice("status", value, deployment_statuses())
 
 
 def as_list(field: str, value: Any) -> list[dict[str, Any]]:
+    """A copy of a list of mappings; ``None`` is an empty list.
+
+    :raises SeedingTypeError: for anything else.
+    """
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise TypeError(f"{field}: expected a list of mappings, got {value!r}")
+        raise SeedingTypeError(field, f"expected a list of mappings, got {value!r}", value=value)
     return list(value)
 
 
 def as_mapping(field: str, value: Any) -> dict[str, Any] | None:
+    """A shallow copy of a mapping; ``None`` stays ``None``.
+
+    :raises SeedingTypeError: for anything else.
+    """
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise TypeError(f"{field}: expected a mapping, got {value!r}")
+        raise SeedingTypeError(field, f"expected a mapping, got {value!r}", value=value)
     return dict(value)
 
 
 def optional_task_definition(value: object) -> str | None:
+    """A ``task_definition`` argument: a non-empty string (``family:revision`` or an ARN), or
+    ``None``.
+
+    :raises SeedingError: for anything else.
+    """
     if value is None:
         return None
     if not isinstance(value, str) or not value:
-        raise ValueError(f"task_definition: expected 'family:revision' or an ARN, got {value!r}")
+        raise SeedingError(
+            "task_definition", f"expected 'family:revision' or an ARN, got {value!r}", value=value
+        )
     return value
 
 
 def container_images(field: str, value: Any) -> list[dict[str, str]] | None:
-    """Container images for a revision, each with an ``imageDigest`` (derived when absent)."""
+    """Container images for a revision, each with an ``imageDigest`` (derived when absent).
+
+    :raises SeedingTypeError: ``value`` is not a list of mappings.
+    :raises SeedingError: an item without a ``containerName`` or ``image`` string, named by its
+        index (``container_images[1]``).
+    """
     if value is None:
         return None
     images = []
     for index, item in enumerate(as_list(field, value)):
         name, image = item.get("containerName"), item.get("image")
         if not isinstance(name, str) or not isinstance(image, str) or not name or not image:
-            raise ValueError(
-                f"{field}[{index}]: expected {{'containerName': str, 'image': str}}, got {item!r}"
+            raise SeedingError(
+                f"{field}[{index}]",
+                f"expected {{'containerName': str, 'image': str}}, got {item!r}",
+                value=item,
             )
         digest = item.get("imageDigest") or image_digest(image)
         images.append({"containerName": name, "image": image, "imageDigest": str(digest)})

@@ -25,6 +25,7 @@ from ..engine import clock
 from ..engine.backend import ServiceDeploymentBackend
 from ..engine.models import Service
 from ..engine.registry import DEFAULT_ACCOUNT_ID, service_deployment_backends
+from ..engine.validation import SeedingError, SeedingTypeError
 
 ScenarioSource: TypeAlias = str | os.PathLike[str] | Mapping[str, Any] | Sequence[Mapping[str, Any]]
 DEFAULT_REGION = "us-east-1"
@@ -44,25 +45,51 @@ _RELATIVE = re.compile(rf"^(?P<sign>[+-]){_UNITS}$")
 _DURATION = re.compile(rf"^{_UNITS}$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
-# "field: detail", as the seeding methods word their errors; the field may be a nested path.
-_FIELD_MESSAGE = re.compile(r"^(?P<field>[A-Za-z_]\w*(?:[.\[][\w\]]*)*): (?P<detail>.*)$", re.S)
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be loaded: ``source`` is the file (or ``<mapping>``), ``path``
-    the field (``services[0].deployments[2].status``; empty for the whole file) and ``detail``
-    what is wrong, with the bad value and what is allowed."""
+    """A scenario that cannot be loaded; nothing of it was loaded.
 
-    def __init__(self, source: str, path: str, detail: str) -> None:
-        self.source, self.path, self.detail = source, path, detail
-        super().__init__(f"{source}: {path}: {detail}" if path else f"{source}: {detail}")
+    The message is built from the attributes (the constructor's arguments):
+    ``<source>: <field>: <problem>``, where a mistake in the whole file has no ``<field>``, a
+    syntax error has ``line L, column C`` in its place, and a mistake in a copy of a ``repeat``
+    entry ends with ``(copy k of n)``. When the seeding API refused an entry, ``__cause__`` is
+    its :class:`~mock_ecs_deployments.engine.validation.SeedingError`.
+
+    :ivar source: the file as given, or ``<mapping>``.
+    :ivar field: the path to the field within the scenario
+        (``services[0].deployments[2].status``); empty for the whole file.
+    :ivar problem: what is wrong, with the bad value and what is allowed.
+    :ivar line: the line of a YAML or JSON syntax error (from 1), else ``None``.
+    :ivar column: the column of a YAML or JSON syntax error (from 1), else ``None``.
+    :ivar copy: ``(k, n)`` for a mistake in copy k (from 1) of the n copies a ``repeat``
+        entry makes, else ``None``.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        field: str,
+        problem: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        copy: tuple[int, int] | None = None,
+    ) -> None:
+        self.source, self.field, self.problem = source, field, problem
+        self.line, self.column, self.copy = line, column, copy
+        where = [source, field] if field else [source]
+        if line is not None:
+            where.append(f"line {line}, column {column}")
+        suffix = "" if copy is None else f" (copy {copy[0]} of {copy[1]})"
+        super().__init__(f"{': '.join(where)}: {problem}{suffix}")
 
 
 @dataclass(frozen=True, slots=True)
 class _DeploymentEntry:
     path: str
     arguments: dict[str, Any]
-    copy: str = ""  # " (copy k of n)" for the copies of a repeated entry
+    copy: tuple[int, int] | None = None  # (k, n) for copy k of a repeated entry's n
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +149,12 @@ def _read(source: ScenarioSource) -> tuple[str, Any]:
     if isinstance(source, Mapping | list | tuple):
         return MAPPING_SOURCE, source
     if not isinstance(source, str | os.PathLike):
-        raise TypeError(f"source: expected a file path or a mapping, got {source!r}")
+        raise SeedingTypeError(
+            "source", f"expected a file path or a mapping, got {source!r}", value=source
+        )
     name, path = os.fspath(source), Path(source)
+    line: int | None
+    column: int | None
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
@@ -133,12 +164,12 @@ def _read(source: ScenarioSource) -> tuple[str, Any]:
             return name, json.loads(text)
         return name, yaml.load(text, Loader=_Loader)  # a SafeLoader: makes no objects
     except json.JSONDecodeError as error:
-        where, problem = f"line {error.lineno}, column {error.colno}: ", f"JSON: {error.msg}"
+        problem, line, column = f"JSON: {error.msg}", error.lineno, error.colno
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = "" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}: "
+        line, column = (None, None) if mark is None else (mark.line + 1, mark.column + 1)
         problem = f"YAML: {getattr(error, 'problem', None) or error}"
-    raise ScenarioError(name, "", f"{where}invalid {problem}")
+    raise ScenarioError(name, "", f"invalid {problem}", line=line, column=column)
 
 
 class _Loader(yaml.SafeLoader):
@@ -193,8 +224,8 @@ class _Reader:
     source: str
     reference: datetime
 
-    def error(self, path: str, detail: str) -> ScenarioError:
-        return ScenarioError(self.source, path, detail)
+    def error(self, path: str, problem: str) -> ScenarioError:
+        return ScenarioError(self.source, path, problem)
 
     def entries(
         self, data: Any, account: str | None, region: str | None
@@ -350,7 +381,7 @@ class _Reader:
                     else value
                     for key, value in arguments.items()
                 },
-                f" (copy {index + 1} of {repeat})",
+                (index + 1, repeat),
             )
             for index in range(repeat)
         ]
@@ -366,7 +397,7 @@ def _build(
     services = []
     for entry in entries:
         backend = backend_for(entry.account_id, entry.region)
-        service: Service = _call(name, entry.path, "", entry.arguments, backend.add_service)
+        service: Service = _call(name, entry.path, None, entry.arguments, backend.add_service)
         created.append((backend, service))
         for deployment in entry.deployments:
             arguments = {"service": service.name, "cluster": service.cluster}
@@ -377,34 +408,24 @@ def _build(
 
 
 def _call(
-    name: str, path: str, copy: str, arguments: dict[str, Any], method: Callable[..., Any]
+    name: str,
+    path: str,
+    copy: tuple[int, int] | None,
+    arguments: dict[str, Any],
+    method: Callable[..., Any],
 ) -> Any:
     """``method(**arguments)``, its errors raised again as :class:`ScenarioError` at ``path``."""
     try:
         return method(**arguments)
+    except SeedingError as error:
+        # The seeding methods name their own parameters, which are the entry's keys.
+        field = error.within(path).field
+        raise ScenarioError(name, field, error.problem, copy=copy) from error
     except Exception as error:
-        text = str(error)
+        problem = str(error)
         if not isinstance(error, ValueError | TypeError):
-            # Not one of the seeding API's own messages: say what was raised.
-            text = f"{type(error).__name__}: {text}"
-        match = _FIELD_MESSAGE.match(text)
-        field_path = None if match is None else _locate(match["field"], arguments)
-        if match is None or field_path is None:
-            raise ScenarioError(name, path, f"{text}{copy}") from error
-        raise ScenarioError(name, _join(path, field_path), f"{match['detail']}{copy}") from error
-
-
-def _locate(field_path: str, arguments: Mapping[str, Any]) -> str | None:
-    """Where a field an error names is in an entry: the entry's own, or in one of its
-    mappings (a nested mapping's validator, such as ``plan``'s, names its fields without the
-    mapping's key); ``None`` if the entry has no such field."""
-    head = re.split(r"[.\[]", field_path, maxsplit=1)[0]
-    if head in arguments:
-        return field_path
-    for key, value in arguments.items():
-        if isinstance(value, Mapping) and head in value:
-            return f"{key}.{field_path}"
-    return None
+            problem = f"{type(error).__name__}: {problem}"  # say what was raised
+        raise ScenarioError(name, path, problem, copy=copy) from error
 
 
 def _apply(scenario: Scenario) -> list[Service]:
