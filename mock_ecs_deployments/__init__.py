@@ -16,19 +16,21 @@ if TYPE_CHECKING:
     from .engine.lifecycle import Plan
     from .engine.models import Service, ServiceDeployment, ServiceRevision
     from .engine.registry import service_deployment_backends
-    from .engine.validation import SeedingError
+    from .engine.validation import SeedingError, SeedingTypeError
     from .mock import ServiceDeploymentsMock, active_mock, mock_service_deployments
     from .patches.botocore_send import patch_client
     from .protocol.faults import Call
-    from .scenarios.loader import ScenarioError, load_scenario
+    from .scenarios.errors import ScenarioError
+    from .scenarios.loader import load_scenario
     from .server.app import serve_in_thread
 
 #: Where each public name lives.
 _LOCATIONS = {
     "Call": ".protocol.faults",
     "Plan": ".engine.lifecycle",
-    "ScenarioError": ".scenarios.loader",
+    "ScenarioError": ".scenarios.errors",
     "SeedingError": ".engine.validation",
+    "SeedingTypeError": ".engine.validation",
     "Service": ".engine.models",
     "ServiceDeployment": ".engine.models",
     "ServiceDeploymentBackend": ".engine.backend",
@@ -47,6 +49,7 @@ __all__ = [
     "Plan",
     "ScenarioError",
     "SeedingError",
+    "SeedingTypeError",
     "Service",
     "ServiceDeployment",
     "ServiceDeploymentBackend",

@@ -21,7 +21,7 @@ from .patches.activation import activation, reset_state
 from .protocol import faults
 
 if TYPE_CHECKING:
-    from .scenarios.loader import ScenarioSource
+    from .scenarios.reading import ScenarioSource
 
 T = TypeVar("T")
 _Target = TypeVar("_Target", bound=Callable[..., Any])

@@ -19,7 +19,8 @@ from rich.text import Text
 
 from ..engine.clock import now_ms
 from ..engine.models import ServiceDeployment
-from .loader import Scenario, ScenarioError, build_scenario
+from .errors import ScenarioError
+from .loader import Scenario, build_scenario
 
 COMMANDS = ("validate", "show")
 # Wide enough that no row is wrapped when the output goes to a file or a pipe.

@@ -9,27 +9,23 @@ built in throwaway backends first, and only applied to the real ones once it bui
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
-from typing import Any, TypeAlias
-
-import yaml
+from typing import Any
 
 from ..engine import clock
 from ..engine.backend import ServiceDeploymentBackend
 from ..engine.models import Service
 from ..engine.registry import DEFAULT_ACCOUNT_ID, service_deployment_backends
-from ..engine.validation import SeedingError, SeedingTypeError
+from ..engine.validation import SeedingError
+from .errors import ScenarioError
+from .reading import ScenarioSource, read
 
-ScenarioSource: TypeAlias = str | os.PathLike[str] | Mapping[str, Any] | Sequence[Mapping[str, Any]]
 DEFAULT_REGION = "us-east-1"
-MAPPING_SOURCE = "<mapping>"
 DOCUMENT_KEYS = ("account_id", "region", "services")
 DEPLOYMENTS_KEY = "deployments"
 # The scenario's own shorthand for many deployments; not parameters of add_deployment.
@@ -45,44 +41,6 @@ _RELATIVE = re.compile(rf"^(?P<sign>[+-]){_UNITS}$")
 _DURATION = re.compile(rf"^{_UNITS}$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot be loaded; nothing of it was loaded.
-
-    The message is built from the attributes (the constructor's arguments):
-    ``<source>: <field>: <problem>``, where a mistake in the whole file has no ``<field>``, a
-    syntax error has ``line L, column C`` in its place, and a mistake in a copy of a ``repeat``
-    entry ends with ``(copy k of n)``. When the seeding API refused an entry, ``__cause__`` is
-    its :class:`~mock_ecs_deployments.engine.validation.SeedingError`.
-
-    :ivar source: the file as given, or ``<mapping>``.
-    :ivar field: the path to the field within the scenario
-        (``services[0].deployments[2].status``); empty for the whole file.
-    :ivar problem: what is wrong, with the bad value and what is allowed.
-    :ivar line: the line of a YAML or JSON syntax error (from 1), else ``None``.
-    :ivar column: the column of a YAML or JSON syntax error (from 1), else ``None``.
-    :ivar copy: ``(k, n)`` for a mistake in copy k (from 1) of the n copies a ``repeat``
-        entry makes, else ``None``.
-    """
-
-    def __init__(
-        self,
-        source: str,
-        field: str,
-        problem: str,
-        *,
-        line: int | None = None,
-        column: int | None = None,
-        copy: tuple[int, int] | None = None,
-    ) -> None:
-        self.source, self.field, self.problem = source, field, problem
-        self.line, self.column, self.copy = line, column, copy
-        where = [source, field] if field else [source]
-        if line is not None:
-            where.append(f"line {line}, column {column}")
-        suffix = "" if copy is None else f" (copy {copy[0]} of {copy[1]})"
-        super().__init__(f"{': '.join(where)}: {problem}{suffix}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +92,7 @@ def build_scenario(
 ) -> Scenario:
     """Read and check a scenario by building it in throwaway backends, leaving the real ones
     alone (the parameters are :func:`load_scenario`'s)."""
-    name, data = _read(source)
+    name, data = read(source)
     account_id = account_id or os.environ.get("MOTO_ACCOUNT_ID")
     entries = tuple(_Reader(name, clock.now()).entries(data, account_id, region))
     throwaway: dict[tuple[str, str], ServiceDeploymentBackend] = {}
@@ -143,51 +101,6 @@ def build_scenario(
         return throwaway.setdefault((account, region), ServiceDeploymentBackend(region, account))
 
     return Scenario(name, tuple(_build(name, entries, backend, [])), entries)
-
-
-def _read(source: ScenarioSource) -> tuple[str, Any]:
-    if isinstance(source, Mapping | list | tuple):
-        return MAPPING_SOURCE, source
-    if not isinstance(source, str | os.PathLike):
-        raise SeedingTypeError(
-            "source", f"expected a file path or a mapping, got {source!r}", value=source
-        )
-    name, path = os.fspath(source), Path(source)
-    line: int | None
-    column: int | None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ScenarioError(name, "", f"not UTF-8 text (byte {error.start})") from None
-    try:
-        if path.suffix.lower() == ".json":
-            return name, json.loads(text)
-        return name, yaml.load(text, Loader=_Loader)  # a SafeLoader: makes no objects
-    except json.JSONDecodeError as error:
-        problem, line, column = f"JSON: {error.msg}", error.lineno, error.colno
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line, column = (None, None) if mark is None else (mark.line + 1, mark.column + 1)
-        problem = f"YAML: {getattr(error, 'problem', None) or error}"
-    raise ScenarioError(name, "", f"invalid {problem}", line=line, column=column)
-
-
-class _Loader(yaml.SafeLoader):
-    """PyYAML's SafeLoader, refusing a key given twice (PyYAML would keep the last silently,
-    and a second ``created_at`` is a mistake worth pointing at)."""
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        seen: list[Any] = []
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue  # "<<: *anchor" merges keys that the mapping's own may override
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} is given twice", key_node.start_mark
-                )
-            seen.append(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 def _parameters(method: Callable[..., Any], skip: tuple[str, ...]) -> tuple[list[str], set[str]]:
@@ -459,3 +372,13 @@ def _apply(scenario: Scenario) -> list[Service]:
             for key, backend in backends.items():
                 backend.clusters.intersection_update(clusters[key])
             raise
+
+
+__all__ = [
+    "MAX_REPEAT",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioSource",
+    "build_scenario",
+    "load_scenario",
+]
