@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from . import arns, lifecycle, validation
+from . import arns, lifecycle, recorded, validation
 from . import configuration as deployment_config
 from .clock import now_ms
 from .models import Service, ServiceDeployment, ServiceRevision
@@ -206,8 +206,8 @@ class SeedingMixin:
                     checked_status, created_ms, started_ms, finished_ms
                 )
             record = self._ensure_service(service, cluster)
-            _require_ecs_controller(record)
-            sources = self._sources(record, source_revisions)
+            recorded.require_ecs_controller(record)
+            sources = recorded.source_revisions(record, source_revisions)
             deployment = self._new_deployment(
                 record,
                 created_ms,
@@ -221,7 +221,9 @@ class SeedingMixin:
                 lifecycle.begin(deployment, checked_plan, created_ms)
                 lifecycle.advance(deployment, now)
                 return deployment
-            self._record_static(deployment, checked_status, status_reason, started_ms, finished_ms)
+            recorded.record_static(
+                deployment, checked_status, status_reason, started_ms, finished_ms
+            )
             return deployment
 
     def start_deployment(
@@ -257,7 +259,7 @@ class SeedingMixin:
         with self.lock:
             now = now_ms()
             record = self._ensure_service(service, cluster)
-            _require_ecs_controller(record)
+            recorded.require_ecs_controller(record)
             for ongoing in list(record.ongoing.values()):
                 lifecycle.advance(ongoing, now)
                 lifecycle.supersede(ongoing, now)
@@ -329,26 +331,6 @@ class SeedingMixin:
             return record
         return self.add_service(service_name, cluster_name)
 
-    @staticmethod
-    def _sources(
-        record: Service, given: Sequence[str | ServiceRevision] | None
-    ) -> list[ServiceRevision] | None:
-        if given is None:
-            return None
-        by_arn = {revision.arn: revision for revision in record.revisions.values()}
-        sources = []
-        for index, item in enumerate(given):
-            revision = item if isinstance(item, ServiceRevision) else by_arn.get(str(item))
-            if revision is None or revision.service is not record:
-                raise SeedingError(
-                    f"source_revisions[{index}]",
-                    f"{item!r} is not a revision of service {record.name!r} in cluster"
-                    f" {record.cluster!r}",
-                    value=item,
-                )
-            sources.append(revision)
-        return sources
-
     def _new_deployment(
         self,
         service: Service,
@@ -365,7 +347,7 @@ class SeedingMixin:
         )
         revision = ServiceRevision(
             service=service,
-            id=revision_id if revision_id is not None else _unused_revision_id(service),
+            id=revision_id if revision_id is not None else recorded.unused_revision_id(service),
             task_definition=task_definition_arn,
             created_ms=created_ms,
             launch_type=service.launch_type,
@@ -405,60 +387,3 @@ class SeedingMixin:
         service.revisions[revision.id] = revision
         service.insert(deployment)
         return deployment
-
-    @staticmethod
-    def _record_static(
-        deployment: ServiceDeployment,
-        status: str,
-        reason: str | None,
-        started_ms: int | None,
-        finished_ms: int | None,
-    ) -> None:
-        """Fill in a seeded deployment that does not follow a plan, as its status implies."""
-        deployment.status = status
-        deployment.status_reason = reason
-        deployment.started_ms = started_ms
-        deployment.finished_ms = finished_ms
-        if status == "STOPPED":
-            deployment.stopped_ms = finished_ms
-        deployment.updated_ms = max(
-            t for t in (deployment.created_ms, started_ms, finished_ms) if t is not None
-        )
-        deployment.lifecycle_stage = (
-            "RECONCILE_SERVICE"
-            if status == "PENDING"
-            else "CLEAN_UP"
-            if deployment.completed
-            else "SCALE_UP"
-        )
-        if status.startswith("ROLLBACK_"):
-            deployment.rollback_started_ms = started_ms
-            sources = deployment.source_revisions
-            deployment.rollback_revision = sources[0] if sources else None
-            deployment.breaker_triggered = (
-                reason == lifecycle.CIRCUIT_BREAKER_REASON
-                and lifecycle.circuit_breaker_enabled(deployment)
-            )
-        service = deployment.service
-        if service.latest() is deployment:
-            if status == "SUCCESSFUL":
-                service.current_revision = deployment.target_revision
-            elif status == "ROLLBACK_SUCCESSFUL" and deployment.rollback_revision is not None:
-                service.current_revision = deployment.rollback_revision
-
-
-def _require_ecs_controller(service: Service) -> None:
-    if service.deployment_controller != "ECS":
-        raise SeedingError(
-            "service",
-            f"{service.name!r} uses the {service.deployment_controller} deployment controller;"
-            " only services with the ECS controller have service deployments",
-            value=service.name,
-        )
-
-
-def _unused_revision_id(service: Service) -> int:
-    while True:
-        revision_id = arns.new_revision_id()
-        if revision_id not in service.revisions:
-            return revision_id
