@@ -16,6 +16,7 @@ import pytest
 from mock_ecs_deployments import (
     ScenarioError,
     SeedingError,
+    SeedingTypeError,
     ServiceDeploymentBackend,
     ServiceDeploymentsMock,
     mock_service_deployments,
@@ -393,3 +394,11 @@ def test_a_source_of_the_wrong_type_is_a_seeding_type_error(mock: ServiceDeploym
         mock.load_scenario(42)  # type: ignore[arg-type]
     assert isinstance(excinfo.value, TypeError)
     assert (excinfo.value.field, excinfo.value.value) == ("source", 42)
+
+
+def test_a_relative_time_in_python_seeding_says_where_it_belongs() -> None:
+    with mock_service_deployments() as mock, pytest.raises(SeedingTypeError) as caught:
+        mock.backend().add_deployment(service="web", created_at="-1d")
+    assert caught.value.field == "created_at"
+    assert caught.value.value == "-1d"
+    assert "relative times such as '-2h' and 'now' belong to scenario files" in str(caught.value)

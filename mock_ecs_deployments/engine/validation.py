@@ -119,8 +119,18 @@ def timestamp_ms(field: str, value: object) -> int | None:
     if value is None:
         return None
     if not isinstance(value, datetime):
+        # Strings such as "-1d" or "now" are scenario-file syntax; say so rather than leave
+        # the author wondering why a form the docs show is refused here.
+        hint = (
+            "; relative times such as '-2h' and 'now' belong to scenario files: in Python,"
+            " pass a datetime (e.g. mock.now() - timedelta(hours=2))"
+            if isinstance(value, str)
+            else ""
+        )
         raise SeedingTypeError(
-            field, f"expected a datetime, got {type(value).__name__} {value!r}", value=value
+            field,
+            f"expected a datetime, got {type(value).__name__} {value!r}{hint}",
+            value=value,
         )
     return to_ms(value)
 
