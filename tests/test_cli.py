@@ -203,11 +203,21 @@ def test_show_a_bad_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert err.startswith(f"FAIL {bad}: services[0].deployments[2].status: 'DONE' is not")
 
 
-def test_show_takes_exactly_one_file(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as excinfo:
-        cli.main(["show", "a.yaml", "b.yaml"])
-    assert excinfo.value.code == 2
-    assert "unrecognized arguments: b.yaml" in capsys.readouterr().err
+def test_show_takes_several_files_as_validate_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = EXAMPLES / "rollback.yaml", EXAMPLES / "mid_deploy.yaml"
+    missing = tmp_path / "missing.yaml"
+    assert cli.main(["show", str(first), str(missing), str(second)]) == 1
+    out, err = capsys.readouterr()
+    assert [line for line in out.splitlines() if line.startswith("== ")] == [
+        f"== {first}",
+        f"== {second}",
+    ]
+    alone = io.StringIO()
+    assert scenario_commands.show(str(second), out=alone) == 0
+    assert out.split(f"== {second}\n", 1)[1] == alone.getvalue()
+    assert err.startswith(f"FAIL {missing}: ")
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

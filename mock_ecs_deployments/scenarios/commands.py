@@ -43,7 +43,7 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
     if command == "validate":
         parser.add_argument("files", nargs="+", metavar="FILE", help="scenario files to check")
     elif command == "show":
-        parser.add_argument("file", metavar="FILE", help="the scenario file to show")
+        parser.add_argument("files", nargs="+", metavar="FILE", help="scenario files to show")
     else:
         raise ValueError(f"command: {command!r} is not allowed; allowed values: {COMMANDS}")
     parser.add_argument(
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace, command: str) -> int:
     if command == "validate":
         return validate(args.files, account_id=args.account_id, region=args.region)
     if command == "show":
-        return show(args.file, account_id=args.account_id, region=args.region)
+        return show(args.files, account_id=args.account_id, region=args.region)
     raise ValueError(f"command: {command!r} is not allowed; allowed values: {COMMANDS}")
 
 
@@ -103,36 +103,47 @@ def validate(
 
 
 def show(
-    file: str,
+    files: str | Sequence[str],
     *,
     account_id: str | None = None,
     region: str | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Print the scenario as one table per service, oldest deployment first: created, status,
-    duration and reason. Colours and box lines only on a terminal. Returns 0, or 1 with the
-    load error on ``err``.
+    """Print each scenario as one table per service, oldest deployment first: created, status,
+    duration and reason; with several files, each under a ``== FILE`` heading. Colours and box
+    lines only on a terminal. Returns 0, or 1 if a file could not be loaded (its error goes to
+    ``err``; the other files are still shown).
 
-    :param file: the path of a scenario file.
-    :param account_id: the account where the scenario names none.
-    :param region: the region where the scenario names none.
+    :param files: the path of a scenario file, or several.
+    :param account_id: the account where a scenario names none.
+    :param region: the region where a scenario names none.
     """
     out, err = out or sys.stdout, err or sys.stderr
-    scenario = _build(file, account_id, region, err)
-    if scenario is None:
-        return 1
+    paths = [files] if isinstance(files, str) else list(files)
+    status = 0
+    for index, file in enumerate(paths):
+        scenario = _build(file, account_id, region, err)
+        if scenario is None:
+            status = 1
+            continue
+        if len(paths) > 1:
+            print(("\n" if index else "") + f"== {file}", file=out)
+        _show_one(scenario, out)
+    return status
+
+
+def _show_one(scenario: Scenario, out: TextIO) -> None:
     console = Console(file=out, highlight=False)
     if console.is_terminal:
         _print_tables(console, scenario)
-        return 0
+        return
     # Piped or redirected: plain text without colours, box lines, wrapped rows or trailing
     # blanks, so that it greps and diffs cleanly.
     console = Console(file=out, highlight=False, no_color=True, width=_PLAIN_WIDTH)
     with console.capture() as captured:
         _print_tables(console, scenario)
     out.writelines(line.rstrip() + "\n" for line in captured.get().splitlines())
-    return 0
 
 
 def _print_tables(console: Console, scenario: Scenario) -> None:
