@@ -18,6 +18,9 @@ SUBCOMMANDS = {
     "validate": ("mock_ecs_deployments.scenarios.commands", "check scenario files"),
     "show": ("mock_ecs_deployments.scenarios.commands", "show a scenario as a timeline"),
     "serve": ("mock_ecs_deployments.server.app", "serve the mock over HTTP on moto's server"),
+    "load": ("mock_ecs_deployments.server.commands", "load a scenario into a running server"),
+    "advance": ("mock_ecs_deployments.server.commands", "move a running server's clock forward"),
+    "reset": ("mock_ecs_deployments.server.commands", "reset a running server to its start"),
 }
 
 

@@ -33,7 +33,14 @@ os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 # pyproject's addopts disable sockets for every test (pytest-socket). The modules below run
 # moto's server (or a client of it) on this machine: they may connect to loopback, nowhere else.
 LOOPBACK_MODULES = frozenset(
-    {"test_server", "test_aws_cli", "test_requests_door", "test_aiobotocore", "test_xdist"}
+    {
+        "test_server",
+        "test_aws_cli",
+        "test_requests_door",
+        "test_aiobotocore",
+        "test_xdist",
+        "test_control_api",
+    }
 )
 LOOPBACK_HOSTS = ["127.0.0.1", "::1"]
 

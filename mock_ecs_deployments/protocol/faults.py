@@ -170,6 +170,14 @@ def calls() -> list[Call]:
         return [replace(call, params=copy.deepcopy(call.params)) for call in _faults.calls]
 
 
+def clear_calls() -> int:
+    """Empty the call log, leaving injected errors in place; returns how many calls it held."""
+    with _faults.lock:
+        cleared = len(_faults.calls)
+        _faults.calls.clear()
+        return cleared
+
+
 def reset() -> None:
     """Forget every injected error and the call log."""
     with _faults.lock:

@@ -3,13 +3,15 @@
 ``mock-ecs-deployments serve`` (and :func:`serve_in_thread` for tests) runs moto's WSGI
 application on werkzeug, as ``moto_server`` does, so every service moto mocks is served on the
 same endpoint and ``aws ecs create-cluster`` and ``aws ecs list-service-deployments`` share one
-account. Three things are added around moto, none of them by editing moto:
+account. Four things are added around moto, none of them by editing moto:
 
 * our mock is active while the server runs, so our operations are methods of moto's ECS
   response class and seeded state is kept until the server stops;
-* moto's reset API (``POST /moto-api/reset``) resets our state as well as moto's;
+* moto's reset API (``POST /moto-api/reset``) resets our state as well as moto's, then loads
+  the servers' start scenarios again;
 * :class:`~.guard.EcsRequestGuard` answers malformed ECS requests with AWS's JSON errors
-  where moto's server would answer with an HTML 500 page, a 404 or an S3 document.
+  where moto's server would answer with an HTML 500 page, a 404 or an S3 document;
+* :class:`~.control.ControlApi` serves the control API under ``/mock-ecs-deployments/``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
@@ -29,9 +31,13 @@ from unittest.mock import patch
 from urllib.parse import urlsplit
 
 from ..engine import moto_state
+from ..engine.models import Service
 from ..engine.moto_state import DEFAULT_ACCOUNT_ID
 from ..mock import ServiceDeploymentsMock, mock_service_deployments
 from ..patches.activation import reset_state
+from ..scenarios.reading import ScenarioSource
+from .client import MockEndpoint
+from .control import ControlApi, StartScenarioError
 from .guard import MAX_BODY_BYTES, EcsRequestGuard
 
 _LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -43,7 +49,12 @@ _ALL_INTERFACES = frozenset({"0.0.0.0", "::", ""})
 
 class _ResetHook:
     """Wraps ``MotoAPIBackend.reset`` (what ``POST /moto-api/reset`` calls) while any server
-    runs, and puts moto's method back when the last one stops."""
+    runs, and puts moto's method back when the last one stops.
+
+    After the reset, every running server's start scenarios are loaded again, in the order the
+    servers started: the state is process-wide, so a reset returns it to what the servers
+    started with.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -63,6 +74,7 @@ class _ResetHook:
             def reset(backend: Any) -> None:
                 original(backend)
                 reset_state()
+                _load_start_scenarios()
 
             setattr(MotoAPIBackend, "reset", reset)  # noqa: B010 - mypy forbids assigning methods
 
@@ -79,6 +91,19 @@ class _ResetHook:
 _reset_hook = _ResetHook()
 
 
+def _load_start_scenarios() -> None:
+    """Load every running server's start scenarios; the first failure is raised after all
+    were tried."""
+    failure: StartScenarioError | None = None
+    for server in live_servers():
+        try:
+            server.load_start_scenarios()
+        except StartScenarioError as error:
+            failure = failure or error
+    if failure is not None:
+        raise failure
+
+
 # -- the server ----------------------------------------------------------------------------------
 
 
@@ -89,6 +114,9 @@ class MockServer:
     :param port: the port; 0 picks a free one (see :attr:`endpoint_url` after ``start()``).
     :param account_id: answer every request as this account (sets ``MOTO_ACCOUNT_ID``).
     :param quiet: leave out werkzeug's line per request.
+    :param scenarios: scenario files (or data) to load when the server starts, in order, and
+        again after each ``POST /moto-api/reset``; a relative path is taken from the current
+        directory when the server is made.
     """
 
     def __init__(
@@ -98,11 +126,19 @@ class MockServer:
         *,
         account_id: str | None = None,
         quiet: bool = True,
+        scenarios: Sequence[ScenarioSource] = (),
     ) -> None:
         self.host = host
         self.port = port
         self.quiet = quiet
         self.mock: ServiceDeploymentsMock = mock_service_deployments(account_id=account_id)
+        #: The start scenarios, paths made absolute (a reset may come after a chdir).
+        self.scenarios: tuple[ScenarioSource, ...] = tuple(
+            os.path.abspath(source) if isinstance(source, str | os.PathLike) else source
+            for source in scenarios
+        )
+        #: The services the start scenarios made when they were last loaded.
+        self.loaded: list[Service] = []
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
@@ -117,9 +153,12 @@ class MockServer:
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     def start(self) -> MockServer:
-        """Activate the mock, bind the port and serve in a daemon thread.
+        """Activate the mock, bind the port, load the start scenarios and serve in a daemon
+        thread.
 
         :raises OSError: the port cannot be bound (the mock is stopped again).
+        :raises StartScenarioError: a start scenario cannot be loaded (the port is closed and
+            the mock stopped again).
         """
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
@@ -138,7 +177,9 @@ class MockServer:
         self.mock.start()
         _reset_hook.install()
         try:
-            app = EcsRequestGuard(DomainDispatcherApplication(create_backend_app))
+            app = ControlApi(
+                EcsRequestGuard(DomainDispatcherApplication(create_backend_app)), self.mock
+            )
             # Bound here, not by werkzeug, which answers a busy port with sys.exit(1).
             family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
             with socket.create_server((self.host, self.port), family=family) as listening:
@@ -151,6 +192,9 @@ class MockServer:
                     fd=listening.fileno(),
                 )
             self.port = int(self._server.server_address[1])  # the one picked for port 0
+            # After binding: a start that fails at the port leaves no scenario behind in an
+            # enclosing mock's state.
+            self.load_start_scenarios()
         except BaseException:
             if self._server is not None:
                 self._server.server_close()
@@ -167,6 +211,22 @@ class MockServer:
         self._thread.start()
         moto_state.add_server(self)
         return self
+
+    def load_start_scenarios(self) -> list[Service]:
+        """Load the start scenarios (``scenarios=``) through the server's mock, in order.
+
+        :returns: the services they made, in the order the scenarios list them.
+        :raises StartScenarioError: naming the scenario that failed and why (the ones before it
+            stay loaded; each one is loaded all or nothing).
+        """
+        loaded: list[Service] = []
+        for source in self.scenarios:
+            try:
+                loaded.extend(self.mock.load_scenario(source))
+            except Exception as error:
+                raise StartScenarioError(source, error) from error
+        self.loaded = loaded
+        return loaded
 
     def stop(self) -> None:
         """Stop serving, close the port, restore moto's reset and stop the mock (whose
@@ -207,18 +267,25 @@ def live_servers() -> list[MockServer]:
 
 
 @contextmanager
-def serve_in_thread(port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve moto and this mock over HTTP on a background thread; yields the endpoint URL.
+def serve_in_thread(
+    port: int = 0, host: str = "127.0.0.1", *, scenarios: Sequence[ScenarioSource] = ()
+) -> Iterator[MockEndpoint]:
+    """Serve moto and this mock over HTTP on a background thread; yields the endpoint URL, a
+    :class:`~.client.MockEndpoint`: a ``str`` with methods that drive the server's control API
+    (``load_scenario``, ``advance``, ``inject_error``, ``calls``, ``reset`` ...).
 
     State is shared with the test's process: seed it with ``service_deployment_backends`` or
     an active mock's ``backend()``. Everything is stopped and forgotten on exit.
 
     :param port: the port to bind; 0 (default) picks a free one.
     :param host: the address to bind (default ``127.0.0.1``, loopback only).
+    :param scenarios: scenario files (or data) loaded when the server starts and again after
+        each ``POST /moto-api/reset``.
+    :raises StartScenarioError: a start scenario cannot be loaded.
     """
-    server = MockServer(host, port).start()
+    server = MockServer(host, port, scenarios=scenarios).start()
     try:
-        yield server.endpoint_url
+        yield MockEndpoint(server.endpoint_url)
     finally:
         server.stop()
 
@@ -263,24 +330,27 @@ def run(args: argparse.Namespace, command: str) -> int:
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    server = MockServer(args.host, args.port, account_id=args.account_id, quiet=False)
+    server = MockServer(
+        args.host, args.port, account_id=args.account_id, quiet=False, scenarios=args.scenario
+    )
     try:
         try:
             server.start()
+        except StartScenarioError as error:
+            print(f"{command}: {error}", file=sys.stderr)
+            return 2
         except OSError as error:
             print(f"{command}: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
             return 1
         try:
-            loaded = [service for path in args.scenario for service in _load_scenario(path, args)]
-            _print_banner(server, args.account_id, loaded)
+            for path in args.scenario:
+                print(f"mock-ecs-deployments: loaded scenario {path}", flush=True)
+            _print_banner(server, args.account_id, server.loaded)
             # What moto's own server sets, for services that build URLs to themselves.
             moto_port = {} if "MOTO_PORT" in os.environ else {"MOTO_PORT": str(server.port)}
             with patch.dict(os.environ, moto_port):
                 while not stop.wait(0.5):
                     pass
-        except (OSError, ValueError, TypeError, ImportError) as error:
-            print(f"{command}: {error}", file=sys.stderr)
-            return 2
         finally:
             server.stop()
     finally:
@@ -290,16 +360,7 @@ def run(args: argparse.Namespace, command: str) -> int:
     return 0
 
 
-def _load_scenario(path: str, args: argparse.Namespace) -> list[Any]:
-    """Load one scenario file; returns its services in the order the file lists them."""
-    from ..scenarios.loader import load_scenario
-
-    services = list(load_scenario(path, account_id=args.account_id))
-    print(f"mock-ecs-deployments: loaded scenario {path}", flush=True)
-    return services
-
-
-def _print_banner(server: MockServer, account_id: str | None, loaded: list[Any]) -> None:
+def _print_banner(server: MockServer, account_id: str | None, loaded: list[Service]) -> None:
     """The endpoint, and a command that lists the first scenario service with deployments."""
     url = server.endpoint_url
     answered_as = account_id or DEFAULT_ACCOUNT_ID
@@ -327,7 +388,9 @@ def _print_banner(server: MockServer, account_id: str | None, loaded: list[Any])
 __all__ = [
     "MAX_BODY_BYTES",
     "EcsRequestGuard",
+    "MockEndpoint",
     "MockServer",
+    "StartScenarioError",
     "configure",
     "run",
     "serve_in_thread",

@@ -1,0 +1,357 @@
+"""The control API of server mode: JSON routes under ``/mock-ecs-deployments/`` that set up a
+test case over HTTP, for test suites in languages that cannot reach the mock's Python API.
+
+:class:`ControlApi` is WSGI middleware around the server's application (moto's, behind
+:class:`~.guard.EcsRequestGuard`); every route acts on the server's mock. Whatever happens
+inside a route, the answer is JSON (``{"message": ...}`` for an error), never an HTML page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+from http import HTTPStatus
+from typing import Any
+
+from ..engine import validation
+from ..engine.validation import SeedingError
+from ..mock import ServiceDeploymentsMock
+from ..protocol import faults
+from ..scenarios.errors import ScenarioError
+from ..scenarios.reading import MAPPING_SOURCE, ScenarioSource
+from .client import format_time
+
+PREFIX = "/mock-ecs-deployments/"
+RESET_PATH = "/moto-api/reset"
+#: The largest control request body the server reads (a dumped history of some 100,000
+#: deployments fits).
+MAX_CONTROL_BODY_BYTES = 64 * 1024 * 1024
+#: The name a scenario sent in a request body is reported by.
+REQUEST_BODY_SOURCE = "<request body>"
+_CHUNK = 64 * 1024
+_JSON_HEADERS = {"Content-Type": "application/json"}
+_PLAN_FIELDS = ("outcome", "pending_for", "in_progress_for", "rollback_for", "reason")
+_ERROR_FIELDS = ("operation", "code", "message", "status", "times", "account_id", "region")
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class StartScenarioError(Exception):
+    """A scenario a server was started with (``scenarios=``, ``serve --scenario``) could not be
+    loaded: when the server started, or again after ``POST /moto-api/reset``. ``__cause__`` is
+    the loader's error.
+
+    :ivar source: the scenario as given (a path, or ``<mapping>`` for data).
+    :ivar error: the loader's error (a :class:`~..scenarios.errors.ScenarioError`, an
+        ``OSError`` for a file that cannot be read, ...).
+    """
+
+    def __init__(self, source: ScenarioSource, error: Exception) -> None:
+        self.source = os.fspath(source) if isinstance(source, str | os.PathLike) else MAPPING_SOURCE
+        self.error = error
+        # A ScenarioError and a file's OSError name their file already.
+        names_itself = isinstance(error, ScenarioError) or (
+            isinstance(error, OSError) and error.filename is not None
+        )
+        super().__init__(str(error) if names_itself else f"{self.source}: {error}")
+
+
+class _Refused(Exception):
+    """A control request answered with an error status and ``{"message": ...}``."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+        self.headers = headers or {}
+
+
+class ControlApi:
+    """WSGI middleware: the control routes under :data:`PREFIX`, and JSON errors from
+    ``POST /moto-api/reset``; every other request goes to ``app`` untouched.
+
+    Routes (JSON in and out; see the server-mode docs for bodies and answers):
+    ``GET``/``POST scenario``, ``POST advance``, ``POST plans``, ``POST errors``,
+    ``GET``/``DELETE calls``. An unknown path is 404, a method the path does not take 405
+    (with ``Allow``), a bad body or field 400; an unexpected exception is a 500 whose message
+    says it is a bug in mock_ecs_deployments.
+
+    :param app: the application behind (moto's, behind the ECS guard).
+    :param mock: the server's mock, which the routes act on.
+    """
+
+    def __init__(self, app: WSGIApp, mock: ServiceDeploymentsMock) -> None:
+        self.app = app
+        self.mock = mock
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Answer one request (WSGI).
+
+        :param environ: the WSGI environment of the request.
+        :param start_response: the WSGI ``start_response`` callable.
+        """
+        path = str(environ.get("PATH_INFO", "")) or "/"
+        if path == RESET_PATH:
+            return self._reset(environ, start_response)
+        if not (path.startswith(PREFIX) or path == PREFIX.rstrip("/")):
+            return self.app(environ, start_response)
+        method = str(environ.get("REQUEST_METHOD", "")).upper()
+        headers: dict[str, str] = {}
+        try:
+            # Read first, whatever the verdict: a client still sending its body could miss an
+            # early answer when the server closes the connection.
+            body = _read_body(environ)
+            routes = _ROUTES.get(path[len(PREFIX) :]) if path.startswith(PREFIX) else None
+            if routes is None:
+                raise _Refused(404, f"No control route at {path}; the routes are: {_listing()}.")
+            handler = routes.get(method)
+            if handler is None:
+                allowed = ", ".join(routes)
+                raise _Refused(
+                    405,
+                    f"{path} takes {allowed}, not {method or 'no method'}.",
+                    headers={"Allow": allowed},
+                )
+            status, answer = 200, handler(self, body, environ)
+        except _Refused as refused:
+            status, headers = refused.status, refused.headers
+            answer = {"message": refused.message}
+            if refused.field is not None:
+                answer["field"] = refused.field
+        except Exception as bug:  # the one place an unexpected failure becomes an answer
+            status = 500
+            answer = {"message": f"bug in mock_ecs_deployments: {type(bug).__name__}: {bug}"}
+        return _send(start_response, status, answer, headers)
+
+    # -- routes ------------------------------------------------------------------------------
+
+    def _load_scenario(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+        """POST scenario: load a YAML or JSON scenario, all or nothing."""
+        content_type = str(environ.get("CONTENT_TYPE", "")).partition(";")[0].strip().lower()
+        leading = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        is_json = content_type == "application/json" or leading in (b"{", b"[")
+        # Through a file, so the body is read exactly as a scenario file (YAML's line and
+        # column in errors, a key given twice refused).
+        with tempfile.TemporaryDirectory(prefix="mock-ecs-scenario-") as directory:
+            path = os.path.join(directory, "scenario.json" if is_json else "scenario.yaml")
+            with open(path, "wb") as file:
+                file.write(body)
+            try:
+                services = self.mock.load_scenario(path)
+            except ScenarioError as error:
+                # Reported by what it was to the caller, not by the file it went through.
+                refused = ScenarioError(
+                    REQUEST_BODY_SOURCE,
+                    error.field,
+                    error.problem,
+                    line=error.line,
+                    column=error.column,
+                    copy=error.copy,
+                )
+                raise _Refused(400, str(refused)) from None
+        deployments = sum(len(service.deployments) for service in services)
+        return {"services": len(services), "deployments": deployments}
+
+    def _dump_scenario(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+        """GET scenario: the current state (every account and region) as a scenario."""
+        from ..scenarios.dump import dump_scenario  # here: only this route needs it
+
+        return dump_scenario(services=None)
+
+    def _advance(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+        """POST advance: move the mock's clock forward."""
+        seconds = _fields(body, required=("seconds",), optional=())["seconds"]
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise _Refused(
+                400, f"seconds: expected a number of seconds, got {seconds!r}", field="seconds"
+            )
+        if not math.isfinite(seconds) or seconds < 0:
+            raise _Refused(
+                400,
+                f"seconds: expected a finite number of 0 or more, got {seconds!r}",
+                field="seconds",
+            )
+        try:
+            self.mock.now() + timedelta(seconds=seconds)
+        except OverflowError:
+            # Checked first: a clock moved past the year 9999 could not be read any more.
+            raise _Refused(
+                400, f"seconds: {seconds!r} moves the clock past the year 9999", field="seconds"
+            ) from None
+        return {"now": format_time(self.mock.advance(seconds))}
+
+    def _plan_next_deployment(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+        """POST plans: queue how the next deployment of a service runs."""
+        fields = _fields(
+            body, required=("service",), optional=("cluster", *_PLAN_FIELDS, "account_id", "region")
+        )
+        backend = self.mock.backend(
+            region=_region(fields.get("region")), account_id=_account_id(fields.get("account_id"))
+        )
+        arguments = {name: fields[name] for name in _PLAN_FIELDS if fields.get(name) is not None}
+        try:
+            plan = backend.plan_next_deployment(
+                fields["service"], fields.get("cluster"), **arguments
+            )
+            cluster, service = validation.resolve_service_reference(
+                fields["service"], fields.get("cluster"), backend.region_name, backend.account_id
+            )
+        except SeedingError as error:
+            raise _Refused(400, str(error), field=error.field) from None
+        return {
+            "service": service,
+            "cluster": cluster,
+            "account_id": backend.account_id,
+            "region": backend.region_name,
+            "outcome": plan.outcome,
+            "pending_for": plan.pending_ms / 1000,
+            "in_progress_for": plan.in_progress_ms / 1000,
+            "rollback_for": None if plan.rollback_ms is None else plan.rollback_ms / 1000,
+            "reason": plan.reason,
+        }
+
+    def _inject_error(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+        """POST errors: make the next calls of an operation fail."""
+        fields = _fields(body, required=("operation", "code"), optional=_ERROR_FIELDS[2:])
+        fields.setdefault("times", 1)  # absent: once; null: every call
+        try:
+            self.mock.inject_error(**fields)
+        except (ValueError, TypeError) as error:
+            raise _Refused(400, str(error)) from None
+        status = fields.get("status")
+        if status is None:
+            status = faults.known_errors(fields["operation"])[fields["code"]]
+        return {name: fields.get(name) for name in _ERROR_FIELDS} | {"status": status}
+
+    def _calls(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+        """GET calls: the call log, oldest first."""
+        return {"calls": [dataclasses.asdict(call) for call in self.mock.calls]}
+
+    def _clear_calls(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+        """DELETE calls: empty the call log (injected errors and state stay)."""
+        return {"cleared": faults.clear_calls()}
+
+    # -- moto's reset ------------------------------------------------------------------------
+
+    def _reset(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """moto's reset, which reloads the servers' start scenarios; a start scenario that no
+        longer loads is a JSON 500 naming it (the reset itself has happened)."""
+        try:
+            return self.app(environ, start_response)
+        except StartScenarioError as error:
+            message = f"The state was reset, but a start scenario could not be loaded: {error}"
+            return _send(start_response, 500, {"message": message}, {})
+
+
+_Handler = Callable[[ControlApi, bytes, dict[str, Any]], dict[str, Any]]
+#: path under PREFIX -> method -> handler
+_ROUTES: dict[str, dict[str, _Handler]] = {
+    "scenario": {"GET": ControlApi._dump_scenario, "POST": ControlApi._load_scenario},
+    "advance": {"POST": ControlApi._advance},
+    "plans": {"POST": ControlApi._plan_next_deployment},
+    "errors": {"POST": ControlApi._inject_error},
+    "calls": {"GET": ControlApi._calls, "DELETE": ControlApi._clear_calls},
+}
+
+
+def _listing() -> str:
+    return ", ".join(f"{' '.join(methods)} {PREFIX}{path}" for path, methods in _ROUTES.items())
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    from werkzeug.wsgi import get_input_stream
+
+    stream = get_input_stream(environ)
+    body: bytes = stream.read(MAX_CONTROL_BODY_BYTES + 1)
+    if len(body) > MAX_CONTROL_BODY_BYTES:
+        while stream.read(_CHUNK):  # to the end, so the client sees the answer
+            pass
+        raise _Refused(
+            413, f"The request body is larger than {MAX_CONTROL_BODY_BYTES} bytes, the most read."
+        )
+    return body
+
+
+def _fields(body: bytes, *, required: tuple[str, ...], optional: tuple[str, ...]) -> dict[str, Any]:
+    """The body's JSON object, every required field present and no unknown one."""
+    try:
+        value = json.loads(body.decode("utf-8")) if body.strip() else None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise _Refused(400, f"The request body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise _Refused(
+            400, "The request body is not valid JSON: it is nested too deeply."
+        ) from None
+    allowed = (*required, *optional)
+    if not isinstance(value, dict):
+        raise _Refused(
+            400,
+            f"The request body must be a JSON object with the fields {', '.join(allowed)};"
+            f" got {'nothing' if value is None else type(value).__name__}.",
+        )
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        raise _Refused(
+            400,
+            f"{unknown[0]}: unknown field; allowed: {', '.join(allowed)}",
+            field=unknown[0],
+        )
+    for name in required:
+        if value.get(name) is None:
+            raise _Refused(400, f"{name}: required", field=name)
+    return value
+
+
+def _account_id(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and len(value) == 12 and value.isdigit()):
+        return value
+    raise _Refused(400, f"account_id: expected 12 digits, got {value!r}", field="account_id")
+
+
+def _region(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and value):
+        return value
+    raise _Refused(
+        400, f"region: expected a region name such as 'us-east-1', got {value!r}", field="region"
+    )
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _send(
+    start_response: StartResponse, status: int, answer: object, headers: dict[str, str]
+) -> list[bytes]:
+    body = json.dumps(answer, default=_jsonable).encode("utf-8")
+    all_headers = {**_JSON_HEADERS, **headers, "Content-Length": str(len(body))}
+    start_response(f"{status} {HTTPStatus(status).phrase}", list(all_headers.items()))
+    return [body]
+
+
+__all__ = [
+    "MAX_CONTROL_BODY_BYTES",
+    "PREFIX",
+    "ControlApi",
+    "StartScenarioError",
+]
