@@ -90,6 +90,9 @@ def test_the_offset_is_forgotten_when_the_outermost_mock_stops() -> None:
         (timedelta(seconds=-1), ValueError),
         (math.nan, ValueError),
         (math.inf, ValueError),
+        (1e12, ValueError),  # past the year 9999
+        (1e20, ValueError),  # past what a timedelta holds
+        (timedelta(days=999_999_999), ValueError),
         ("5", TypeError),
         (True, TypeError),
         (None, TypeError),

@@ -44,13 +44,23 @@ def advance(amount: float | _dt.timedelta) -> _dt.datetime:
     elif isinstance(amount, int | float) and not isinstance(amount, bool):
         if not math.isfinite(amount):
             raise ValueError(f"advance: expected a finite number of seconds, got {amount!r}")
-        delta = _dt.timedelta(seconds=amount)
+        try:
+            delta = _dt.timedelta(seconds=amount)
+        except OverflowError:
+            raise ValueError(f"advance: {amount!r} seconds is past any date") from None
     else:
         raise TypeError(f"advance: expected seconds (int or float) or a timedelta, got {amount!r}")
     if delta < _dt.timedelta(0):
         raise ValueError(f"advance: time only moves forward; got {amount!r}")
     with _offset.lock:
-        _offset.delta += delta
+        try:
+            moved = _offset.delta + delta
+            _dt.datetime.now(UTC) + moved  # a clock past the year 9999 could not be read
+        except OverflowError:
+            raise ValueError(
+                f"advance: {amount!r} would move the clock past the year 9999"
+            ) from None
+        _offset.delta = moved
     return now()
 
 
