@@ -23,10 +23,13 @@ if TYPE_CHECKING:
     from .scenarios.errors import ScenarioError
     from .scenarios.loader import load_scenario
     from .server.app import serve_in_thread
+    from .server.client import ControlRequestError, MockEndpoint
 
 #: Where each public name lives.
 _LOCATIONS = {
     "Call": ".protocol.faults",
+    "ControlRequestError": ".server.client",
+    "MockEndpoint": ".server.client",
     "Plan": ".engine.lifecycle",
     "ScenarioError": ".scenarios.errors",
     "SeedingError": ".engine.validation",
@@ -46,6 +49,8 @@ _LOCATIONS = {
 
 __all__ = [
     "Call",
+    "ControlRequestError",
+    "MockEndpoint",
     "Plan",
     "ScenarioError",
     "SeedingError",

@@ -52,8 +52,8 @@ class MockEndpoint(str):
     server's control API. Each method makes the HTTP request and raises
     :class:`ControlRequestError` with the server's message when it is refused.
 
-    :param endpoint: the server's URL (a trailing ``/`` is dropped).
-    :param timeout: seconds to wait for each answer.
+    ``MockEndpoint(url, timeout=...)`` makes one for a server started elsewhere: a trailing
+    ``/`` of the URL is dropped, and ``timeout`` is the seconds to wait for each answer.
     """
 
     timeout: float
