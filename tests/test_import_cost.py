@@ -52,7 +52,8 @@ def test_importing_the_package_and_every_public_name_of_the_core_loads_nothing_h
         import mock_ecs_deployments
         after_import = state()
         from mock_ecs_deployments import (
-            Call, Plan, ScenarioError, SeedingError, SeedingTypeError, Service,
+            Call, ControlRequestError, MockEndpoint, Plan, ScenarioError, SeedingError,
+            SeedingTypeError, Service,
             ServiceDeployment, ServiceDeploymentBackend,
             ServiceDeploymentsMock, ServiceRevision, active_mock, mock_service_deployments,
             patch_client, service_deployment_backends,
