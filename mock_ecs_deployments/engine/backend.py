@@ -2,7 +2,9 @@
 
 The backend knows nothing of HTTP: it filters, pages and changes state, raising the modeled
 errors of :mod:`mock_ecs_deployments.exceptions`. One lock guards each backend, so every public
-method is safe to call from many threads.
+method is safe to call from many threads. The records a method returns are live: a caller that
+reads them as one view (the protocol layer encoding a page or a describe answer) holds
+``lock`` from the call to its last read, so no other thread's step lands in between.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ class ServiceDeploymentBackend(SeedingMixin):
         self.services: dict[tuple[str, str], Service] = {}
         self.planned: dict[tuple[str, str], deque[lifecycle.Plan]] = {}
         self._sequence = 0
+        # What the protocol layer caches of this backend's records (their encoded briefs),
+        # read and written under ``lock``; it goes when the backend goes, at reset.
+        self.wire_cache: dict[Any, Any] = {}
 
     def _default_plan(self) -> lifecycle.Plan | None:
         return self._default_plan_source()
@@ -171,7 +176,8 @@ class ServiceDeploymentBackend(SeedingMixin):
 
         Both createdAt bounds are inclusive; an empty or absent ``statuses`` means all. A page
         costs O(log n + page size) when no status filter is given (plus bringing the service's
-        planned, unfinished deployments up to now).
+        planned, unfinished deployments up to now). The records match the filters while
+        ``lock`` is held: read them under it (see the module's docstring).
         """
         limit = MAX_RESULTS_DEFAULT if max_results is None else max_results
         if not 1 <= limit <= MAX_RESULTS_LIMIT:

@@ -55,10 +55,12 @@ class Service:
 
     @property
     def arn(self) -> str:
+        """The ARN: ``arn:<partition>:ecs:<region>:<account>:service/<cluster>/<name>``."""
         return arns.service_arn(self.region, self.account_id, self.cluster, self.name)
 
     @property
     def cluster_arn(self) -> str:
+        """The ARN of the service's cluster."""
         return arns.cluster_arn(self.region, self.account_id, self.cluster)
 
     def insert(self, deployment: ServiceDeployment) -> None:
@@ -84,6 +86,7 @@ SEQUENCE_BITS = 40
 
 
 def sort_key(created_ms: int, sequence: int) -> int:
+    """The packed key that orders deployments by createdAt, then by when they were made."""
     return (created_ms << SEQUENCE_BITS) | sequence
 
 
@@ -108,6 +111,7 @@ class ServiceRevision:
 
     @property
     def arn(self) -> str:
+        """The revision's ARN, its id written as AWS writes it (19 digits)."""
         service = self.service
         return arns.service_revision_arn(
             service.region, service.account_id, service.cluster, service.name, self.id
@@ -115,6 +119,7 @@ class ServiceRevision:
 
     @property
     def created_at(self) -> datetime:
+        """When the revision was made (UTC, millisecond precision)."""
         return from_ms(self.created_ms)
 
 
@@ -153,10 +158,12 @@ class ServiceDeployment:
 
     @property
     def sort_key(self) -> int:
+        """The packed ``(createdAt, sequence)`` key the service's order is kept by."""
         return sort_key(self.created_ms, self.sequence)
 
     @property
     def arn(self) -> str:
+        """The deployment's ARN."""
         service = self.service
         return arns.service_deployment_arn(
             service.region, service.account_id, service.cluster, service.name, self.id
@@ -164,36 +171,45 @@ class ServiceDeployment:
 
     @property
     def service_arn(self) -> str:
+        """The ARN of the deployment's service."""
         return self.service.arn
 
     @property
     def cluster_arn(self) -> str:
+        """The ARN of the deployment's cluster."""
         return self.service.cluster_arn
 
     @property
     def target_revision_arn(self) -> str:
+        """The ARN of the revision the deployment deploys."""
         return self.target_revision.arn
 
     @property
     def created_at(self) -> datetime:
+        """When the deployment was created (UTC, millisecond precision)."""
         return from_ms(self.created_ms)
 
     @property
     def started_at(self) -> datetime | None:
+        """When it started (UTC), or ``None`` if it never did (PENDING, or stopped before)."""
         return None if self.started_ms is None else from_ms(self.started_ms)
 
     @property
     def finished_at(self) -> datetime | None:
+        """When it finished (UTC), or ``None`` until it completed."""
         return None if self.finished_ms is None else from_ms(self.finished_ms)
 
     @property
     def stopped_at(self) -> datetime | None:
+        """When it was stopped (UTC), or ``None`` unless it is STOPPED."""
         return None if self.stopped_ms is None else from_ms(self.stopped_ms)
 
     @property
     def updated_at(self) -> datetime | None:
+        """When its status or stage last changed (UTC)."""
         return None if self.updated_ms is None else from_ms(self.updated_ms)
 
     @property
     def completed(self) -> bool:
+        """Whether its status is final (SUCCESSFUL, STOPPED or a finished rollback)."""
         return self.status in COMPLETED_STATUSES

@@ -3,6 +3,11 @@
 Every door (our botocore hook, moto's dispatch, moto's server) ends in :func:`dispatch`, so the
 wire format, the validation of what a client sent, and the errors are the same whichever way a
 call came in.
+
+A handler runs under its backend's lock from the first read to the last byte of its answer:
+a page is filtered, sliced, encoded and given its token from one view of the state, so a
+concurrent stop or lifecycle step cannot put an item that no longer matches the request's
+filters into it.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from . import faults, shapes
 
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 Reply = tuple[int, dict[str, str], str]
-Handler = Callable[[ServiceDeploymentBackend, dict[str, Any]], dict[str, Any]]
+# A handler answers with the JSON text of its output shape.
+Handler = Callable[[ServiceDeploymentBackend, dict[str, Any]], str]
 
 
 def dispatch(operation: str, body: bytes | str | None, account_id: str, region: str) -> Reply:
@@ -45,8 +51,10 @@ def dispatch(operation: str, body: bytes | str | None, account_id: str, region: 
         params = _decode(body)
         error = faults.take_injected_error(operation, account_id, region)
         if error is None:
-            result = handler(service_deployment_backends[account_id][region], params)
-            reply: Reply = (200, _headers(), json.dumps(result, separators=(",", ":")))
+            backend = service_deployment_backends[account_id][region]
+            with backend.lock:
+                text = handler(backend, params)
+            reply: Reply = (200, _headers(), text)
     except ServiceDeploymentsError as raised:
         error = raised
     except Exception as bug:  # a bug in the mock must not surface as a botocore traceback
@@ -68,7 +76,7 @@ def error_reply(error: ServiceDeploymentsError) -> Reply:
     """The wire form of a modeled error: its HTTP status and ``{"__type", "message"}``."""
     headers = _headers()
     headers["x-amzn-ErrorType"] = error.code
-    return error.status, headers, json.dumps(error.body(), separators=(",", ":"))
+    return error.status, headers, shapes.dumps(error.body())
 
 
 def _headers() -> dict[str, str]:
@@ -156,9 +164,8 @@ def _created_at(params: dict[str, Any]) -> tuple[int | None, int | None]:
 # -- operations ------------------------------------------------------------------------------
 
 
-def list_service_deployments(
-    backend: ServiceDeploymentBackend, params: dict[str, Any]
-) -> dict[str, Any]:
+def list_service_deployments(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
+    """ListServiceDeployments: one page of a service's deployments, newest first."""
     service = _required_string(params, "service")
     after_ms, before_ms = _created_at(params)
     page, token = backend.list_service_deployments(
@@ -170,58 +177,60 @@ def list_service_deployments(
         max_results=_integer(params, "maxResults"),
         next_token=_string(params, "nextToken"),
     )
-    result: dict[str, Any] = {"serviceDeployments": [shapes.deployment_brief(d) for d in page]}
-    if token is not None:
-        result["nextToken"] = token
-    return result
+    # Each brief is JSON text already (see shapes.deployment_brief_text): the page is joined,
+    # not encoded again.
+    cache = backend.wire_cache
+    briefs = ",".join([shapes.deployment_brief_text(deployment, cache) for deployment in page])
+    tail = "]}" if token is None else f'],"nextToken":{shapes.dumps(token)}}}'
+    return '{"serviceDeployments":[' + briefs + tail
 
 
 def _failures(missing: list[str]) -> list[dict[str, str]]:
     return [{"arn": arn, "reason": "MISSING"} for arn in missing]
 
 
-def describe_service_deployments(
-    backend: ServiceDeploymentBackend, params: dict[str, Any]
-) -> dict[str, Any]:
+def describe_service_deployments(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
+    """DescribeServiceDeployments: the deployments named, and failures for the rest."""
     found, missing = backend.describe_service_deployments(
         _required_string_list(params, "serviceDeploymentArns")
     )
-    return {
-        "serviceDeployments": [shapes.service_deployment(d) for d in found],
-        "failures": _failures(missing),
-    }
+    return shapes.dumps(
+        {
+            "serviceDeployments": [shapes.service_deployment(d) for d in found],
+            "failures": _failures(missing),
+        }
+    )
 
 
-def describe_service_revisions(
-    backend: ServiceDeploymentBackend, params: dict[str, Any]
-) -> dict[str, Any]:
+def describe_service_revisions(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
+    """DescribeServiceRevisions: the revisions named, and failures for the rest."""
     found, missing = backend.describe_service_revisions(
         _required_string_list(params, "serviceRevisionArns")
     )
-    return {
-        "serviceRevisions": [shapes.service_revision(r) for r in found],
-        "failures": _failures(missing),
-    }
+    return shapes.dumps(
+        {
+            "serviceRevisions": [shapes.service_revision(r) for r in found],
+            "failures": _failures(missing),
+        }
+    )
 
 
-def stop_service_deployment(
-    backend: ServiceDeploymentBackend, params: dict[str, Any]
-) -> dict[str, Any]:
+def stop_service_deployment(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
+    """StopServiceDeployment: roll back or abort an ongoing deployment."""
     deployment = backend.stop_service_deployment(
         _required_string(params, "serviceDeploymentArn"), _string(params, "stopType")
     )
-    return {"serviceDeploymentArn": deployment.arn}
+    return shapes.dumps({"serviceDeploymentArn": deployment.arn})
 
 
-def continue_service_deployment(
-    backend: ServiceDeploymentBackend, params: dict[str, Any]
-) -> dict[str, Any]:
+def continue_service_deployment(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
+    """ContinueServiceDeployment: answer the PAUSE hook a deployment waits at."""
     deployment = backend.continue_service_deployment(
         _required_string(params, "serviceDeploymentArn"),
         _required_string(params, "hookId"),
         _string(params, "action"),
     )
-    return {"serviceDeploymentArn": deployment.arn}
+    return shapes.dumps({"serviceDeploymentArn": deployment.arn})
 
 
 HANDLERS: dict[str, Handler] = {

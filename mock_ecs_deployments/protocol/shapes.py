@@ -3,6 +3,7 @@ and timestamps are epoch seconds with millisecond precision."""
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -17,10 +18,20 @@ _DEFAULT_CONFIGURATION = {
     "strategy": "ROLLING",
 }
 _BREAKER_THRESHOLD = (3, 200)
+# Cached briefs per backend; past this many the cache starts again, so paging through a
+# history of a million deployments does not keep a million encoded briefs alive.
+BRIEF_CACHE_LIMIT = 10_000
+_encoder = json.JSONEncoder(separators=(",", ":"))
 
 
 def seconds(ms: int) -> float:
+    """Epoch milliseconds as the epoch seconds AWS's JSON timestamps carry."""
     return ms / 1000
+
+
+def dumps(value: Any) -> str:
+    """``value`` as compact JSON text, as AWS writes it."""
+    return _encoder.encode(value)
 
 
 def deployment_brief(deployment: ServiceDeployment) -> dict[str, Any]:
@@ -41,6 +52,33 @@ def deployment_brief(deployment: ServiceDeployment) -> dict[str, Any]:
     if deployment.status_reason is not None:
         brief["statusReason"] = deployment.status_reason
     return brief
+
+
+def deployment_brief_text(
+    deployment: ServiceDeployment, cache: dict[ServiceDeployment, tuple[Any, str]]
+) -> str:
+    """The JSON text of :func:`deployment_brief`, from ``cache`` when nothing it shows changed.
+
+    Of what a brief shows, only the status, its reason and the start and finish times ever
+    change (ARNs and createdAt are fixed when a deployment is made), so an entry is used only
+    while those four are what they were when it was encoded. A finished deployment's brief is
+    encoded once; a running one's again after each step. The caller holds the backend's lock,
+    which guards ``cache``.
+    """
+    shown = (
+        deployment.status,
+        deployment.status_reason,
+        deployment.started_ms,
+        deployment.finished_ms,
+    )
+    entry = cache.get(deployment)
+    if entry is not None and entry[0] == shown:
+        return entry[1]
+    text = dumps(deployment_brief(deployment))
+    if entry is None and len(cache) >= BRIEF_CACHE_LIMIT:
+        cache.clear()
+    cache[deployment] = (shown, text)
+    return text
 
 
 def _task_counts(deployment: ServiceDeployment) -> tuple[dict[str, int], dict[str, int]]:
