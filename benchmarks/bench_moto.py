@@ -16,8 +16,9 @@ All under ``mock_service_deployments(with_moto=True)`` (moto's ``mock_aws`` insi
    For reference, that floor against moto's ``list_services``: what botocore alone spends on
    our page, against what moto's whole path spends on its smaller answer (60 timestamps to
    parse in ours, 20 strings in moto's).
-4. Where the time of one 20-item call under moto goes: botocore (everything outside moto's
-   ``before-send`` handler), moto's dispatch (inside it, outside ours), and ours.
+4. Where the time of one 20-item call under moto goes: botocore and our ``before-send`` door
+   (everything outside moto's handler and our dispatch), moto's handler (which leaves a request
+   our door answered alone), and our dispatch.
 
 Every side is checked on its own, then every round, against the mock's dispatches
 (``mock.calls``): moto's own operations and the floor must make none, ours exactly one per
@@ -50,7 +51,7 @@ from bench_list import (
 )
 
 from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
-from mock_ecs_deployments.patches import moto_ecs
+from mock_ecs_deployments.patches import botocore_send
 
 BASE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 SERVICES = 20
@@ -158,7 +159,7 @@ def breakdown(
         # ``dispatch`` up in its module at each call: both can be timed from outside.
         with (
             timing(BotocoreStubber, "__call__", moto_clock),
-            timing(moto_ecs, "dispatch", our_clock),
+            timing(botocore_send, "dispatch", our_clock),
         ):
             total += timed_loop(ours, each) / blocks
         with no_mock_patches():
@@ -169,10 +170,10 @@ def breakdown(
     ours_time = our_clock.seconds / calls
     print(f"  where one 20-item call under moto goes ({calls} calls): {total * 1e6:7.1f} us")
     print(
-        f"    botocore, outside moto's handler  {(total - inside_moto) * 1e6:7.1f} us"
+        f"    botocore and our door             {(total - inside_moto - ours_time) * 1e6:7.1f} us"
         f"   (the floor, all botocore: {floor_time * 1e6:7.1f} us)"
     )
-    print(f"    moto's dispatch (outside ours)    {(inside_moto - ours_time) * 1e6:7.1f} us")
+    print(f"    moto's handler (steps aside)      {inside_moto * 1e6:7.1f} us")
     print(f"    ours (protocol.dispatch)          {ours_time * 1e6:7.1f} us")
 
 

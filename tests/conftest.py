@@ -40,6 +40,7 @@ LOOPBACK_MODULES = frozenset(
         "test_aiobotocore",
         "test_xdist",
         "test_control_api",
+        "test_record",
     }
 )
 LOOPBACK_HOSTS = ["127.0.0.1", "::1"]
@@ -105,6 +106,7 @@ def _nothing_leaks() -> Iterator[None]:
     assert activation.depth == 0, "a mock was left started"
     assert not botocore_send.state.active
     assert moto_ecs._state.patched is None, "methods left on moto's ECS responses"
+    assert moto_ecs._state.stubber is None, "moto's botocore handler left patched"
     assert on_import.pending() == {}, "patches left waiting for an import"
     assert not any(
         entry[1] is botocore_send.before_send for entry in botocore.handlers.BUILTIN_HANDLERS

@@ -34,6 +34,7 @@ def _fingerprint() -> dict[str, Any]:
     import requests.adapters
     from botocore.endpoint import Endpoint
     from botocore.signers import RequestSigner
+    from moto.core.botocore_stubber import BotocoreStubber
     from moto.ecs.responses import EC2ContainerServiceResponse
 
     return {
@@ -45,6 +46,7 @@ def _fingerprint() -> dict[str, Any]:
             name: EC2ContainerServiceResponse.__dict__.get(name)
             for name in ("list_service_deployments", "create_service", "update_service")
         },
+        "stubber": BotocoreStubber.__dict__["__call__"],
         "requests": requests.adapters.HTTPAdapter.send,
         "pending": on_import.pending(),
         "depth": activation.depth,

@@ -328,3 +328,42 @@ def test_credentials_moto_made_for_another_account_keep_that_account() -> None:
         assert page["serviceDeployments"][0]["serviceArn"] == (
             "arn:aws:ecs:us-east-1:111122223333:service/prod/web"
         )
+
+
+def test_under_mock_aws_our_operations_skip_moto_s_dispatch_and_run_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Our handler answers our operations before moto's, and moto's leaves them alone: moto's
+    request processing runs for moto's operations only, and a Stop is applied once."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    processed: list[str] = []
+    original = BotocoreStubber.process_request
+
+    def counting(self: Any, request: Any) -> Any:
+        processed.append(str(request.headers.get("X-Amz-Target", b""), "utf-8"))
+        return original(self, request)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", counting)
+    with mock_service_deployments(with_moto=True) as mock:
+        client = _ecs()
+        _create_cluster_and_service(client)
+        (created,) = client.list_service_deployments(cluster="prod", service="web")[
+            "serviceDeployments"
+        ]
+        running = mock.backend().start_deployment(
+            service="web", cluster="prod", plan={"in_progress_for": 600}
+        )
+        stopped = client.stop_service_deployment(serviceDeploymentArn=running.arn)
+        assert stopped["serviceDeploymentArn"] == running.arn
+        assert running.status == "ROLLBACK_REQUESTED"
+        assert [call.operation for call in mock.calls] == [
+            "ListServiceDeployments",
+            "StopServiceDeployment",
+        ]
+        assert created["status"] == "SUCCESSFUL"
+    assert [target.rsplit(".", 1)[-1] for target in processed] == [
+        "CreateCluster",
+        "RegisterTaskDefinition",
+        "CreateService",
+    ]

@@ -42,7 +42,8 @@ _TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
 _REGION_IN_HOST = re.compile(r"^https?://ecs(?:-fips)?\.([a-z0-9-]+)\.")
 _REGION_IN_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
 _ACCESS_KEY_IN_SCOPE = re.compile(r"Credential=([^/]+)/")
-_REPLY_ATTRIBUTE = "_mock_ecs_deployments_reply"
+#: Where an answered request keeps its reply (so that no handler answers it twice).
+REPLY_ATTRIBUTE = "_mock_ecs_deployments_reply"
 
 
 class _State:
@@ -51,6 +52,9 @@ class _State:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.active = False
+        #: Whether moto's botocore handler leaves requests answered here alone (then our
+        #: operations are answered here under moto too, skipping moto's dispatch).
+        self.moto_steps_aside = False
         self.saved_botocore: dict[str, Any] = {}
 
 
@@ -73,17 +77,25 @@ def _header(request: AWSPreparedRequest, name: str) -> str:
 
 
 def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
-    """Answer ECS requests while the mock is active and moto's own mock is not."""
-    if not state.active or moto_is_active() or is_served_url(request.url):
+    """Answer ECS requests while the mock is active.
+
+    Under moto's ``mock_aws`` only our own operations are answered here, and only once moto's
+    botocore handler steps aside for requests answered already (:attr:`_State.moto_steps_aside`,
+    set by :mod:`.moto_ecs`): botocore calls every ``before-send`` handler, and moto's would
+    otherwise run the operation a second time. Everything else is moto's.
+    """
+    if not state.active or is_served_url(request.url):
         return None
     target = _header(request, "X-Amz-Target")
     if not target.startswith(_TARGET_PREFIX):
         return None
     # The handler may be registered on a client twice (built-in and patch_client): answer
     # each request once, so that an operation that changes state does not run twice.
-    reply: Reply | None = getattr(request, _REPLY_ATTRIBUTE, None)
+    reply: Reply | None = getattr(request, REPLY_ATTRIBUTE, None)
     if reply is None:
         operation = target[len(_TARGET_PREFIX) :]
+        if moto_is_active() and (operation not in HANDLERS or not state.moto_steps_aside):
+            return None
         if operation in HANDLERS:
             reply = dispatch(operation, _body(request), *_account_and_region(request))
         else:
@@ -93,7 +105,7 @@ def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
                     " moto: use mock_service_deployments(with_moto=True) or moto's mock_aws."
                 )
             )
-        setattr(request, _REPLY_ATTRIBUTE, reply)
+        setattr(request, REPLY_ATTRIBUTE, reply)
     status, headers, body = reply
     return AWSResponse(
         request.url, status, HTTPHeaders.from_dict(headers), _RawBody(body.encode("utf-8"))

@@ -5,6 +5,12 @@ finds an operation as a method of its ECS response class, by name. While the moc
 our operations are methods of that class, and moto's CreateService, UpdateService and
 DeleteService are followed (:mod:`.moto_services`). Nothing of moto is imported for this: the
 class is patched when ``moto.ecs.responses`` is loaded, now or later (:mod:`.on_import`).
+
+In process, a boto3 call under ``mock_aws`` need not go through moto's dispatch at all: our
+``before-send`` handler runs before moto's (botocore calls handlers of the more specific event,
+``before-send.ecs``, first) and answers our operations, and moto's handler is made to leave a
+request answered already alone. That saves moto's URL matching and request parsing on every
+call. Server mode and ``requests`` callers still come through moto's dispatch and the class.
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ from types import ModuleType
 from typing import Any
 
 from ..protocol.dispatch import HANDLERS, dispatch
-from . import moto_services, on_import
+from . import botocore_send, moto_services, on_import
 
 _MODULE = "moto.ecs.responses"
+_STUBBER_MODULE = "moto.core.botocore_stubber"
 
 
 class _State:
@@ -26,6 +33,8 @@ class _State:
         self.lock = threading.RLock()
         self.patched: Any = None  # moto's response class, while patched
         self.saved_methods: dict[str, Any] = {}
+        self.stubber: Any = None  # moto's BotocoreStubber class, while patched
+        self.stubber_call: Any = None  # its own __call__
 
 
 _state = _State()
@@ -65,15 +74,40 @@ def _patch(module: ModuleType) -> None:
         _state.patched = responses
 
 
+def _step_aside(module: ModuleType) -> None:
+    """Make moto's botocore handler pass on requests our handler answered."""
+    stubber = module.BotocoreStubber
+    with _state.lock:
+        if _state.stubber is not None:
+            return
+        original = stubber.__dict__["__call__"]
+
+        def __call__(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+            if getattr(request, botocore_send.REPLY_ATTRIBUTE, None) is not None:
+                return None
+            return original(self, event_name, request, **kwargs)
+
+        stubber.__call__ = __call__
+        _state.stubber, _state.stubber_call = stubber, original
+        botocore_send.state.moto_steps_aside = True
+
+
 def install() -> None:
-    """Teach moto's ECS dispatch our operations, as soon as moto's ECS is loaded."""
+    """Teach moto's ECS dispatch our operations, as soon as moto's ECS is loaded, and let
+    our handler answer them in place of moto's, as soon as moto's core is loaded."""
     on_import.when_imported(_MODULE, _patch)
+    on_import.when_imported(_STUBBER_MODULE, _step_aside)
 
 
 def uninstall() -> None:
     """Put moto's ECS response class back exactly as it was (or withdraw the pending patch)."""
     on_import.cancel(_MODULE, _patch)
+    on_import.cancel(_STUBBER_MODULE, _step_aside)
     with _state.lock:
+        if _state.stubber is not None:
+            botocore_send.state.moto_steps_aside = False
+            _state.stubber.__call__ = _state.stubber_call
+            _state.stubber = _state.stubber_call = None
         responses, _state.patched = _state.patched, None
         if responses is None:
             return
