@@ -64,12 +64,44 @@ def dispatch(operation: str, body: bytes | str | None, account_id: str, region: 
         )
     if error is not None:
         reply = error_reply(error)
-    faults.record_call(
-        faults.Call(
-            operation, params, account_id, region, reply[0], None if error is None else error.code
-        )
-    )
+    code = None if error is None else error.code
+    hint = _found_elsewhere(params, account_id, region) if code in _NOT_FOUND else None
+    faults.record_call(faults.Call(operation, params, account_id, region, reply[0], code, hint))
     return reply
+
+
+_NOT_FOUND = frozenset({"ClusterNotFoundException", "ServiceNotFoundException"})
+
+
+def _found_elsewhere(params: dict[str, Any], account_id: str, region: str) -> str | None:
+    """Where else the mock holds the service a not-found request named: the commonest cause
+    of such an error in a test is seeding one account or region and asking another."""
+    service, cluster = params.get("service"), params.get("cluster")
+    if not isinstance(service, str) or not service:
+        return None
+    name = service.rsplit("/", 1)[-1]
+    if isinstance(cluster, str) and cluster:
+        cluster = cluster.rsplit("/", 1)[-1]
+    elif service.startswith("arn:") and service.count("/") == 2:
+        cluster = service.split("/")[1]
+    else:
+        cluster = "default"
+    places = []
+    with service_deployment_backends.lock:
+        backends = [b for regions in service_deployment_backends.values() for b in regions.values()]
+    for backend in backends:
+        if (backend.account_id, backend.region_name) == (account_id, region):
+            continue
+        with backend.lock:
+            held = backend.services.get((cluster, name))
+        if held is not None and held.status == "ACTIVE":
+            places.append(f"account {backend.account_id}, region {backend.region_name}")
+    if not places:
+        return None
+    return (
+        f"service {name!r} in cluster {cluster!r} exists in {'; '.join(sorted(places))}; this"
+        f" request was answered as account {account_id}, region {region}"
+    )
 
 
 def error_reply(error: ServiceDeploymentsError) -> Reply:

@@ -68,6 +68,9 @@ class Call:
     :ivar region: the region of the endpoint it was sent to.
     :ivar status: the HTTP status of the answer.
     :ivar error_code: the modeled error's code for an error answer, else ``None``.
+    :ivar hint: for a ClusterNotFoundException or ServiceNotFoundException whose service the
+        mock holds in another account or region, where it is (the answer itself stays AWS's);
+        else ``None``.
     """
 
     operation: str
@@ -76,6 +79,7 @@ class Call:
     region: str
     status: int
     error_code: str | None = None
+    hint: str | None = None
 
 
 @dataclass
