@@ -7,7 +7,7 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -191,6 +191,29 @@ class ServiceDeploymentsMock:
         from .scenarios.loader import load_scenario
 
         return load_scenario(source, account_id=self.account_id, region=self.region)
+
+    def dump_scenario(
+        self, path: str | os.PathLike[str] | None = None, *, services: Iterable[str] | None = None
+    ) -> dict[str, Any]:
+        """Write the state of every account and region down as a scenario that
+        :meth:`load_scenario` (after a :meth:`reset`, or in a fresh mock) turns back into the
+        same answers, then and as time moves on (see
+        :func:`mock_ecs_deployments.scenarios.dump.dump_scenario`).
+
+        :param path: a ``.yaml``, ``.yml`` or ``.json`` file to write it to (default: none).
+        :param services: only these services: names (in any cluster) or ``cluster/service``.
+        :returns: the scenario data (a mapping; see ``dump_scenario`` for its form).
+        :raises ValueError: another suffix (nothing is written), or a name in ``services``
+            that matches no service.
+        """
+        from .scenarios import dump
+
+        if path is not None:
+            dump.scenario_format(path)  # refuse a bad suffix before anything is read
+        data = dump.dump_scenario(services=services)
+        if path is not None:
+            dump.write_scenario(data, path)
+        return data
 
     def advance(self, amount: float | timedelta) -> datetime:
         """Let time pass for the mock: its clock moves forward by ``amount`` (seconds, or a

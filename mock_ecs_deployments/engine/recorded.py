@@ -1,20 +1,34 @@
-"""Deployments as a test author records them: the source revisions named, the fields a status
-implies for a deployment that follows no plan, and the checks on the service they belong to."""
+"""Deployments as a test author records them: the source revisions named, the settings of
+their target revisions, the fields a status implies for a deployment that follows no plan, and
+the checks on the service they belong to."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
+from typing import Any
 
-from . import arns, lifecycle
+from . import arns, lifecycle, validation
+from .configuration import hooks_from_configuration
 from .models import Service, ServiceDeployment, ServiceRevision
-from .validation import SeedingError
+from .validation import SeedingError, SeedingTypeError
+
+#: The revision settings a deployment may give for its target revision (default: the service's).
+REVISION_SETTINGS = (
+    "launch_type",
+    "capacity_provider_strategy",
+    "platform_version",
+    "network_configuration",
+    "load_balancers",
+    "service_registries",
+)
 
 
 def source_revisions(
-    record: Service, given: Sequence[str | ServiceRevision] | None
+    record: Service, given: Sequence[str | int | ServiceRevision] | None
 ) -> list[ServiceRevision] | None:
-    """The revisions ``given`` names (revision objects or ARNs) as revisions of ``record``;
-    ``None`` when none are given.
+    """The revisions ``given`` names (revision objects, ARNs or revision ids) as revisions of
+    ``record``; ``None`` when none are given.
 
     :raises SeedingError: naming the first that is not a revision of that service.
     """
@@ -23,7 +37,12 @@ def source_revisions(
     by_arn = {revision.arn: revision for revision in record.revisions.values()}
     sources = []
     for index, item in enumerate(given):
-        revision = item if isinstance(item, ServiceRevision) else by_arn.get(str(item))
+        if isinstance(item, ServiceRevision):
+            revision: ServiceRevision | None = item
+        elif isinstance(item, int) and not isinstance(item, bool):
+            revision = record.revisions.get(item)
+        else:
+            revision = by_arn.get(str(item))
         if revision is None or revision.service is not record:
             raise SeedingError(
                 f"source_revisions[{index}]",
@@ -95,3 +114,98 @@ def unused_revision_id(service: Service) -> int:
         revision_id = arns.new_revision_id()
         if revision_id not in service.revisions:
             return revision_id
+
+
+def checked_revision_settings(**given: Any) -> dict[str, Any]:
+    """The revision settings a deployment gives (``None`` ones left out), checked as
+    ``add_service`` checks them.
+
+    :raises SeedingError: naming the field.
+    """
+    settings: dict[str, Any] = {}
+    if given.get("launch_type") is not None:
+        settings["launch_type"] = validation.choice(
+            "launch_type", given["launch_type"], validation.LAUNCH_TYPES
+        )
+    if given.get("capacity_provider_strategy") is not None:
+        strategy = given["capacity_provider_strategy"]
+        settings["capacity_provider_strategy"] = (
+            validation.as_list("capacity_provider_strategy", strategy) or None
+        )
+    if given.get("platform_version") is not None:
+        if not isinstance(given["platform_version"], str):
+            raise SeedingTypeError(
+                "platform_version",
+                f"expected a string, got {given['platform_version']!r}",
+                value=given["platform_version"],
+            )
+        settings["platform_version"] = given["platform_version"]
+    if given.get("network_configuration") is not None:
+        settings["network_configuration"] = validation.as_mapping(
+            "network_configuration", given["network_configuration"]
+        )
+    for field in ("load_balancers", "service_registries"):
+        if given.get(field) is not None:
+            settings[field] = validation.as_list(field, given[field])
+    return settings
+
+
+def new_revision(
+    service: Service,
+    revision_id: int,
+    task_definition_arn: str,
+    created_ms: int,
+    images: list[dict[str, str]] | None,
+    settings: dict[str, Any] | None = None,
+) -> ServiceRevision:
+    """A revision of ``service`` with the service's settings, but for those ``settings`` gives
+    (when it gives a launch type or a capacity provider strategy, it gives both)."""
+    values = {name: getattr(service, name) for name in REVISION_SETTINGS}
+    settings = settings or {}
+    if "launch_type" in settings or "capacity_provider_strategy" in settings:
+        values["launch_type"] = values["capacity_provider_strategy"] = None
+    values.update(settings)
+    revision = ServiceRevision(
+        service=service,
+        id=revision_id,
+        task_definition=task_definition_arn,
+        created_ms=created_ms,
+        container_images=images,
+        **values,
+    )
+    if revision.launch_type == "FARGATE":
+        revision.platform_version = revision.platform_version or "LATEST"
+        revision.platform_family = "Linux"
+    return revision
+
+
+def new_deployment(
+    service: Service,
+    sequence: int,
+    revision: ServiceRevision,
+    configuration: dict[str, Any] | None,
+    sources: list[ServiceRevision] | None,
+    deployment_id: str | None = None,
+) -> ServiceDeployment:
+    """A PENDING deployment of ``revision``, placed in the service's order; its sources
+    default to the target revision of the deployment before it."""
+    deployment = ServiceDeployment(
+        service=service,
+        id=deployment_id or arns.new_deployment_id(),
+        sequence=sequence,
+        created_ms=revision.created_ms,
+        status="PENDING",
+        target_revision=revision,
+        configuration=service.deployment_configuration if configuration is None else configuration,
+        desired_count=service.desired_count,
+    )
+    deployment.hooks = (
+        hooks_from_configuration(deployment.configuration or {}, "deployment_configuration") or None
+    )
+    if sources is None:
+        index = bisect_left(service.keys, deployment.sort_key)
+        sources = [service.deployments[index - 1].target_revision] if index else []
+    deployment.source_revisions = sources
+    service.revisions[revision.id] = revision
+    service.insert(deployment)
+    return deployment

@@ -4,13 +4,12 @@ the mock itself makes (as CreateService and UpdateService would), and plans for 
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left
 from collections import deque
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from . import arns, lifecycle, recorded, validation
+from . import arns, lifecycle, recorded, restoring, validation
 from . import configuration as deployment_config
 from .clock import now_ms
 from .models import Service, ServiceDeployment, ServiceRevision
@@ -54,6 +53,8 @@ class SeedingMixin:
         service_registries: list[dict[str, Any]] | None = None,
         deployment_configuration: dict[str, Any] | None = None,
         task_definition: str | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
     ) -> Service:
         """Register a new ACTIVE service (and its cluster, when new).
 
@@ -69,10 +70,14 @@ class SeedingMixin:
         :param deployment_configuration: AWS's ``deploymentConfiguration`` (circuit breaker,
             alarms, strategy, bakeTimeInMinutes, lifecycleHooks ...), echoed by deployments.
         :param task_definition: the task definition the service runs (``family:revision``).
+        :param account_id: this backend's account, or unset: where a scenario's service entry
+            loads, when it is not where the rest of the scenario does.
+        :param region: this backend's region, or unset (as ``account_id``).
         :raises SeedingError: naming the field, the bad value and the allowed values, or
             ``service`` when the service exists already (a ``SeedingTypeError`` for a value of
             the wrong type).
         """
+        validation.this_place(account_id, region, self.account_id, self.region_name)
         cluster_name, service_name = validation.resolve_service_reference(
             service, cluster, self.region_name, self.account_id
         )
@@ -136,15 +141,34 @@ class SeedingMixin:
         status_reason: str | None = None,
         task_definition: str | None = None,
         plan: lifecycle.Plan | dict[str, Any] | None = None,
-        source_revisions: Sequence[str | ServiceRevision] | None = None,
+        source_revisions: Sequence[str | int | ServiceRevision] | None = None,
         container_images: list[dict[str, str]] | None = None,
         deployment_configuration: dict[str, Any] | None = None,
+        id: str | None = None,
+        revision_id: int | None = None,
+        desired_count: int | None = None,
+        launch_type: str | None = None,
+        capacity_provider_strategy: list[dict[str, Any]] | None = None,
+        platform_version: str | None = None,
+        network_configuration: dict[str, Any] | None = None,
+        load_balancers: list[dict[str, Any]] | None = None,
+        service_registries: list[dict[str, Any]] | None = None,
+        plan_status: str | None = None,
+        never_started: bool = False,
+        updated_at: datetime | None = None,
+        lifecycle_stage: str | None = None,
+        lifecycle_hook_details: list[dict[str, Any]] | None = None,
+        rollback_started_at: datetime | None = None,
+        circuit_breaker_triggered: bool | None = None,
     ) -> ServiceDeployment:
         """Record one service deployment; other records are left alone.
 
         Without ``plan`` the deployment stays exactly as given. With ``plan`` it starts
         PENDING at ``created_at`` and follows the plan as time passes (``status``,
-        ``started_at`` and ``finished_at`` must then be left unset).
+        ``started_at`` and ``finished_at`` must then be left unset), or, with ``plan_status``,
+        it is part-way through the plan. The parameters after ``deployment_configuration``
+        put back what :func:`~mock_ecs_deployments.scenarios.dump.dump_scenario` wrote down;
+        each defaults to what the others imply.
 
         :param service: the service name or ARN; the service and its cluster are registered
             when new.
@@ -160,26 +184,54 @@ class SeedingMixin:
             (default ``<service>:<n>`` for the service's n-th deployment).
         :param plan: a :class:`~mock_ecs_deployments.Plan` or a mapping of
             ``plan_next_deployment``'s fields.
-        :param source_revisions: revisions (or their ARNs) of this service the deployment
-            replaces; default: the target revision of the deployment created before it.
+        :param source_revisions: revisions (or their ARNs or ids) of this service the
+            deployment replaces; default: the target revision of the deployment created before.
         :param container_images: ``[{"containerName", "image"}]`` for the target revision
             (digests are filled in); default: from moto's task definition, else derived.
         :param deployment_configuration: this deployment's configuration (default: the
             service's).
+        :param id: the deployment's id, the last part of its ARN (default: a fresh one).
+        :param revision_id: the target revision's id (default: a fresh one).
+        :param desired_count: the service's desired count when it was made (default: the
+            service's).
+        :param launch_type: the target revision's, with ``capacity_provider_strategy``,
+            ``platform_version``, ``network_configuration``, ``load_balancers`` and
+            ``service_registries`` (each default: the service's; a launch type or a strategy
+            given replaces both).
+        :param capacity_provider_strategy: see ``launch_type``.
+        :param platform_version: see ``launch_type``.
+        :param network_configuration: see ``launch_type``.
+        :param load_balancers: see ``launch_type``.
+        :param service_registries: see ``launch_type``.
+        :param plan_status: with ``plan``: the status reached in it, entered at ``updated_at``
+            (PENDING, IN_PROGRESS, STOP_REQUESTED, ROLLBACK_REQUESTED, ROLLBACK_IN_PROGRESS).
+        :param never_started: it was stopped or rolled back before it started (no startedAt).
+        :param updated_at: its ``updatedAt`` (default: the latest of its other times).
+        :param lifecycle_stage: its ``lifecycleStage`` (default: from its status).
+        :param lifecycle_hook_details: the hooks it reached, in order:
+            ``[{"hook_id", "status", "expires_at"}]``.
+        :param rollback_started_at: when its rollback started (default ``started_at``).
+        :param circuit_breaker_triggered: whether its circuit breaker fired (default: its
+            reason is the circuit breaker's).
         :returns: the stored record (``.arn``, ``.id``, ``.status``, ``.created_at`` ...).
         :raises SeedingError: naming the field, the bad value and the allowed values (a
             ``SeedingTypeError`` for a value of the wrong type); a plan's fields are named
             under ``plan`` (``plan.outcome``).
         """
         checked_plan = lifecycle.as_plan(plan)
-        if checked_plan is not None:
-            for field, value in (
-                ("status", status),
-                ("started_at", started_at),
-                ("finished_at", finished_at),
-            ):
-                if value is not None:
-                    raise SeedingError(field, "leave it unset when a plan is given", value=value)
+        state = restoring.checked_state(
+            checked_plan,
+            status,
+            started_at,
+            finished_at,
+            plan_status=plan_status,
+            never_started=never_started,
+            updated_at=updated_at,
+            lifecycle_stage=lifecycle_stage,
+            lifecycle_hook_details=lifecycle_hook_details,
+            rollback_started_at=rollback_started_at,
+            circuit_breaker_triggered=circuit_breaker_triggered,
+        )
         checked_status = validation.deployment_status(status or "SUCCESSFUL")
         created_ms = validation.timestamp_ms("created_at", created_at)
         started_ms = validation.timestamp_ms("started_at", started_at)
@@ -197,17 +249,40 @@ class SeedingMixin:
             )
         )
         images = validation.container_images("container_images", container_images)
+        identity = (
+            None if id is None else validation.identifier("id", id),
+            None if revision_id is None else validation.revision_id("revision_id", revision_id),
+        )
+        settings = recorded.checked_revision_settings(
+            launch_type=launch_type,
+            capacity_provider_strategy=capacity_provider_strategy,
+            platform_version=platform_version,
+            network_configuration=network_configuration,
+            load_balancers=load_balancers,
+            service_registries=service_registries,
+        )
+        if desired_count is not None:
+            validation.count("desired_count", desired_count)
         with self.lock:
             now = now_ms()
             if created_ms is None:
                 created_ms = now
             if checked_plan is None:
-                started_ms, finished_ms = validation.deployment_times(
-                    checked_status, created_ms, started_ms, finished_ms
+                started_ms, finished_ms = restoring.static_times(
+                    checked_status, created_ms, started_ms, finished_ms, state.never_started
                 )
+            elif started_ms is not None and started_ms < created_ms:
+                raise SeedingError("started_at", "earlier than created_at")
             record = self._ensure_service(service, cluster)
             recorded.require_ecs_controller(record)
             sources = recorded.source_revisions(record, source_revisions)
+            restoring.check_for_service(
+                record,
+                state,
+                record.deployment_configuration if configuration is None else configuration,
+                created_ms,
+                *identity,
+            )
             deployment = self._new_deployment(
                 record,
                 created_ms,
@@ -215,15 +290,21 @@ class SeedingMixin:
                 images,
                 configuration,
                 sources,
+                identity[1],
+                identity[0],
+                settings,
             )
+            if desired_count is not None:
+                deployment.desired_count = desired_count
             if checked_plan is not None:
                 record.ongoing[deployment.id] = deployment
-                lifecycle.begin(deployment, checked_plan, created_ms)
+                restoring.place_in_plan(deployment, checked_plan, state, started_ms, status_reason)
                 lifecycle.advance(deployment, now)
                 return deployment
             recorded.record_static(
                 deployment, checked_status, status_reason, started_ms, finished_ms
             )
+            restoring.apply_state(deployment, state)
             return deployment
 
     def start_deployment(
@@ -340,50 +421,22 @@ class SeedingMixin:
         configuration: dict[str, Any] | None,
         sources: list[ServiceRevision] | None,
         revision_id: int | None = None,
+        deployment_id: str | None = None,
+        settings: dict[str, Any] | None = None,
     ) -> ServiceDeployment:
-        """A deployment with a fresh target revision, placed in the service's order."""
+        """A deployment with a new target revision, placed in the service's order."""
         task_definition_arn = arns.task_definition_arn(
             self.region_name, self.account_id, task_definition
         )
-        revision = ServiceRevision(
-            service=service,
-            id=revision_id if revision_id is not None else recorded.unused_revision_id(service),
-            task_definition=task_definition_arn,
-            created_ms=created_ms,
-            launch_type=service.launch_type,
-            capacity_provider_strategy=service.capacity_provider_strategy,
-            platform_version=service.platform_version,
-            network_configuration=service.network_configuration,
-            load_balancers=service.load_balancers,
-            service_registries=service.service_registries,
-            container_images=images or self._moto_container_images(task_definition_arn),
+        revision = recorded.new_revision(
+            service,
+            revision_id if revision_id is not None else recorded.unused_revision_id(service),
+            task_definition_arn,
+            created_ms,
+            images or self._moto_container_images(task_definition_arn),
+            settings,
         )
-        if service.launch_type == "FARGATE":
-            revision.platform_version = service.platform_version or "LATEST"
-            revision.platform_family = "Linux"
         self._sequence += 1
-        deployment = ServiceDeployment(
-            service=service,
-            id=arns.new_deployment_id(),
-            sequence=self._sequence,
-            created_ms=created_ms,
-            status="PENDING",
-            target_revision=revision,
-            configuration=service.deployment_configuration
-            if configuration is None
-            else configuration,
-            desired_count=service.desired_count,
+        return recorded.new_deployment(
+            service, self._sequence, revision, configuration, sources, deployment_id
         )
-        deployment.hooks = (
-            deployment_config.hooks_from_configuration(
-                deployment.configuration or {}, "deployment_configuration"
-            )
-            or None
-        )
-        if sources is None:
-            index = bisect_left(service.keys, deployment.sort_key)
-            sources = [service.deployments[index - 1].target_revision] if index else []
-        deployment.source_revisions = sources
-        service.revisions[revision.id] = revision
-        service.insert(deployment)
-        return deployment

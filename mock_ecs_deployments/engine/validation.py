@@ -111,6 +111,51 @@ def count(field: str, value: object) -> int:
     return value
 
 
+def identifier(field: str, value: object) -> str:
+    """A deployment id as the last part of its ARN: 1 to 255 letters, digits, hyphens and
+    underscores (AWS's are 21 of them).
+
+    :raises SeedingError: for anything else (a ``SeedingTypeError`` for a non-string).
+    """
+    if not isinstance(value, str):
+        raise SeedingTypeError(field, f"expected a string, got {value!r}", value=value)
+    allowed = all(c.isascii() and (c.isalnum() or c in "-_") for c in value)
+    if not 0 < len(value) <= 255 or not allowed:
+        raise SeedingError(
+            field,
+            f"{value!r} is not allowed; allowed: 1 to 255 letters, digits, hyphens and underscores",
+            value=value,
+        )
+    return value
+
+
+REVISION_ID_LIMIT = 10**19  # a revision ARN writes its id in 19 digits
+
+
+def revision_id(field: str, value: object) -> int:
+    """A service revision id: a whole number that fits the 19 digits of a revision ARN.
+
+    :raises SeedingError: for anything else.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < REVISION_ID_LIMIT:
+        raise SeedingError(
+            field,
+            f"{value!r} is not allowed; allowed: a whole number from 0 to {REVISION_ID_LIMIT - 1}",
+            value=value,
+        )
+    return value
+
+
+def flag(field: str, value: object) -> bool:
+    """``value`` if it is ``True`` or ``False``.
+
+    :raises SeedingTypeError: for anything else.
+    """
+    if not isinstance(value, bool):
+        raise SeedingTypeError(field, f"expected true or false, got {value!r}", value=value)
+    return value
+
+
 def timestamp_ms(field: str, value: object) -> int | None:
     """Epoch milliseconds of a datetime (naive means UTC); ``None`` stays ``None``.
 
@@ -179,6 +224,24 @@ def resolve_service_reference(
         else:
             service = parsed.parts[-1]
     return name("cluster", cluster_name(cluster or "default")), name("service", service)
+
+
+def this_place(
+    account_id: object, region: object, backend_account_id: str, backend_region: str
+) -> None:
+    """Check that an ``account_id`` and ``region`` given to a backend's seeding method are the
+    backend's own (``None``: not given).
+
+    :raises SeedingError: naming ``account_id`` or ``region``.
+    """
+    for field, value, own in (
+        ("account_id", account_id, backend_account_id),
+        ("region", region, backend_region),
+    ):
+        if value is not None and value != own:
+            raise SeedingError(
+                field, f"{value!r} is not this backend's {field} ({own!r})", value=value
+            )
 
 
 def cluster_name(cluster: str) -> str:

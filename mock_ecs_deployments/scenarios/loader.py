@@ -116,6 +116,13 @@ def _parameters(method: Callable[..., Any], skip: tuple[str, ...]) -> tuple[list
     return [parameter.name for parameter in parameters], required
 
 
+def parse_duration(text: str) -> timedelta | None:
+    """A duration written as scenarios write them (``30s``, ``5m``, ``2h``, ``1d``,
+    ``1h30m``); ``None`` for anything else."""
+    seconds = _seconds(_DURATION.match(text.strip()))
+    return None if seconds is None else timedelta(seconds=seconds)
+
+
 def _join(path: str, key: object) -> str:
     return f"{path}.{key}" if path else str(key)
 
@@ -158,11 +165,17 @@ class _Reader:
             for index, service in enumerate(self.items(services_path, document["services"])):
                 path = f"{services_path}[{index}]"
                 service = self.keys(path, service, service_keys, service_required)
+                arguments = self.arguments(path, service, (DEPLOYMENTS_KEY,))
+                # A service entry may name its own account and region (a dump of several
+                # does): it loads there, and add_service checks it is that backend's.
+                for key in ("account_id", "region"):
+                    if key in arguments:
+                        arguments[key] = self.named(_join(path, key), arguments[key])
                 yield _ServiceEntry(
                     path,
-                    own_account or account or DEFAULT_ACCOUNT_ID,
-                    own_region or region or DEFAULT_REGION,
-                    self.arguments(path, service, (DEPLOYMENTS_KEY,)),
+                    arguments.get("account_id") or own_account or account or DEFAULT_ACCOUNT_ID,
+                    arguments.get("region") or own_region or region or DEFAULT_REGION,
+                    arguments,
                     self.deployments(_join(path, DEPLOYMENTS_KEY), service.get(DEPLOYMENTS_KEY)),
                 )
 
@@ -381,4 +394,5 @@ __all__ = [
     "ScenarioSource",
     "build_scenario",
     "load_scenario",
+    "parse_duration",
 ]

@@ -1,0 +1,312 @@
+"""The state a recorded deployment is put back in: where it is in its plan, the hooks it has
+reached, its rollback and the times the status alone does not give. A scenario written by
+``dump_scenario`` or ``record`` names all of them, so that loading it gives the same answers,
+then and as time moves on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from . import lifecycle, validation
+from .configuration import hooks_from_configuration
+from .models import Service, ServiceDeployment
+from .service_model import enum_values
+from .validation import SeedingError
+
+#: Where a deployment that follows a plan may be in it (``plan_status``).
+PLAN_STATUSES = (
+    "PENDING",
+    "IN_PROGRESS",
+    "STOP_REQUESTED",
+    "ROLLBACK_REQUESTED",
+    "ROLLBACK_IN_PROGRESS",
+)
+HOOK_DETAIL_KEYS = ("hook_id", "status", "expires_at")
+
+
+@dataclass(frozen=True, slots=True)
+class HookDetail:
+    """One lifecycle hook a deployment has reached, as ``lifecycleHookDetails`` shows it."""
+
+    hook_id: str
+    status: str
+    expires_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedState:
+    """What ``add_deployment`` is told of a deployment beyond its status and times, checked;
+    ``None`` (or empty) where it is left to what the status implies."""
+
+    plan_status: str | None = None
+    never_started: bool = False
+    updated_ms: int | None = None
+    lifecycle_stage: str | None = None
+    hook_details: tuple[HookDetail, ...] = ()
+    rollback_started_ms: int | None = None
+    circuit_breaker_triggered: bool | None = None
+
+
+def checked_state(
+    plan: lifecycle.Plan | None,
+    status: str | None,
+    started_at: datetime | None,
+    finished_at: datetime | None,
+    *,
+    plan_status: str | None,
+    never_started: bool,
+    updated_at: datetime | None,
+    lifecycle_stage: str | None,
+    lifecycle_hook_details: list[dict[str, Any]] | None,
+    rollback_started_at: datetime | None,
+    circuit_breaker_triggered: bool | None,
+) -> RecordedState:
+    """The state ``add_deployment``'s arguments describe, checked on their own (what depends
+    on the service is checked by :func:`check_for_service`).
+
+    :raises SeedingError: naming the field; with a plan, ``status`` and ``finished_at`` (and
+        ``started_at`` unless ``plan_status`` says it started) must be left unset.
+    """
+    if plan_status is not None:
+        if plan is None:
+            raise SeedingError("plan_status", "only with a plan", value=plan_status)
+        validation.choice("plan_status", plan_status, PLAN_STATUSES)
+    started_in_plan = plan_status not in (None, "PENDING")
+    if plan is not None:
+        for field, value in (
+            ("status", status),
+            ("started_at", None if started_in_plan else started_at),
+            ("finished_at", finished_at),
+        ):
+            if value is not None:
+                raise SeedingError(field, "leave it unset when a plan is given", value=value)
+    validation.flag("never_started", never_started)
+    # The status it is added in (a bad one is refused by add_deployment, after this).
+    current = str(plan_status or "PENDING") if plan is not None else str(status or "SUCCESSFUL")
+    if never_started and started_at is not None:
+        raise SeedingError("started_at", "leave it unset with never_started", value=started_at)
+    if never_started and current == "IN_PROGRESS":
+        raise SeedingError("never_started", "an IN_PROGRESS deployment has started", value=True)
+    rollback_started_ms = validation.timestamp_ms("rollback_started_at", rollback_started_at)
+    if rollback_started_ms is not None and not current.startswith("ROLLBACK_"):
+        raise SeedingError(
+            "rollback_started_at",
+            f"only for a deployment that rolls back; this one is {current}",
+            value=rollback_started_at,
+        )
+    if circuit_breaker_triggered is not None:
+        validation.flag("circuit_breaker_triggered", circuit_breaker_triggered)
+    return RecordedState(
+        plan_status,
+        never_started,
+        validation.timestamp_ms("updated_at", updated_at),
+        None
+        if lifecycle_stage is None
+        else validation.choice(
+            "lifecycle_stage", lifecycle_stage, enum_values("ServiceDeploymentLifecycleStage")
+        ),
+        _hook_details(lifecycle_hook_details, current, plan is not None),
+        rollback_started_ms,
+        circuit_breaker_triggered,
+    )
+
+
+def _hook_details(value: object, status: str, planned: bool) -> tuple[HookDetail, ...]:
+    field = "lifecycle_hook_details"
+    items = validation.as_list(field, value)
+    details = []
+    for index, item in enumerate(items):
+        where = f"{field}[{index}]"
+        unknown = sorted(str(key) for key in set(item) - set(HOOK_DETAIL_KEYS))
+        if unknown:
+            raise SeedingError(
+                where,
+                f"unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(HOOK_DETAIL_KEYS)}",
+                value=unknown,
+                allowed=HOOK_DETAIL_KEYS,
+            )
+        hook_id = item.get("hook_id")
+        if not isinstance(hook_id, str) or not hook_id:
+            raise SeedingError(
+                f"{where}.hook_id", f"expected a hook id, got {hook_id!r}", value=hook_id
+            )
+        hook_status = validation.choice(
+            f"{where}.status", item.get("status"), enum_values("DeploymentLifecycleHookStatus")
+        )
+        expires_ms = validation.timestamp_ms(f"{where}.expires_at", item.get("expires_at"))
+        if hook_status == "AWAITING_ACTION":
+            if not planned:  # waiting ends by an answer or a timeout: both are plan steps
+                raise SeedingError(
+                    f"{where}.status",
+                    "only a deployment that follows a plan awaits action at a hook; give plan"
+                    " and plan_status",
+                    value=hook_status,
+                )
+            # Only the deployment's current hook waits: the one reached last, while it runs.
+            if index != len(items) - 1 or status != "IN_PROGRESS":
+                raise SeedingError(
+                    f"{where}.status",
+                    "only the last hook reached by an IN_PROGRESS deployment awaits action",
+                    value=hook_status,
+                )
+            if expires_ms is None:
+                raise SeedingError(f"{where}.expires_at", "required for a hook awaiting action")
+        details.append(HookDetail(hook_id, hook_status, expires_ms))
+    return tuple(details)
+
+
+def check_for_service(
+    record: Service,
+    state: RecordedState,
+    configuration: dict[str, Any],
+    created_ms: int,
+    deployment_id: str | None,
+    revision_id: int | None,
+) -> None:
+    """Check what depends on the service and the deployment's configuration, before anything
+    is added: ids not taken, hooks the configuration has, a circuit breaker that is enabled,
+    times not before ``created_at``.
+
+    :raises SeedingError: naming the field.
+    """
+    if deployment_id is not None and deployment_id in record.by_id:
+        raise SeedingError(
+            "id",
+            f"{deployment_id!r} is a deployment of {record.name!r} already",
+            value=deployment_id,
+        )
+    if revision_id is not None and revision_id in record.revisions:
+        raise SeedingError(
+            "revision_id",
+            f"{revision_id!r} is a revision of {record.name!r} already",
+            value=revision_id,
+        )
+    for field, value in (
+        ("updated_at", state.updated_ms),
+        ("rollback_started_at", state.rollback_started_ms),
+    ):
+        if value is not None and value < created_ms:
+            raise SeedingError(field, "earlier than created_at")
+    hooks = hooks_from_configuration(configuration, "deployment_configuration")
+    if len(state.hook_details) > len(hooks):
+        raise SeedingError(
+            "lifecycle_hook_details",
+            f"{len(state.hook_details)} hooks reached, but the deployment's configuration has"
+            f" {len(hooks)}",
+        )
+    for index, (hook, detail) in enumerate(zip(hooks, state.hook_details, strict=False)):
+        if detail.status == "AWAITING_ACTION" and hook.target_type != "PAUSE":
+            raise SeedingError(
+                f"lifecycle_hook_details[{index}].status",
+                f"only a PAUSE hook awaits action; this one is {hook.target_type}",
+                value=detail.status,
+            )
+    waiting = any(detail.status == "AWAITING_ACTION" for detail in state.hook_details)
+    if state.plan_status == "IN_PROGRESS" and not waiting and len(state.hook_details) < len(hooks):
+        # Its plan runs the rest of IN_PROGRESS only once every hook is behind it.
+        raise SeedingError(
+            "lifecycle_hook_details",
+            f"{len(state.hook_details)} hooks reached; an IN_PROGRESS deployment that awaits"
+            f" no hook has reached all {len(hooks)} of its configuration's",
+        )
+    breaker = (configuration.get("deploymentCircuitBreaker") or {}).get("enable")
+    if state.circuit_breaker_triggered and not breaker:
+        raise SeedingError(
+            "circuit_breaker_triggered",
+            "the deployment's configuration does not enable the circuit breaker",
+            value=True,
+        )
+
+
+def static_times(
+    status: str,
+    created_ms: int,
+    started_ms: int | None,
+    finished_ms: int | None,
+    never_started: bool,
+) -> tuple[int | None, int | None]:
+    """``(started_ms, finished_ms)`` of a deployment that follows no plan (see
+    :func:`~.validation.deployment_times`); one that never started has no start time."""
+    if not never_started:
+        return validation.deployment_times(status, created_ms, started_ms, finished_ms)
+    _, finished_ms = validation.deployment_times(status, created_ms, None, finished_ms)
+    return None, finished_ms
+
+
+def apply_state(deployment: ServiceDeployment, state: RecordedState) -> None:
+    """Put what ``state`` gives on a deployment whose status and times are set."""
+    if state.updated_ms is not None:
+        deployment.updated_ms = state.updated_ms
+    if state.lifecycle_stage is not None:
+        deployment.lifecycle_stage = state.lifecycle_stage
+    for hook, detail in zip(deployment.hooks or (), state.hook_details, strict=False):
+        hook.id, hook.status, hook.expires_ms = detail.hook_id, detail.status, detail.expires_ms
+    if deployment.status.startswith("ROLLBACK_"):
+        started = deployment.started_ms
+        deployment.rollback_started_ms = (
+            state.rollback_started_ms
+            if state.rollback_started_ms is not None
+            else deployment.created_ms
+            if started is None
+            else started
+        )
+    if state.circuit_breaker_triggered is not None:
+        deployment.breaker_triggered = state.circuit_breaker_triggered
+
+
+# The step a deployment part-way through its plan takes next, by its status, and whether it
+# waits for time to have moved past the step's moment (a step a user asked for waits): the
+# names are those of lifecycle's steps.
+_NEXT_STEPS = {
+    "IN_PROGRESS": ("finish", False),
+    "STOP_REQUESTED": ("stop_finish", True),
+    "ROLLBACK_REQUESTED": ("rollback_start", True),
+    "ROLLBACK_IN_PROGRESS": ("rollback_finish", False),
+}
+
+
+def place_in_plan(
+    deployment: ServiceDeployment,
+    plan: lifecycle.Plan,
+    state: RecordedState,
+    started_ms: int | None,
+    status_reason: str | None,
+) -> None:
+    """Start ``deployment`` on ``plan``: PENDING from its creation, or (``plan_status``) in a
+    later status, entered at ``updated_at``, its next step due as the plan says from then."""
+    status = state.plan_status or "PENDING"
+    lifecycle.begin(deployment, plan, deployment.created_ms)
+    if status == "PENDING":
+        apply_state(deployment, state)
+        return
+    deployment.status = status
+    deployment.status_reason = status_reason
+    if not state.never_started:
+        deployment.started_ms = deployment.created_ms if started_ms is None else started_ms
+    deployment.updated_ms = max(deployment.created_ms, deployment.started_ms or 0)
+    deployment.lifecycle_stage = "SCALE_UP"
+    if status.startswith("ROLLBACK_"):
+        sources = deployment.source_revisions
+        deployment.rollback_revision = sources[0] if sources else None
+        # A rollback ends as the plan says when the plan says it fails, else it succeeds.
+        deployment.rollback_outcome = (
+            plan.outcome if plan.outcome == "ROLLBACK_FAILED" else "ROLLBACK_SUCCESSFUL"
+        )
+        deployment.breaker_triggered = (
+            status_reason == lifecycle.CIRCUIT_BREAKER_REASON
+            and lifecycle.circuit_breaker_enabled(deployment)
+        )
+    apply_state(deployment, state)
+    updated = deployment.updated_ms
+    step, strict = _NEXT_STEPS[status]
+    due = updated
+    awaiting = next((h for h in deployment.hooks or () if h.status == "AWAITING_ACTION"), None)
+    if awaiting is not None:
+        step, due = "hook_timeout", awaiting.expires_ms or updated
+    elif status == "IN_PROGRESS":
+        due = updated + plan.in_progress_ms
+    elif status == "ROLLBACK_IN_PROGRESS":
+        due = updated + plan.rollback_duration_ms
+    deployment.next_step, deployment.next_ms, deployment.next_strict = step, due, strict
