@@ -432,6 +432,7 @@ def test_calls_lists_the_log_and_delete_empties_only_the_log(endpoint: str) -> N
                 "region": REGION,
                 "status": 200,
                 "error_code": None,
+                "hint": None,
             },
             {
                 "operation": "ListServiceDeployments",
@@ -440,6 +441,7 @@ def test_calls_lists_the_log_and_delete_empties_only_the_log(endpoint: str) -> N
                 "region": REGION,
                 "status": 400,
                 "error_code": "ServiceNotFoundException",
+                "hint": None,
             },
         ]
     }
