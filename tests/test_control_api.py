@@ -784,3 +784,14 @@ def test_serve_with_a_scenario_in_its_own_process_resets_to_it(
         server.terminate()
         server.communicate(timeout=15)
     assert server.returncode == 0
+
+
+def test_calls_over_http_carry_the_hint_for_a_service_held_elsewhere(endpoint: str) -> None:
+    elsewhere = WEB_YAML.replace("services:", "region: eu-west-1\nservices:", 1)
+    control(endpoint, "POST", "scenario", data=elsewhere).raise_for_status()
+    assert error_code(endpoint, "web") == "ClusterNotFoundException"
+    (call,) = control(endpoint, "GET", "calls").json()["calls"]
+    assert call["hint"] == (
+        f"service 'web' in cluster 'prod' exists in account {ACCOUNT}, region eu-west-1;"
+        f" this request was answered as account {ACCOUNT}, region {REGION}"
+    )
