@@ -13,6 +13,7 @@ import random
 import sys
 import threading
 from collections import Counter, deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -141,6 +142,24 @@ class Worker:
         self.stopped.append(arn)
 
 
+def _run_all(runners: Sequence[Worker | Hammer]) -> None:
+    """Run each runner's share of the operations in a thread of its own, started together;
+    re-raise the first error any of them met."""
+    start = threading.Barrier(len(runners))
+    threads = [
+        threading.Thread(target=runner.run, args=(OPERATIONS // THREADS, start))
+        for runner in runners
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
+    errors = [error for runner in runners for error in runner.errors]
+    if errors:
+        raise errors[0]
+
+
 def _all_listed(client: Any, cluster: str, service: str) -> list[str]:
     arns: list[str] = []
     request: dict[str, Any] = {"cluster": cluster, "service": service, "maxResults": 100}
@@ -172,18 +191,7 @@ def test_eight_threads_share_services_without_losing_or_repeating_anything() -> 
             Worker(n, boto3.client("ecs", region_name="us-east-1", config=config), backend, shared)
             for n in range(THREADS)
         ]
-        start = threading.Barrier(THREADS)
-        threads = [
-            threading.Thread(target=w.run, args=(OPERATIONS // THREADS, start)) for w in workers
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=300)
-        assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
-        errors = [error for worker in workers for error in worker.errors]
-        if errors:
-            raise errors[0]
+        _run_all(workers)
 
         client = workers[0].client
         made = initial + [item for worker in workers for item in worker.seeded]
@@ -445,18 +453,7 @@ def test_hammer_pages_match_their_filters_while_statuses_move() -> None:
                 )
                 for n in range(THREADS)
             ]
-            start = threading.Barrier(THREADS)
-            threads = [
-                threading.Thread(target=h.run, args=(OPERATIONS // THREADS, start)) for h in hammers
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=300)
-            assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
-            errors = [error for hammer in hammers for error in hammer.errors]
-            if errors:
-                raise errors[0]
+            _run_all(hammers)
 
             client = hammers[0].client
             for cluster, service in HAMMERED:
