@@ -838,3 +838,24 @@ def test_moto_create_service_refuses_a_pause_during_traffic_shift(stage: str) ->
         assert _error(excinfo)[0] == "InvalidParameterException"
         listed = ecs.list_service_deployments(cluster="prod", service="web")
         assert len(listed["serviceDeployments"]) == 1
+
+
+def test_a_refused_rollback_of_a_first_deployment_leaves_it_as_it_was(
+    backend: ServiceDeploymentBackend, ecs: Any, frozen: Any
+) -> None:
+    """A seeded IN_PROGRESS first deployment follows no plan: a refused Stop leaves it so (no
+    plan, not tracked as ongoing), and it dumps and behaves as the static deployment it is."""
+    seeded = backend.add_deployment(service="web", cluster="prod", status="IN_PROGRESS")
+    before = _describe(ecs, seeded.arn)
+    with pytest.raises(ClientError) as excinfo:
+        ecs.stop_service_deployment(serviceDeploymentArn=seeded.arn, stopType="ROLLBACK")
+    assert _error(excinfo) == (
+        "ConflictException",
+        f"The service deployment {seeded.arn} is the service's first deployment: there is no"
+        " previous service revision to roll back to.",
+        400,
+    )
+    frozen.tick(3600)
+    assert _describe(ecs, seeded.arn) == before
+    assert seeded.plan is None
+    assert seeded.id not in seeded.service.ongoing

@@ -315,6 +315,13 @@ def stop(deployment: ServiceDeployment, stop_type: str, at_ms: int) -> None:
             " stopped.",
             resourceIds=[deployment.arn],
         )
+    if stop_type != "ABORT" and not deployment.source_revisions:
+        # Refused before anything changes: the deployment goes on as it was.
+        raise ConflictException(
+            f"The service deployment {deployment.arn} is the service's first deployment: there"
+            " is no previous service revision to roll back to.",
+            resourceIds=[deployment.arn],
+        )
     if deployment.plan is None:  # a seeded, static deployment starts following time now
         deployment.plan = Plan()
     deployment.service.ongoing[deployment.id] = deployment
@@ -325,12 +332,6 @@ def stop(deployment: ServiceDeployment, stop_type: str, at_ms: int) -> None:
         deployment.updated_ms = at_ms
         _schedule(deployment, "stop_finish", at_ms, strict=True)
         return
-    if not deployment.source_revisions:
-        raise ConflictException(
-            f"The service deployment {deployment.arn} is the service's first deployment: there"
-            " is no previous service revision to roll back to.",
-            resourceIds=[deployment.arn],
-        )
     begin_rollback(deployment, at_ms, USER_ROLLBACK_REASON, requested=True)
 
 
