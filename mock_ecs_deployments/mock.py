@@ -136,13 +136,18 @@ class ServiceDeploymentsMock:
         :raises RuntimeError: when this mock is not started (seeding it would be lost, or
             leak into the next mock).
         """
+        self._require_started()
+        account = account_id or self.account_id or os.environ.get("MOTO_ACCOUNT_ID")
+        return service_deployment_backends[account or DEFAULT_ACCOUNT_ID][region or self.region]
+
+    def _require_started(self) -> None:
+        """What a mock holds lives while it is active: set outside, it would leak into the
+        next mock (the outermost stop forgets everything)."""
         if self._starts == 0:
             raise RuntimeError(
                 "this mock is not started: seed it inside `with mock:` or after mock.start(),"
                 " or in a test it decorates"
             )
-        account = account_id or self.account_id or os.environ.get("MOTO_ACCOUNT_ID")
-        return service_deployment_backends[account or DEFAULT_ACCOUNT_ID][region or self.region]
 
     def reset(self) -> None:
         """Forget every account's and region's state, injected errors and the call log."""
@@ -160,7 +165,11 @@ class ServiceDeploymentsMock:
     ) -> None:
         """Make the next ``times`` calls of ``operation`` fail with ``code`` (see
         :func:`mock_ecs_deployments.protocol.faults.inject_error`; ``times=None`` means every
-        call)."""
+        call).
+
+        :raises RuntimeError: when this mock is not started.
+        """
+        self._require_started()
         faults.inject_error(operation, code, message, status, times, account_id, region)
 
     def plan_deployments(
@@ -173,7 +182,11 @@ class ServiceDeploymentsMock:
     ) -> None:
         """Set the plan every deployment the mock makes follows when no plan is queued for
         its service (see ``ServiceDeploymentBackend.plan_next_deployment`` for the fields).
-        Forgotten with the mock's reset."""
+        Forgotten with the mock's reset.
+
+        :raises RuntimeError: when this mock is not started.
+        """
+        self._require_started()
         service_deployment_backends.default_plan = make_plan(
             outcome, pending_for, in_progress_for, rollback_for, reason
         )
@@ -224,7 +237,9 @@ class ServiceDeploymentsMock:
 
         :returns: the mock's new current time.
         :raises ValueError: for a negative or non-finite amount.
+        :raises RuntimeError: when this mock is not started.
         """
+        self._require_started()
         return clock.advance(amount)
 
     def now(self) -> datetime:

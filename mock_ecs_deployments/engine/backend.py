@@ -64,7 +64,7 @@ class ServiceDeploymentBackend(SeedingMixin):
         return self._default_plan_source()
 
     @staticmethod
-    def _refresh(service: Service, now: int) -> None:
+    def refresh(service: Service, now: int) -> None:
         """Bring every deployment of ``service`` that follows a plan up to ``now``."""
         for deployment in list(service.ongoing.values()):
             lifecycle.advance(deployment, now)
@@ -203,7 +203,7 @@ class ServiceDeploymentBackend(SeedingMixin):
             position = None if next_token is None else pagination.decode(next_token, scope)
             if record.deployment_controller not in _CONTROLLERS_WITH_DEPLOYMENTS:
                 return [], None
-            self._refresh(record, now_ms())
+            self.refresh(record, now_ms())
             return self._page(
                 record, wanted, created_after_ms, created_before_ms, limit, position, scope
             )

@@ -43,6 +43,19 @@ def moto_ecs_backend(account_id: str, region: str) -> Any:
     return None if regions is None else dict.get(regions, region)
 
 
+def moto_records_requests() -> bool:
+    """Whether moto's request recorder is on (its recording then needs moto's own dispatch to
+    see every request)."""
+    api = sys.modules.get("moto.moto_api")
+    recorder = getattr(api, "recorder", None)
+    return bool(recorder is not None and recorder._user_enabled)
+
+
+def holds_access_keys() -> bool:
+    """Whether moto's IAM is loaded: only then can an access key map to another account."""
+    return "moto.iam.models" in sys.modules
+
+
 def account_of_access_key(access_key: str) -> str | None:
     """The account moto's IAM or STS made ``access_key`` for, when moto's IAM is loaded
     (keys that map to other accounts exist only once it made them); else ``None``."""

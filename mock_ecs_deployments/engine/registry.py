@@ -30,8 +30,8 @@ class RegionBackends(dict[str, ServiceDeploymentBackend]):
         self.account_id = account_id
 
     def __missing__(self, region_name: str) -> ServiceDeploymentBackend:
-        self.registry.check_active()
         with self.registry.lock:
+            self.registry.check_active()
             backend = self.get(region_name)
             if backend is None:
                 backend = ServiceDeploymentBackend(
@@ -66,8 +66,8 @@ class ServiceDeploymentBackendDict(dict[str, RegionBackends]):
             )
 
     def __missing__(self, account_id: str) -> RegionBackends:
-        self.check_active()
         with self.lock:
+            self.check_active()
             regions = self.get(account_id)
             if regions is None:
                 regions = RegionBackends(self, account_id)

@@ -44,7 +44,8 @@ class Activation:
         with self.lock:
             if self.depth == 0:
                 self._apply()
-                service_deployment_backends.active = True
+                with service_deployment_backends.lock:
+                    service_deployment_backends.active = True
             self.depth += 1
 
     def exit(self) -> None:
@@ -54,11 +55,12 @@ class Activation:
                 raise RuntimeError("the mock is not active")
             self.depth -= 1
             if self.depth == 0:
-                service_deployment_backends.active = False
                 try:
-                    self._undo()
+                    self._undo()  # the doors close first: no request meets a closed registry
                 finally:
-                    reset_state()
+                    with service_deployment_backends.lock:
+                        service_deployment_backends.active = False
+                        reset_state()
 
     @property
     def active(self) -> bool:

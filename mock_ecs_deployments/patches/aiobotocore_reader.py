@@ -40,6 +40,7 @@ class _AsyncBody:
 class _State:
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.installed = False  # between install() and uninstall(): a late import must not wrap
         self.endpoint: Any = None  # aiobotocore.endpoint, while wrapped
         self.original: Any = None
 
@@ -52,7 +53,7 @@ def _wrap_converter(endpoint: ModuleType) -> None:
     from aiobotocore.awsrequest import AioAWSResponse  # type: ignore[import-untyped]
 
     with _state.lock:
-        if _state.endpoint is not None:
+        if not _state.installed or _state.endpoint is not None:
             return
         original = endpoint.convert_to_response_dict
 
@@ -75,6 +76,8 @@ def _wrap_converter(endpoint: ModuleType) -> None:
 
 def install() -> None:
     """Let aiobotocore clients read the answers of the mock, once aiobotocore is loaded."""
+    with _state.lock:
+        _state.installed = True
     on_import.when_imported(_AIO_ENDPOINT, _wrap_converter)
 
 
@@ -82,6 +85,7 @@ def uninstall() -> None:
     """Put aiobotocore's converter back (idempotent)."""
     on_import.cancel(_AIO_ENDPOINT, _wrap_converter)
     with _state.lock:
+        _state.installed = False
         if _state.endpoint is not None:
             _state.endpoint.convert_to_response_dict = _state.original
             _state.endpoint = _state.original = None

@@ -32,8 +32,10 @@ from ..engine.exceptions import UnknownOperationException
 from ..engine.moto_state import (
     DEFAULT_ACCOUNT_ID,
     account_of_access_key,
+    holds_access_keys,
     is_served_url,
     moto_is_active,
+    moto_records_requests,
 )
 from ..protocol.dispatch import HANDLERS, Reply, dispatch, error_reply
 from .environment import FAKE_CREDENTIALS
@@ -82,19 +84,23 @@ def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
     Under moto's ``mock_aws`` only our own operations are answered here, and only once moto's
     botocore handler steps aside for requests answered already (:attr:`_State.moto_steps_aside`,
     set by :mod:`.moto_ecs`): botocore calls every ``before-send`` handler, and moto's would
-    otherwise run the operation a second time. Everything else is moto's.
+    otherwise run the operation a second time. While moto's request recorder is on, moto's
+    dispatch answers them too, so that its recording holds every request. Everything else is
+    moto's.
     """
-    if not state.active or is_served_url(request.url):
+    if not state.active:
         return None
-    target = _header(request, "X-Amz-Target")
-    if not target.startswith(_TARGET_PREFIX):
+    target = _header(request, "X-Amz-Target")  # first: most requests under moto are not ECS
+    if not target.startswith(_TARGET_PREFIX) or is_served_url(request.url):
         return None
     # The handler may be registered on a client twice (built-in and patch_client): answer
     # each request once, so that an operation that changes state does not run twice.
     reply: Reply | None = getattr(request, REPLY_ATTRIBUTE, None)
     if reply is None:
         operation = target[len(_TARGET_PREFIX) :]
-        if moto_is_active() and (operation not in HANDLERS or not state.moto_steps_aside):
+        if moto_is_active() and (
+            operation not in HANDLERS or not state.moto_steps_aside or moto_records_requests()
+        ):
             return None
         if operation in HANDLERS:
             reply = dispatch(operation, _body(request), *_account_and_region(request))
@@ -189,7 +195,8 @@ def unguard() -> None:
 def _moto_made(credentials: Any) -> bool:
     """Whether ``credentials`` are an access key moto's IAM or STS made for another account:
     moto tells accounts apart by the key, so such a signature is kept."""
-    if credentials is None:
+    # Asked first: reading ``access_key`` may refresh a session's credentials over the network.
+    if credentials is None or not holds_access_keys():
         return False
     return account_of_access_key(credentials.access_key) not in (None, DEFAULT_ACCOUNT_ID)
 

@@ -31,6 +31,9 @@ _STUBBER_MODULE = "moto.core.botocore_stubber"
 class _State:
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        # Between install() and uninstall(): a patch whose module is imported after the mock
+        # stopped (its hook already popped) must not land.
+        self.installed = False
         self.patched: Any = None  # moto's response class, while patched
         self.saved_methods: dict[str, Any] = {}
         self.stubber: Any = None  # moto's BotocoreStubber class, while patched
@@ -64,7 +67,7 @@ def snake_case(operation: str) -> str:
 def _patch(module: ModuleType) -> None:
     responses = module.EC2ContainerServiceResponse
     with _state.lock:
-        if _state.patched is not None:
+        if not _state.installed or _state.patched is not None:
             return
         moto_services.install(responses)
         for operation in HANDLERS:
@@ -78,7 +81,7 @@ def _step_aside(module: ModuleType) -> None:
     """Make moto's botocore handler pass on requests our handler answered."""
     stubber = module.BotocoreStubber
     with _state.lock:
-        if _state.stubber is not None:
+        if not _state.installed or _state.stubber is not None:
             return
         original = stubber.__dict__["__call__"]
 
@@ -95,6 +98,8 @@ def _step_aside(module: ModuleType) -> None:
 def install() -> None:
     """Teach moto's ECS dispatch our operations, as soon as moto's ECS is loaded, and let
     our handler answer them in place of moto's, as soon as moto's core is loaded."""
+    with _state.lock:
+        _state.installed = True
     on_import.when_imported(_MODULE, _patch)
     on_import.when_imported(_STUBBER_MODULE, _step_aside)
 
@@ -104,6 +109,7 @@ def uninstall() -> None:
     on_import.cancel(_MODULE, _patch)
     on_import.cancel(_STUBBER_MODULE, _step_aside)
     with _state.lock:
+        _state.installed = False
         if _state.stubber is not None:
             botocore_send.state.moto_steps_aside = False
             _state.stubber.__call__ = _state.stubber_call

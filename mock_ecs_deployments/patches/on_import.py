@@ -12,6 +12,7 @@ import importlib.abc
 import importlib.machinery
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any
@@ -59,7 +60,7 @@ class _PatchingLoader(importlib.abc.Loader):
             patches = _pending.pop(module.__name__, [])
             _uninstall_finder_if_idle()
         for patch in patches:
-            patch(module)
+            _apply(patch, module)
 
     def __getattr__(self, name: str) -> Any:  # resource readers and the like
         return getattr(self._loader, name)
@@ -90,7 +91,21 @@ def when_imported(module_name: str, patch: Patch) -> None:
                 if _finder not in sys.meta_path:
                     sys.meta_path.insert(0, _finder)
                 return
-    patch(module)
+    _apply(patch, module)
+
+
+def _apply(patch: Patch, module: ModuleType) -> None:
+    """Run one patch; a failure is a warning, never a failure of the import that ran it (the
+    module works, only this mock's patch of it is missing)."""
+    try:
+        patch(module)
+    except Exception as error:
+        warnings.warn(
+            f"mock_ecs_deployments could not patch {module.__name__} ({patch.__qualname__}):"
+            f" {type(error).__name__}: {error}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
 
 
 def cancel(module_name: str, patch: Patch) -> None:

@@ -58,6 +58,7 @@ def _answer(request: Any) -> Reply:
 class _Door:
     def __init__(self) -> None:
         self.lock = threading.Lock()
+        self.installed = False  # between install() and uninstall(): a late import must not open
         self.send: Any = None  # ours, while installed
         self.saved: Any = None  # what ours replaced
 
@@ -89,7 +90,7 @@ def _open() -> None:
             return _matches(request)
 
     with _door.lock:
-        if _door.send is not None:
+        if not _door.installed or _door.send is not None:
             return
         # Passing requests on to what is installed now (not to requests' own send) keeps a
         # moto or responses mock started earlier in the chain.
@@ -105,6 +106,8 @@ def _open() -> None:
 
 def install() -> None:
     """Open the door as soon as ``requests`` is loaded."""
+    with _door.lock:
+        _door.installed = True
     on_import.when_imported("responses", _on_import)
     on_import.when_imported("requests", _on_import)
 
@@ -120,6 +123,7 @@ def uninstall() -> None:
     on_import.cancel("requests", _on_import)
     on_import.cancel("responses", _on_import)
     with _door.lock:
+        _door.installed = False
         if _door.send is None:
             return
         import requests.adapters

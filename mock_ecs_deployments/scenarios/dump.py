@@ -10,6 +10,7 @@ PyYAML is imported only when a YAML file is written.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import arns, lifecycle
+from ..engine.backend import ServiceDeploymentBackend
 from ..engine.clock import from_ms, now_ms
 from ..engine.models import Service, ServiceDeployment, ServiceRevision
 from ..engine.recorded import REVISION_SETTINGS
@@ -52,11 +54,15 @@ def dump_scenario(*, services: Iterable[str] | str | None = None) -> dict[str, A
     for account_id, region, backend in backends:
         with backend.lock:
             now = now_ms()
-            entries = [
-                service_entry(record, now)
-                for record in list(backend.services.values())
-                if record.status == "ACTIVE" and wanted.takes(record)
-            ]
+            # Copied under the lock: the caller may change what it gets, and the records'
+            # own lists and mappings must not change with it.
+            entries = copy.deepcopy(
+                [
+                    service_entry(record, now)
+                    for record in list(backend.services.values())
+                    if record.status == "ACTIVE" and wanted.takes(record)
+                ]
+            )
         if entries:
             places.append((account_id, region, entries))
     wanted.check()
@@ -73,9 +79,9 @@ def dump_scenario(*, services: Iterable[str] | str | None = None) -> dict[str, A
 
 
 def service_entry(service: Service, now: int) -> dict[str, Any]:
-    """One service as a scenario's service entry, its deployments brought up to ``now``."""
-    for deployment in list(service.ongoing.values()):
-        lifecycle.advance(deployment, now)
+    """One service as a scenario's service entry, its deployments brought up to ``now``. It
+    shares the records' own lists and mappings: copy it before handing it out."""
+    ServiceDeploymentBackend.refresh(service, now)
     entry: dict[str, Any] = {"cluster": service.cluster, "service": service.name}
     if service.deployment_controller != "ECS":
         entry["deployment_controller"] = service.deployment_controller
