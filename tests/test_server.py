@@ -544,3 +544,25 @@ def test_serve_command_in_process_notes_the_scenario_account(
         " 111122223333 to answer requests as that account." in out
     )
     assert out.rstrip().endswith("mock-ecs-deployments: stopped")
+
+
+def test_the_next_server_starts_without_the_last_one_s_moto_state() -> None:
+    with serve_in_thread() as first:
+        boto3.client("ecs", region_name=REGION, endpoint_url=first).create_cluster(
+            clusterName="prod"
+        )
+    with serve_in_thread() as second:
+        assert call(second, "ListClusters", "{}").json()["clusterArns"] == []
+
+
+def test_moto_state_of_an_active_mock_aws_outlives_a_server() -> None:
+    from moto import mock_aws
+
+    with mock_aws():
+        ecs = boto3.client("ecs", region_name=REGION)
+        ecs.create_cluster(clusterName="kept")
+        with serve_in_thread():
+            pass
+        assert ecs.list_clusters()["clusterArns"] == [
+            f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/kept"
+        ]
