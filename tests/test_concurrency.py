@@ -131,15 +131,21 @@ class Worker:
         if not known:
             return
         arn = self.rng.choice(known)
-        try:
-            self.client.stop_service_deployment(
-                serviceDeploymentArn=arn, stopType=self.rng.choice(("ROLLBACK", "ABORT"))
-            )
-        except ClientError as error:
-            # Completed, or a first deployment with nothing to roll back to.
-            assert error.response["Error"]["Code"] == "ConflictException", error.response
-            return
-        self.stopped.append(arn)
+        if _stopped(self.client, self.rng, arn):
+            self.stopped.append(arn)
+
+
+def _stopped(client: Any, rng: random.Random, arn: str) -> bool:
+    """Stop ``arn`` (ROLLBACK or ABORT at random); False when refused as a conflict."""
+    try:
+        client.stop_service_deployment(
+            serviceDeploymentArn=arn, stopType=rng.choice(("ROLLBACK", "ABORT"))
+        )
+    except ClientError as error:
+        # Completed, or a first deployment with nothing to roll back to.
+        assert error.response["Error"]["Code"] == "ConflictException", error.response
+        return False
+    return True
 
 
 def _run_all(runners: Sequence[Worker | Hammer]) -> None:
@@ -372,15 +378,8 @@ class Hammer:
     def stop(self) -> None:
         hot = list(self.hot)
         arn = self.rng.choice(hot if hot and self.rng.random() < 0.8 else self._known())
-        try:
-            self.client.stop_service_deployment(
-                serviceDeploymentArn=arn, stopType=self.rng.choice(("ROLLBACK", "ABORT"))
-            )
-        except ClientError as error:
-            # Completed, or a first deployment with nothing to roll back to.
-            assert error.response["Error"]["Code"] == "ConflictException", error.response
-            return
-        self.stopped.append(arn)
+        if _stopped(self.client, self.rng, arn):
+            self.stopped.append(arn)
 
     def continue_(self) -> None:
         hooked = self.made[_service_arn(*HOOKED)]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .service_model import ecs_model, enum_values
-from .validation import SeedingError, SeedingTypeError, as_mapping, choice
+from .validation import SeedingError, SeedingTypeError, as_mapping, choice, known_keys
 
 PAUSE_FORBIDDEN_STAGES = frozenset({"TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"})
 PAUSE_TIMEOUT_MINUTES = (1, 20160)
@@ -120,15 +120,7 @@ def deployment_configuration(field: str, value: Any) -> dict[str, Any]:
     """
     configuration = as_mapping(field, value) or {}
     shape: Any = ecs_model().shape_for("DeploymentConfiguration")
-    members = tuple(shape.members)
-    unknown = sorted(str(key) for key in set(configuration) - set(members))
-    if unknown:
-        raise SeedingError(
-            field,
-            f"unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(members)}",
-            value=unknown,
-            allowed=members,
-        )
+    known_keys(field, configuration, tuple(shape.members))
     breaker = configuration.get("deploymentCircuitBreaker")
     if breaker is not None and not (
         isinstance(breaker, dict)

@@ -119,14 +119,7 @@ def _hook_details(value: object, status: str, planned: bool) -> tuple[HookDetail
     details = []
     for index, item in enumerate(items):
         where = f"{field}[{index}]"
-        unknown = sorted(str(key) for key in set(item) - set(HOOK_DETAIL_KEYS))
-        if unknown:
-            raise SeedingError(
-                where,
-                f"unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(HOOK_DETAIL_KEYS)}",
-                value=unknown,
-                allowed=HOOK_DETAIL_KEYS,
-            )
+        validation.known_keys(where, item, HOOK_DETAIL_KEYS)
         hook_id = item.get("hook_id")
         if not isinstance(hook_id, str) or not hook_id:
             raise SeedingError(

@@ -8,7 +8,7 @@ API answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +64,21 @@ _STARTED_ONGOING = frozenset(
 )
 DEPLOYMENT_CONTROLLERS = ("ECS", "CODE_DEPLOY", "EXTERNAL")
 LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES")
+
+
+def known_keys(field: str, mapping: Mapping[Any, Any], allowed: Sequence[str]) -> None:
+    """Refuse a mapping with keys outside ``allowed``.
+
+    :raises SeedingError: naming the unknown keys, sorted, and the allowed ones.
+    """
+    unknown = sorted(str(key) for key in set(mapping) - set(allowed))
+    if unknown:
+        raise SeedingError(
+            field,
+            f"unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(allowed)}",
+            value=unknown,
+            allowed=tuple(allowed),
+        )
 
 
 def choice(field: str, value: object, allowed: Iterable[str]) -> str:
