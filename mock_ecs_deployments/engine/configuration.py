@@ -12,6 +12,13 @@ from .validation import SeedingError, SeedingTypeError, as_mapping, choice, know
 PAUSE_FORBIDDEN_STAGES = frozenset({"TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"})
 PAUSE_TIMEOUT_MINUTES = (1, 20160)
 PAUSE_DEFAULT_TIMEOUT_MINUTES = 1440
+#: AWS's defaults for the parts of a deploymentConfiguration a request leaves out.
+DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
+    "maximumPercent": 200,
+    "minimumHealthyPercent": 100,
+    "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+    "strategy": "ROLLING",
+}
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from . import arns
+from . import arns, service_events
 from .configuration import Hook, lifecycle_stage_for
 from .exceptions import ConflictException, InvalidParameterException
 from .models import ServiceDeployment, ServiceRevision
@@ -31,6 +31,7 @@ HOOK_TIMEOUT_REASON = "Service deployment rolled back: lifecycle hook {hook_id} 
 NO_SOURCE_REASON = "Service deployment could not roll back: there is no previous service revision."
 ABORT_REASON = "Service deployment stopped by user."
 PLANNED_STOP_REASON = "Service deployment stopped."
+BREAKER_THRESHOLD = (3, 200)
 OUTCOMES = ("SUCCESSFUL", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED", "STOPPED")
 ONGOING = frozenset(
     {"PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"}
@@ -231,6 +232,7 @@ def begin_rollback(
         return
     deployment.rollback_outcome = final
     _put_back(deployment, source)
+    service_events.rolling_back(deployment, at_ms)
     if requested:
         deployment.status = "ROLLBACK_REQUESTED"
         _schedule(deployment, "rollback_start", at_ms, strict=True)
@@ -279,6 +281,7 @@ def complete(deployment: ServiceDeployment, status: str, at_ms: int, reason: str
         service.current_revision = deployment.target_revision
     elif status == "ROLLBACK_SUCCESSFUL" and deployment.rollback_revision is not None:
         service.current_revision = deployment.rollback_revision
+    service_events.completed(deployment, status, at_ms)
     service.ongoing.pop(deployment.id, None)
 
 
@@ -362,6 +365,12 @@ def continue_hook(deployment: ServiceDeployment, hook_id: str, action: str, at_m
         )
     hook.status = "FAILED"
     begin_rollback(deployment, at_ms, USER_ROLLBACK_REASON, requested=True)
+
+
+def breaker_threshold(deployment: ServiceDeployment) -> int:
+    """The circuit breaker's failure threshold: half the desired count, within 3 to 200."""
+    low, high = BREAKER_THRESHOLD
+    return min(max(math.ceil(0.5 * deployment.desired_count), low), high)
 
 
 def circuit_breaker_enabled(deployment: ServiceDeployment) -> bool:

@@ -52,6 +52,9 @@ class Service:
     current_revision: ServiceRevision | None = None
     # Plans queued by ``plan_next_deployment``, each for the next deployment the mock makes.
     planned: list[Any] = field(default_factory=list)
+    # What DescribeServices shows in ``events`` (service_events.ServiceEvent, oldest first).
+    events: list[Any] = field(default_factory=list)
+    event_sequence: int = 0
 
     @property
     def arn(self) -> str:

@@ -8,7 +8,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any
 
-from . import arns, lifecycle, validation
+from . import arns, lifecycle, service_events, validation
 from .configuration import hooks_from_configuration
 from .models import Service, ServiceDeployment, ServiceRevision
 from .validation import SeedingError, SeedingTypeError
@@ -86,6 +86,10 @@ def record_static(
             reason == lifecycle.CIRCUIT_BREAKER_REASON
             and lifecycle.circuit_breaker_enabled(deployment)
         )
+    if deployment.rollback_started_ms is not None:
+        service_events.rolling_back(deployment, deployment.rollback_started_ms)
+    if finished_ms is not None:
+        service_events.completed(deployment, status, finished_ms)
     service = deployment.service
     if service.latest() is deployment:
         if status == "SUCCESSFUL":

@@ -1,5 +1,7 @@
 """Follow moto's ECS ``create_service``, ``update_service`` and ``delete_service``, so that a
-service made and changed through moto gets the deployment history a real account would have.
+service made and changed through moto gets the deployment history a real account would have;
+and show a tracked service in moto's answers (those three and ``describe_services``) as its
+deployments say it is (:mod:`.moto_view`).
 
 moto's response methods are wrapped (not its backend), because moto 5 parses but never
 stores parts of the request that decide a deployment, such as ``deploymentConfiguration``:
@@ -20,6 +22,7 @@ from ..engine.exceptions import InvalidParameterException
 from ..engine.models import Service
 from ..engine.registry import service_deployment_backends
 from ..protocol.dispatch import error_reply
+from . import moto_view
 
 # UpdateService parameters whose change makes a new deployment (AWS's developer guide).
 _DEPLOYING_PARAMETERS = {
@@ -36,15 +39,16 @@ _saved: dict[str, Any] = {}
 
 def install(responses: Any) -> None:
     """Wrap the service operations of moto's ECS response class (idempotent)."""
-    for name, follow in (
-        ("create_service", _after_create),
-        ("update_service", _after_update),
-        ("delete_service", _after_delete),
+    for name, wrap in (
+        ("create_service", lambda original: _wrap(original, _after_create)),
+        ("update_service", lambda original: _wrap(original, _after_update)),
+        ("delete_service", lambda original: _wrap(original, _after_delete)),
+        ("describe_services", _shown_services),
     ):
         if name not in _saved:
             original = responses.__dict__[name]
             _saved[name] = original
-            setattr(responses, name, _wrap(original, follow))
+            setattr(responses, name, wrap(original))
 
 
 def uninstall(responses: Any) -> None:
@@ -55,7 +59,7 @@ def uninstall(responses: Any) -> None:
 
 
 def _wrap(
-    original: Callable[[Any], Any], follow: Callable[[Any, dict[str, Any], Any], None]
+    original: Callable[[Any], Any], follow: Callable[[Any, dict[str, Any], Any], Any]
 ) -> Callable[[Any], Any]:
     @functools.wraps(original)
     def wrapper(response: Any) -> Any:
@@ -71,10 +75,30 @@ def _wrap(
                 return status, headers, body
         before = _moto_service(response, params)
         result = original(response)  # moto's own errors propagate unchanged
-        follow(response, params, before)
-        return result
+        return _replaced(result, "service", follow(response, params, before))
 
     return wrapper
+
+
+def _shown_services(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    @functools.wraps(original)
+    def wrapper(response: Any) -> Any:
+        result = original(response)
+        payload = getattr(result, "result", None)
+        if not isinstance(payload, dict) or not payload.get("services"):
+            return result
+        services = [moto_view.shown(response, service) for service in payload["services"]]
+        return _replaced(result, "services", services)
+
+    return wrapper
+
+
+def _replaced(result: Any, key: str, value: Any) -> Any:
+    """moto's answer ``result`` (an ``ActionResult``) with ``key`` showing ``value``."""
+    payload = getattr(result, "result", None)
+    if value is None or not isinstance(payload, dict) or key not in payload:
+        return result
+    return type(result)({**payload, key: value})
 
 
 def _backend(response: Any) -> ServiceDeploymentBackend:
@@ -112,10 +136,10 @@ def _revision_id(moto_service: Any) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def _after_create(response: Any, params: dict[str, Any], _: Any) -> None:
+def _after_create(response: Any, params: dict[str, Any], _: Any) -> Any:
     moto_service = _moto_service(response, params)
     if moto_service is None:
-        return
+        return None
     backend = _backend(response)
     with backend.lock:
         cluster, name = _cluster_name(params), _service_name(params)
@@ -143,23 +167,26 @@ def _after_create(response: Any, params: dict[str, Any], _: Any) -> None:
                 task_definition=record.task_definition,
                 revision_id=_revision_id(moto_service),
             )
+        return moto_view.snapshot(backend, record, moto_service)
 
 
-def _after_update(response: Any, params: dict[str, Any], before: Any) -> None:
+def _after_update(response: Any, params: dict[str, Any], before: Any) -> Any:
     moto_service = _moto_service(response, params)
     if moto_service is None:
-        return
+        return None
     backend = _backend(response)
     with backend.lock:
         record = backend._current_service(_cluster_name(params), moto_service.name)
         if record is None:
-            return
+            return None
         deploys = bool(params.get("forceNewDeployment")) or _changes(record, params, response)
         if params.get("desiredCount") is not None:
             record.desired_count = int(params["desiredCount"])
         _apply(record, params, response)
+        if record.task_definition:  # moto keeps what the request said ("web:2"): AWS, an ARN
+            moto_service.task_definition = record.task_definition
         if not deploys or record.deployment_controller != "ECS":
-            return
+            return moto_view.snapshot(backend, record, moto_service)
         if not params.get("forceNewDeployment") and moto_service.deployments:
             # moto mints a deployment id only on forceNewDeployment; AWS makes a new one for
             # every change that deploys, and DescribeServices would show it.
@@ -172,17 +199,22 @@ def _after_update(response: Any, params: dict[str, Any], before: Any) -> None:
             task_definition=record.task_definition,
             revision_id=_revision_id(moto_service),
         )
+        return moto_view.snapshot(backend, record, moto_service)
 
 
-def _after_delete(response: Any, params: dict[str, Any], before: Any) -> None:
+def _after_delete(response: Any, params: dict[str, Any], before: Any) -> Any:
     moto_service = _moto_service(response, params) or before
     if moto_service is None or moto_service.status == "ACTIVE":
-        return
+        return None
     backend = _backend(response)
     with backend.lock:
         record = backend.services.get((_cluster_name(params), moto_service.name))
-        if record is not None:
-            backend.delete_service(record)
+        if record is None:
+            return None
+        # The answer shows the service as it was when it was deleted, with moto's status.
+        shown = moto_view.snapshot(backend, record, moto_service)
+        backend.delete_service(record)
+        return shown
 
 
 def _changes(record: Service, params: dict[str, Any], response: Any) -> bool:

@@ -4,20 +4,13 @@ and timestamps are epoch seconds with millisecond precision."""
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from ..engine import lifecycle
+from ..engine.configuration import DEFAULT_DEPLOYMENT_CONFIGURATION
 from ..engine.images import derived_images
 from ..engine.models import ServiceDeployment, ServiceRevision
 
-_DEFAULT_CONFIGURATION = {
-    "maximumPercent": 200,
-    "minimumHealthyPercent": 100,
-    "deploymentCircuitBreaker": {"enable": False, "rollback": False},
-    "strategy": "ROLLING",
-}
-_BREAKER_THRESHOLD = (3, 200)
 # Cached briefs per backend; past this many the cache starts again, so paging through a
 # history of a million deployments does not keep a million encoded briefs alive.
 BRIEF_CACHE_LIMIT = 10_000
@@ -102,8 +95,7 @@ def _counts(requested: int, running: int, pending: int) -> dict[str, int]:
 
 
 def _circuit_breaker(deployment: ServiceDeployment) -> dict[str, Any]:
-    low, high = _BREAKER_THRESHOLD
-    threshold = min(max(math.ceil(0.5 * deployment.desired_count), low), high)
+    threshold = lifecycle.breaker_threshold(deployment)
     if not lifecycle.circuit_breaker_enabled(deployment):
         status = "DISABLED"
     elif deployment.breaker_triggered:
@@ -148,7 +140,10 @@ def service_deployment(deployment: ServiceDeployment) -> dict[str, Any]:
     reached = [hook.detail() for hook in deployment.hooks or () if hook.status is not None]
     if reached:
         out["lifecycleHookDetails"] = reached
-    out["deploymentConfiguration"] = {**_DEFAULT_CONFIGURATION, **(deployment.configuration or {})}
+    out["deploymentConfiguration"] = {
+        **DEFAULT_DEPLOYMENT_CONFIGURATION,
+        **(deployment.configuration or {}),
+    }
     if deployment.rollback_started_ms is not None:
         rollback: dict[str, Any] = {"startedAt": seconds(deployment.rollback_started_ms)}
         if deployment.status_reason is not None:

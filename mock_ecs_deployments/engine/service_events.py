@@ -1,0 +1,98 @@
+"""What a service's deployments tell as they move: the ``events`` DescribeServices shows.
+
+Each transition that AWS reports in a service's event log adds its messages here, at the
+transition's own time (the lifecycle applies a step at the time it was due, even when a read
+notices it later), so the log reads as AWS's would. AWS keeps a service's newest 100 events;
+so does the mock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from bisect import insort
+from dataclasses import dataclass, field
+
+from .arns import format_revision_id
+from .models import Service, ServiceDeployment, ServiceRevision
+from .moto_state import random_source
+
+#: How many events DescribeServices shows of a service (its newest).
+EVENTS_KEPT = 100
+
+STEADY_STATE = "(service {service}) has reached a steady state."
+COMPLETED = "(service {service}) (deployment {deployment}) deployment completed."
+FAILED = "(service {service}) (deployment {deployment}) deployment failed: {why}"
+ROLLING_BACK = "(service {service}) rolling back to deployment {deployment}."
+STOPPED = "(service {service}) (deployment {deployment}) deployment stopped: {why}"
+
+
+@dataclass(slots=True, order=True)
+class ServiceEvent:
+    """One entry of a service's event log (ordered by time, then by when it was made)."""
+
+    created_ms: int
+    sequence: int
+    message: str = field(compare=False)
+    # Made when the event is first shown: seeding a long history makes no ids nobody reads.
+    shown_id: str = field(default="", compare=False)
+
+    @property
+    def id(self) -> str:
+        """The event's id (a UUID, the same at every read)."""
+        if not self.shown_id:
+            self.shown_id = str(uuid.UUID(int=random_source().getrandbits(128), version=4))
+        return self.shown_id
+
+
+def deployment_id(revision: ServiceRevision) -> str:
+    """The ``ecs-svc/<n>`` id DescribeServices gives the deployment of ``revision``: ``<n>``
+    is the last part of the revision's ARN, the link tools follow between the two APIs."""
+    return f"ecs-svc/{format_revision_id(revision.id)}"
+
+
+def add(service: Service, at_ms: int, template: str, **facts: str) -> None:
+    """Add one event, ``template`` filled in with the service's name and ``facts``."""
+    service.event_sequence += 1
+    event = ServiceEvent(
+        at_ms, service.event_sequence, template.format(service=service.name, **facts)
+    )
+    insort(service.events, event)
+    if len(service.events) > EVENTS_KEPT:
+        del service.events[0]
+
+
+def completed(deployment: ServiceDeployment, status: str, at_ms: int) -> None:
+    """The events of a deployment that ended in ``status`` at ``at_ms``, when it is the
+    service's newest (an older one's end changes nothing the service shows)."""
+    service = deployment.service
+    if service.latest() is not deployment:
+        return
+    if status == "SUCCESSFUL":
+        add(service, at_ms, COMPLETED, deployment=deployment_id(deployment.target_revision))
+        add(service, at_ms, STEADY_STATE)
+    elif status == "ROLLBACK_SUCCESSFUL" and deployment.rollback_revision is not None:
+        add(service, at_ms, COMPLETED, deployment=deployment_id(deployment.rollback_revision))
+        add(service, at_ms, STEADY_STATE)
+    elif status in ("ROLLBACK_FAILED", "STOPPED"):
+        template = FAILED if status == "ROLLBACK_FAILED" else STOPPED
+        why = _sentence(deployment.status_reason or status)
+        add(service, at_ms, template, deployment=deployment_id(deployment.target_revision), why=why)
+
+
+def rolling_back(deployment: ServiceDeployment, at_ms: int) -> None:
+    """The events of a deployment whose rollback to its source revision began at ``at_ms``."""
+    service, source = deployment.service, deployment.rollback_revision
+    if service.latest() is not deployment or source is None:
+        return
+    why = _sentence(deployment.status_reason or "rolled back")
+    add(service, at_ms, FAILED, deployment=deployment_id(deployment.target_revision), why=why)
+    add(service, at_ms, ROLLING_BACK, deployment=deployment_id(source))
+
+
+def _sentence(reason: str) -> str:
+    """A reason as the tail of an event message: AWS's circuit-breaker reason loses its
+    ``ECS deployment circuit breaker:`` prefix (``tasks failed to start.``)."""
+    prefix = "ECS deployment circuit breaker: "
+    reason = reason[len(prefix) :] if reason.startswith(prefix) else reason
+    reason = reason[:1].lower() + reason[1:]
+    return reason if reason.endswith(".") else reason + "."
