@@ -36,6 +36,7 @@ LOOPBACK_MODULES = frozenset(
     {
         "test_server",
         "test_aws_cli",
+        "test_aws_cli_services",
         "test_requests_door",
         "test_aiobotocore",
         "test_xdist",

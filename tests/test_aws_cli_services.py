@@ -1,0 +1,161 @@
+"""The real AWS CLI against server mode through a planned rollout: ``describe-services`` shows
+the service deployments as PRIMARY and ACTIVE entries, ``aws ecs wait services-stable`` waits
+through the rollout and returns once the server's clock has moved past it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.loaders import Loader
+
+from mock_ecs_deployments import serve_in_thread
+from mock_ecs_deployments.server.client import MockEndpoint
+
+# Only loopback: a door that failed to answer must not reach AWS.
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
+
+REGION = "us-east-1"
+PREFIX = f"arn:aws:ecs:{REGION}:123456789012"
+ROLLOUT = 600
+# AWS CLI v1 exits with 255 when a waiter gives up (as for a service error).
+WAITER_EXIT_STATUS = 255
+AWS = Path(sys.executable).with_name("aws")
+
+
+def bounded_waiters(data_path: Path, delay: int, max_attempts: int) -> None:
+    """Write botocore's ECS waiters with ``ServicesStable`` polling ``max_attempts`` times,
+    ``delay`` seconds apart, where ``AWS_DATA_PATH`` finds them before botocore's own.
+
+    ``aws ecs wait`` has no option for the waiter's delay or attempts (AWS_MAX_ATTEMPTS is the
+    retry count of each request, not the waiter's), but it loads the waiter model through
+    botocore's data path like any other model file.
+    """
+    loader = Loader()
+    version = loader.determine_latest_version("ecs", "service-2")
+    model: dict[str, Any] = loader.load_service_model("ecs", "waiters-2", version)
+    model["waiters"]["ServicesStable"].update(delay=delay, maxAttempts=max_attempts)
+    target = data_path / "ecs" / version / "waiters-2.json"
+    target.parent.mkdir(parents=True)
+    target.write_text(json.dumps(model))
+
+
+class Cli:
+    """Runs ``aws ecs ...`` against one endpoint with fake credentials and no local config."""
+
+    def __init__(self, endpoint: MockEndpoint, home: Path) -> None:
+        self.endpoint = endpoint
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        self.env.update(
+            HOME=str(home),
+            AWS_ACCESS_KEY_ID="test",
+            AWS_SECRET_ACCESS_KEY="test",
+            AWS_CONFIG_FILE=str(home / "no-config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(home / "no-credentials"),
+            AWS_EC2_METADATA_DISABLED="true",
+        )
+
+    def run(self, *arguments: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+        command = [str(AWS), "ecs", *arguments, "--endpoint-url", self.endpoint]
+        command += ["--region", REGION, "--output", "json"]
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env={**self.env, **(env or {})},
+            timeout=60,
+            check=False,
+        )
+        return done.returncode, done.stdout, done.stderr
+
+    def json(self, *arguments: str) -> Any:
+        status, out, err = self.run(*arguments)
+        assert status == 0, err
+        return json.loads(out)
+
+    def service(self) -> dict[str, Any]:
+        answer = self.json("describe-services", "--cluster", "prod", "--services", "web")
+        (service,) = answer["services"]
+        return dict(service)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Iterator[Cli]:
+    if not AWS.exists():
+        pytest.skip(f"no AWS CLI at {AWS}")
+    with serve_in_thread() as endpoint:
+        yield Cli(endpoint, tmp_path)
+
+
+def test_wait_services_stable_waits_through_a_planned_rollout(cli: Cli, tmp_path: Path) -> None:
+    cli.json("create-cluster", "--cluster-name", "prod")
+    for image in ("nginx:1.26", "nginx:1.27"):
+        cli.json(
+            "register-task-definition",
+            "--family",
+            "web",
+            "--container-definitions",
+            json.dumps([{"name": "app", "image": image, "memory": 128}]),
+        )
+    cli.json(
+        "create-service",
+        "--cluster",
+        "prod",
+        "--service-name",
+        "web",
+        "--task-definition",
+        "web:1",
+        "--desired-count",
+        "2",
+    )
+    plan = cli.endpoint.plan_next_deployment("web", "prod", in_progress_for=ROLLOUT)
+    assert plan["in_progress_for"] == ROLLOUT
+    cli.json(
+        "update-service", "--cluster", "prod", "--service", "web", "--task-definition", "web:2"
+    )
+
+    rolling = cli.service()
+    assert [(d["status"], d["rolloutState"]) for d in rolling["deployments"]] == [
+        ("PRIMARY", "IN_PROGRESS"),
+        ("ACTIVE", "COMPLETED"),
+    ]
+    primary, active = rolling["deployments"]
+    assert primary["taskDefinition"] == f"{PREFIX}:task-definition/web:2"
+    assert active["taskDefinition"] == f"{PREFIX}:task-definition/web:1"
+    assert rolling["taskDefinition"] == f"{PREFIX}:task-definition/web:2"
+
+    # Two polls one second apart, both during the rollout: the waiter gives up.
+    wait = ["wait", "services-stable", "--cluster", "prod", "--services", "web"]
+    two_polls, one_poll = tmp_path / "two-polls", tmp_path / "one-poll"
+    bounded_waiters(two_polls, delay=1, max_attempts=2)
+    bounded_waiters(one_poll, delay=1, max_attempts=1)
+    status, out, err = cli.run(*wait, env={"AWS_DATA_PATH": str(two_polls)})
+    assert (status, out) == (WAITER_EXIT_STATUS, ""), err
+    assert "Waiter ServicesStable failed: Max attempts exceeded" in err
+
+    cli.endpoint.advance(ROLLOUT + 1)
+    # Stable at the first poll after the rollout (the CLI's own waiter would poll again 15 s
+    # later, which would hide a rollout that ends a little late).
+    status, out, err = cli.run(*wait, env={"AWS_DATA_PATH": str(one_poll)})
+    assert (status, out) == (0, ""), err
+
+    stable = cli.service()
+    (deployment,) = stable["deployments"]
+    assert (deployment["status"], deployment["rolloutState"]) == ("PRIMARY", "COMPLETED")
+    assert deployment["id"] == primary["id"]
+    assert deployment["taskDefinition"] == f"{PREFIX}:task-definition/web:2"
+    assert (stable["runningCount"], stable["pendingCount"]) == (2, 0)
+    assert stable["events"][0]["message"] == "(service web) has reached a steady state."
+
+    listed = cli.json("list-service-deployments", "--cluster", "prod", "--service", "web")
+    items = listed["serviceDeployments"]
+    assert [item["status"] for item in items] == ["SUCCESSFUL", "SUCCESSFUL"]
+    assert items[0]["createdAt"] > items[1]["createdAt"]  # newest first
+    assert deployment["id"] == "ecs-svc/" + items[0]["targetServiceRevisionArn"].rsplit("/", 1)[1]
+    assert active["id"] == "ecs-svc/" + items[1]["targetServiceRevisionArn"].rsplit("/", 1)[1]
