@@ -19,8 +19,17 @@ All under ``mock_service_deployments(with_moto=True)`` (moto's ``mock_aws`` insi
 4. Where the time of one 20-item call under moto goes: botocore and our ``before-send`` door
    (everything outside moto's handler and our dispatch), moto's handler (which leaves a request
    our door answered alone), and our dispatch.
+5. moto's ``describe_services`` of 10 services the mock tracks (made through moto, each then
+   redeployed twice), answered with our view laid over moto's (``patches/moto_view.py``),
+   against the same calls under moto's ``mock_aws`` alone, with no mock of ours installed.
+   Target: at most 1.2x moto alone; the run exits non-zero over it (and below 1.0, a benchmark
+   bug). Both mocks are process-wide and forget their state when stopped, so the two sides
+   take turns block by block, each block making its services afresh; every block checks that
+   moto's answer carries our view in every service under ours (``moto_view.shown`` once per
+   service, no dispatch of ours), and under moto alone neither our view nor our wrapper on
+   moto's response class. Then where one call of each side goes.
 
-Every side is checked on its own, then every round, against the mock's dispatches
+Every side of 1 to 4 is checked on its own, then every round, against the mock's dispatches
 (``mock.calls``): moto's own operations and the floor must make none, ours exactly one per
 call, or the benchmark stops with an error. Both sides of a ratio are measured in the same
 rounds, interleaved call by call (bench_list.py's ``compare``); the median of the per-round
@@ -30,6 +39,7 @@ ratios is reported, with their range.
 from __future__ import annotations
 
 import argparse
+import statistics
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -38,12 +48,14 @@ from bench_list import (
     CREDENTIALS,
     REGION,
     Clock,
+    Ratio,
     Side,
     check_floor,
     clean_session,
     compare,
     fail,
     floor_client,
+    mocked_client,
     no_mock_patches,
     raw_answer,
     timed_loop,
@@ -51,24 +63,34 @@ from bench_list import (
 )
 
 from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
-from mock_ecs_deployments.patches import botocore_send
+from mock_ecs_deployments.patches import botocore_send, moto_view
 
 BASE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 SERVICES = 20
+DESCRIBED = [f"svc-{index:02d}" for index in range(10)]  # DescribeServices' limit
+FORCED = 2  # forced redeployments of each described service: a history and events to show
 PAGE_REQUEST = {"cluster": "prod", "service": "web", "maxResults": 20}
+
+
+def _moto_services(ecs: Any, count: int, forced: int = 0) -> None:
+    """A cluster with ``count`` services made through moto, each then redeployed ``forced``
+    times (``update_service`` with ``forceNewDeployment``)."""
+    ecs.create_cluster(clusterName="prod")
+    ecs.register_task_definition(
+        family="app", containerDefinitions=[{"name": "app", "image": "nginx:1.27", "memory": 256}]
+    )
+    for index in range(count):
+        ecs.create_service(
+            cluster="prod", serviceName=f"svc-{index:02d}", taskDefinition="app", desiredCount=1
+        )
+        for _ in range(forced):
+            ecs.update_service(cluster="prod", service=f"svc-{index:02d}", forceNewDeployment=True)
 
 
 def _setup(ecs: Any, mock: ServiceDeploymentsMock) -> list[str]:
     """A cluster with 20 services made through moto, and 40 deployments of another service
     seeded in the mock; returns the ARNs of 20 of those deployments."""
-    ecs.create_cluster(clusterName="prod")
-    ecs.register_task_definition(
-        family="app", containerDefinitions=[{"name": "app", "image": "nginx:1.27", "memory": 256}]
-    )
-    for index in range(SERVICES):
-        ecs.create_service(
-            cluster="prod", serviceName=f"svc-{index:02d}", taskDefinition="app", desiredCount=1
-        )
+    _moto_services(ecs, SERVICES)
     backend = mock.backend()
     seeded = [
         backend.add_deployment(service="web", cluster="prod", created_at=BASE + timedelta(hours=i))
@@ -177,6 +199,175 @@ def breakdown(
     print(f"    ours (protocol.dispatch)          {ours_time * 1e6:7.1f} us")
 
 
+class _Counter(Clock):
+    """A clock that also counts the calls it times."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def start(self, **_: Any) -> None:
+        self.count += 1
+        super().start()
+
+
+def _described(ecs: Any, shown: _Counter) -> list[dict[str, Any]]:
+    """One untimed ``describe_services`` of the 10 services, counting the overlay's calls."""
+    with timing(moto_view, "shown", shown):
+        services: list[dict[str, Any]] = ecs.describe_services(cluster="prod", services=DESCRIBED)[
+            "services"
+        ]
+    if len(services) != len(DESCRIBED):
+        fail(f"describe_services answered {len(services)} services, not {len(DESCRIBED)}")
+    return services
+
+
+def bench_describe_services(rounds: int, calls: int) -> Ratio:
+    """moto's ``describe_services`` of 10 tracked services with our view laid over it, against
+    moto's own with no mock of ours installed.
+
+    Both mocks are process-wide and forget everything when stopped, so the sides take turns
+    block by block (and turns at going first): each block starts its mocks, makes its client
+    and its services through moto (the same calls on both sides), checks its answers, times
+    ``calls`` calls and checks again.
+    """
+    import boto3
+    import botocore.handlers
+    from moto import mock_aws
+    from moto.ecs.responses import EC2ContainerServiceResponse as responses
+
+    own = responses.__dict__["describe_services"]
+    if own.__module__ != "moto.ecs.responses" or hasattr(own, "__wrapped__"):
+        fail(f"moto's describe_services is not moto's own function: {own!r}")
+    shown = _Counter()
+
+    def moto_alone(block: Callable[[Callable[[], Any]], float]) -> float:
+        if botocore_send.state.active or any(
+            entry[1] is botocore_send.before_send for entry in botocore.handlers.BUILTIN_HANDLERS
+        ):
+            fail("the baseline would run with the mock's handler installed")
+        with mock_aws():
+            ecs = boto3.session.Session().client("ecs", region_name=REGION, **CREDENTIALS)
+            _moto_services(ecs, len(DESCRIBED), FORCED)
+
+            def check() -> None:
+                before = shown.count
+                services = _described(ecs, shown)
+                if responses.__dict__["describe_services"] is not own or shown.count != before:
+                    fail("the baseline ran with our overlay installed on moto's response class")
+                if any("currentServiceDeployment" in service for service in services):
+                    fail("the baseline's answer carries the mock's view")
+
+            check()
+            spent = block(lambda: ecs.describe_services(cluster="prod", services=DESCRIBED))
+            check()
+        return spent
+
+    def ours(block: Callable[[Callable[[], Any]], float]) -> float:
+        with mock_service_deployments(with_moto=True) as mock:
+            ecs = mocked_client()
+            _moto_services(ecs, len(DESCRIBED), FORCED)
+            tracked = mock.backend().services
+            if len(tracked) != len(DESCRIBED) or any(
+                len(record.deployments) != FORCED + 1 for record in tracked.values()
+            ):
+                fail("the services made through moto are not all tracked with their deployments")
+
+            def check() -> None:
+                before, dispatched = shown.count, len(mock.calls)
+                services = _described(ecs, shown)
+                patched = responses.__dict__["describe_services"]
+                if getattr(patched, "__wrapped__", None) is not own:
+                    fail("our overlay is not installed on moto's response class")
+                if shown.count - before != len(DESCRIBED) or len(mock.calls) != dispatched:
+                    fail("describe_services was not moto's, overlaid once per service")
+                if not all(
+                    "currentServiceDeployment" in service and service.get("events")
+                    for service in services
+                ):
+                    fail("an answer under the mock lacks its view of a tracked service")
+
+            check()
+            spent = block(lambda: ecs.describe_services(cluster="prod", services=DESCRIBED))
+            check()
+        return spent
+
+    def timed(call: Callable[[], Any]) -> float:
+        return timed_loop(call, calls)
+
+    times_ours: list[float] = []
+    times_moto: list[float] = []
+    ours(timed)  # warm-up: imports, moto's first backends
+    moto_alone(timed)
+    for index in range(rounds):
+        if index % 2 == 0:
+            times_moto.append(moto_alone(timed))
+            times_ours.append(ours(timed))
+        else:
+            times_ours.append(ours(timed))
+            times_moto.append(moto_alone(timed))
+    ratios = [x / y for x, y in zip(times_ours, times_moto, strict=True)]
+    ratio = Ratio(
+        statistics.median(times_ours),
+        statistics.median(times_moto),
+        statistics.median(ratios),
+        min(ratios),
+        max(ratios),
+    )
+    print(
+        f"describe_services of 10 tracked services (each {FORCED + 1} deployments), our view"
+        f" over moto vs moto alone ({rounds} rounds of {calls} calls): {ratio}  (target <= 1.2)"
+    )
+
+    # Where the time goes, in blocks of their own (the clocks cost time too). The clocks go on
+    # inside each block, once its mocks have patched what they patch.
+    from botocore.parsers import ResponseParser
+    from moto.core.serialize import ResponseSerializer
+
+    parts = ("method", "overlay", "serialize", "parse")
+    clocks = {side: {part: Clock() for part in parts} for side in ("ours", "moto")}
+
+    def clocked(side: str) -> Callable[[Callable[[], Any]], float]:
+        def block(call: Callable[[], Any]) -> float:
+            clock = clocks[side]
+            with (
+                timing(responses, "describe_services", clock["method"]),
+                timing(moto_view, "shown", clock["overlay"]),
+                timing(ResponseSerializer, "serialize", clock["serialize"]),
+                timing(ResponseParser, "parse", clock["parse"]),
+            ):
+                return timed_loop(call, calls)
+
+        return block
+
+    total = {"ours": 0.0, "moto": 0.0}
+    blocks = max(2, rounds // 4)
+    for _ in range(blocks):
+        total["ours"] += ours(clocked("ours")) / blocks
+        total["moto"] += moto_alone(clocked("moto")) / blocks
+    per = 1e6 / (blocks * calls)
+    us = {side: {part: clocks[side][part].seconds * per for part in parts} for side in clocks}
+    for side in us:
+        us[side]["total"] = total[side] * 1e6
+        # (the overlay runs inside the method)
+        us[side]["rest"] = us[side]["total"] - sum(
+            us[side][part] for part in ("method", "serialize", "parse")
+        )
+    rows = (
+        ("the whole call", "total"),
+        ("moto's describe_services method", "method"),
+        ("  of which our overlay (moto_view.shown x10)", "overlay"),
+        ("moto serializing the answer", "serialize"),
+        ("botocore parsing it", "parse"),
+        ("the rest (botocore, moto's dispatch)", "rest"),
+    )
+    print(f"  where one call goes, ours vs moto alone ({blocks * calls} calls of each):")
+    for label, part in rows:
+        print(f"    {label:<46} {us['ours'][part]:8.1f} us vs {us['moto'][part]:8.1f} us")
+    check_floor(ratio, "describe_services under our mock against moto alone")
+    return ratio
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -188,6 +379,9 @@ def main() -> None:
     rounds = args.rounds or (8 if args.quick else 20)
     calls = args.calls or (20 if args.quick else 40)
     run(rounds, calls)
+    ratio = bench_describe_services(rounds, calls // 2)
+    if ratio.median > 1.2:
+        fail(f"describe_services under our mock: ratio {ratio.median:.3f} is over its 1.2 target")
 
 
 if __name__ == "__main__":
