@@ -632,7 +632,9 @@ def test_the_client_methods_drive_the_server(endpoint: MockEndpoint, tmp_path: P
         "services": 1,
         "deployments": 0,
     }
-    before = clock.now()
+    # The control API answers the time in milliseconds, as the wire format does.
+    unrounded = clock.now()
+    before = unrounded.replace(microsecond=unrounded.microsecond // 1000 * 1000)
     now = endpoint.advance(timedelta(minutes=5))
     assert now.tzinfo is not None and timedelta(minutes=5) <= now - before < timedelta(minutes=6)
     plan = endpoint.plan_next_deployment("web", "prod", in_progress_for=timedelta(seconds=90))
