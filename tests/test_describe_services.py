@@ -341,3 +341,47 @@ def test_services_the_mock_does_not_deploy_keep_moto_s_answer(
     assert service["deployments"] == []
     assert "currentServiceDeployment" not in service
     assert service["taskDefinition"] == f"{TD}:1"
+
+
+def test_one_answer_holds_moto_s_fields_and_the_mock_s_in_the_order_asked(
+    mock: ServiceDeploymentsMock, ecs: Any
+) -> None:
+    _create(ecs, tags=[{"key": "team", "value": "web"}])
+    ecs.create_service(
+        cluster="prod",
+        serviceName="legacy",
+        taskDefinition="web:1",
+        desiredCount=1,
+        deploymentController={"type": "CODE_DEPLOY"},
+    )
+    answer = ecs.describe_services(
+        cluster="prod", services=["legacy", "ghost", "web"], include=["TAGS"]
+    )
+    legacy, web = answer["services"]
+    assert [legacy["serviceName"], web["serviceName"]] == ["legacy", "web"]
+    assert [(f["arn"].rsplit("/", 1)[1], f["reason"]) for f in answer["failures"]] == [
+        ("ghost", "MISSING")
+    ]
+    # moto's own fields, as moto serialized them
+    assert web["serviceArn"] == f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/web"
+    assert web["clusterArn"] == f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/prod"
+    assert (web["status"], web["schedulingStrategy"], web["launchType"]) == (
+        "ACTIVE",
+        "REPLICA",
+        "EC2",
+    )
+    assert web["deploymentController"] == {"type": "ECS"}
+    assert web["tags"] == [{"key": "team", "value": "web"}]
+    # the mock's fields beside them, and legacy's as moto wrote them
+    assert (web["desiredCount"], web["runningCount"], web["pendingCount"]) == (2, 2, 0)
+    assert _rows(web) == [("PRIMARY", "web:1", "COMPLETED", 2)]
+    assert web["deployments"][0]["createdAt"] == T0
+    assert [event["createdAt"] for event in web["events"]] == [T0, T0]
+    assert web["currentServiceDeployment"] == _history(ecs)[0]["serviceDeploymentArn"]
+    assert legacy["deployments"] == [] and "currentServiceRevisions" not in legacy
+    assert legacy["taskDefinition"] == f"{TD}:1"
+    untagged = ecs.describe_services(cluster="prod", services=["web"])["services"][0]
+    assert "tags" not in untagged
+    assert {key: value for key, value in untagged.items()} == {
+        key: value for key, value in web.items() if key != "tags"
+    }

@@ -75,7 +75,7 @@ def _wrap(
                 return status, headers, body
         before = _moto_service(response, params)
         result = original(response)  # moto's own errors propagate unchanged
-        return _replaced(result, "service", follow(response, params, before))
+        return _answer(response, result, "service", [follow(response, params, before)])
 
     return wrapper
 
@@ -87,18 +87,29 @@ def _shown_services(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
         payload = getattr(result, "result", None)
         if not isinstance(payload, dict) or not payload.get("services"):
             return result
-        services = [moto_view.shown(response, service) for service in payload["services"]]
-        return _replaced(result, "services", services)
+        shown = [moto_view.shown(response, service) for service in payload["services"]]
+        return _answer(response, result, "services", shown)
 
     return wrapper
 
 
-def _replaced(result: Any, key: str, value: Any) -> Any:
-    """moto's answer ``result`` (an ``ActionResult``) with ``key`` showing ``value``."""
+def _answer(response: Any, result: Any, key: str, shown: list[dict[str, Any] | None]) -> Any:
+    """moto's answer ``result`` (an ``ActionResult``) with the service or services under
+    ``key`` showing the mock's fields ``shown`` (one per service; ``None`` for moto's own):
+    moto serializes what it owns, and the mock's fields join it in the JSON."""
     payload = getattr(result, "result", None)
-    if value is None or not isinstance(payload, dict) or key not in payload:
+    if not any(shown) or not isinstance(payload, dict) or key not in payload:
         return result
-    return type(result)({**payload, key: value})
+    value = payload[key]
+    if isinstance(value, list):
+        hidden: Any = [
+            service if extra is None else moto_view.without_fields(service, extra)
+            for service, extra in zip(value, shown, strict=True)
+        ]
+    else:
+        hidden = moto_view.without_fields(value, shown[0] or {})
+    answer = response.serialized(type(result)({**payload, key: hidden}))
+    return moto_view.joined(answer, key, shown)
 
 
 def _backend(response: Any) -> ServiceDeploymentBackend:
@@ -136,7 +147,7 @@ def _revision_id(moto_service: Any) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def _after_create(response: Any, params: dict[str, Any], _: Any) -> Any:
+def _after_create(response: Any, params: dict[str, Any], _: Any) -> dict[str, Any] | None:
     moto_service = _moto_service(response, params)
     if moto_service is None:
         return None
@@ -167,10 +178,10 @@ def _after_create(response: Any, params: dict[str, Any], _: Any) -> Any:
                 task_definition=record.task_definition,
                 revision_id=_revision_id(moto_service),
             )
-        return moto_view.snapshot(backend, record, moto_service)
+        return moto_view.fields(backend, record)
 
 
-def _after_update(response: Any, params: dict[str, Any], before: Any) -> Any:
+def _after_update(response: Any, params: dict[str, Any], before: Any) -> dict[str, Any] | None:
     moto_service = _moto_service(response, params)
     if moto_service is None:
         return None
@@ -186,7 +197,7 @@ def _after_update(response: Any, params: dict[str, Any], before: Any) -> Any:
         if record.task_definition:  # moto keeps what the request said ("web:2"): AWS, an ARN
             moto_service.task_definition = record.task_definition
         if not deploys or record.deployment_controller != "ECS":
-            return moto_view.snapshot(backend, record, moto_service)
+            return moto_view.fields(backend, record)
         if not params.get("forceNewDeployment") and moto_service.deployments:
             # moto mints a deployment id only on forceNewDeployment; AWS makes a new one for
             # every change that deploys, and DescribeServices would show it.
@@ -199,10 +210,10 @@ def _after_update(response: Any, params: dict[str, Any], before: Any) -> Any:
             task_definition=record.task_definition,
             revision_id=_revision_id(moto_service),
         )
-        return moto_view.snapshot(backend, record, moto_service)
+        return moto_view.fields(backend, record)
 
 
-def _after_delete(response: Any, params: dict[str, Any], before: Any) -> Any:
+def _after_delete(response: Any, params: dict[str, Any], before: Any) -> dict[str, Any] | None:
     moto_service = _moto_service(response, params) or before
     if moto_service is None or moto_service.status == "ACTIVE":
         return None
@@ -212,7 +223,7 @@ def _after_delete(response: Any, params: dict[str, Any], before: Any) -> Any:
         if record is None:
             return None
         # The answer shows the service as it was when it was deleted, with moto's status.
-        shown = moto_view.snapshot(backend, record, moto_service)
+        shown = moto_view.fields(backend, record)
         backend.delete_service(record)
         return shown
 
