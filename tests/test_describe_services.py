@@ -190,6 +190,9 @@ def test_a_circuit_breaker_rollback_shows_the_failed_deployment_beside_its_rollb
     rollback, failed = service["deployments"]
     assert rollback["id"] == source
     assert rollback["createdAt"] == T0 + timedelta(seconds=300)
+    assert rollback["rolloutStateReason"] == (
+        f"ECS deployment circuit breaker: rolling back to deploymentId {source}."
+    )
     assert failed["id"] == target
     assert failed["rolloutStateReason"] == "ECS deployment circuit breaker: tasks failed to start."
     assert failed["failedTasks"] == 3
@@ -236,6 +239,8 @@ def test_a_user_rollback_goes_back_to_the_source_revision(
         "Service deployment rolled back by user."
     )
     assert service["deployments"][1]["failedTasks"] == 0
+    back = service["deployments"][0]["id"]
+    assert service["deployments"][0]["rolloutStateReason"] == f"ECS deployment {back} in progress."
     frozen.tick(61)
     assert _rows(_service(ecs)) == [("PRIMARY", "web:1", "COMPLETED", 2)]
     assert _stable(ecs)

@@ -10,7 +10,7 @@ and has brought the service's deployments up to now, so the view is one consiste
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .configuration import DEFAULT_DEPLOYMENT_CONFIGURATION
@@ -110,7 +110,11 @@ def _entries(newest: ServiceDeployment, desired: int) -> tuple[DeploymentEntry, 
         return (_failed(newest, "PRIMARY"), *_replaced(source, newest.created_ms, desired))
     back = newest.rollback_revision
     if status in _ROLLING_BACK:
-        return (_entry("PRIMARY", back, rollback_ms, updated, desired, running=desired), failed)
+        primary = _entry("PRIMARY", back, rollback_ms, updated, desired, running=desired)
+        if newest.breaker_triggered:
+            reason = f"ECS deployment circuit breaker: rolling back to deploymentId {primary.id}."
+            primary = replace(primary, rollout_state_reason=reason)
+        return (primary, failed)
     if status == "ROLLBACK_SUCCESSFUL":
         return (_entry("PRIMARY", back, rollback_ms, updated, desired, running=desired, done=True),)
     # ROLLBACK_FAILED: neither revision reached a steady state.
