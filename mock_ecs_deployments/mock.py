@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from .engine import clock
+from .engine import clock, deployment_events
 from .engine.backend import ServiceDeploymentBackend
 from .engine.lifecycle import make_plan
 from .engine.models import Service
@@ -252,6 +252,19 @@ class ServiceDeploymentsMock:
         """Each request answered while active, oldest first: operation, decoded params,
         account, region, HTTP status and error code. Cleared with the mock's reset."""
         return faults.calls()
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The EventBridge events the deployments made while active ("ECS Deployment State
+        Change" and "ECS Service Action", each a dict as AWS puts it on the bus), in the order
+        of their transitions' times. Reading brings every planned deployment up to now first.
+        Cleared with the mock's reset.
+
+        :raises RuntimeError: when this mock is not started.
+        """
+        self._require_started()
+        service_deployment_backends.catch_up()
+        return deployment_events.events()
 
     # -- decorating ------------------------------------------------------------------------
 

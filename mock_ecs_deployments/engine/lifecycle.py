@@ -161,6 +161,7 @@ def _start(deployment: ServiceDeployment, at_ms: int) -> None:
     deployment.started_ms = at_ms
     deployment.updated_ms = at_ms
     deployment.lifecycle_stage = "SCALE_UP"
+    service_events.started(deployment, at_ms)
     _next_hook_or_run(deployment, at_ms)
 
 
@@ -232,7 +233,7 @@ def begin_rollback(
         return
     deployment.rollback_outcome = final
     _put_back(deployment, source)
-    service_events.rolling_back(deployment, at_ms)
+    service_events.rolling_back(deployment, at_ms, failed=not requested)
     if requested:
         deployment.status = "ROLLBACK_REQUESTED"
         _schedule(deployment, "rollback_start", at_ms, strict=True)

@@ -87,9 +87,9 @@ def record_static(
             and lifecycle.circuit_breaker_enabled(deployment)
         )
     if deployment.rollback_started_ms is not None:
-        service_events.rolling_back(deployment, deployment.rollback_started_ms)
+        service_events.rolling_back(deployment, deployment.rollback_started_ms, announce=False)
     if finished_ms is not None:
-        service_events.completed(deployment, status, finished_ms)
+        service_events.completed(deployment, status, finished_ms, announce=False)
     service = deployment.service
     if service.latest() is deployment:
         if status == "SUCCESSFUL":

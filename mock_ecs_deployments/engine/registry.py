@@ -12,7 +12,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from . import deployment_events
 from .backend import ServiceDeploymentBackend
+from .clock import now_ms
 from .moto_state import DEFAULT_ACCOUNT_ID
 
 if TYPE_CHECKING:
@@ -78,11 +80,24 @@ class ServiceDeploymentBackendDict(dict[str, RegionBackends]):
         """The mock-wide default plan (read by each backend when it makes a deployment)."""
         return self.default_plan
 
+    def catch_up(self) -> None:
+        """Bring every deployment that follows a plan, in every backend, up to now: the
+        transitions already due happen (at their own times), and so do their events, for a
+        reader who asks nothing of ECS (a queue an EventBridge rule feeds, ``mock.events``)."""
+        now = now_ms()
+        for regions in list(self.values()):
+            for backend in list(regions.values()):
+                with backend.lock:
+                    for record in list(backend.services.values()):
+                        if record.ongoing:
+                            backend.refresh(record, now)
+
     def reset(self) -> None:
-        """Drop every account's backends and the default plan."""
+        """Drop every account's backends, the default plan and the events they made."""
         with self.lock:
             self.clear()
             self.default_plan = None
+            deployment_events.clear()
 
 
 service_deployment_backends = ServiceDeploymentBackendDict()

@@ -12,6 +12,7 @@ import uuid
 from bisect import insort
 from dataclasses import dataclass, field
 
+from . import deployment_events
 from .arns import format_revision_id
 from .models import Service, ServiceDeployment, ServiceRevision
 from .moto_state import random_source
@@ -24,6 +25,14 @@ COMPLETED = "(service {service}) (deployment {deployment}) deployment completed.
 FAILED = "(service {service}) (deployment {deployment}) deployment failed: {why}"
 ROLLING_BACK = "(service {service}) rolling back to deployment {deployment}."
 STOPPED = "(service {service}) (deployment {deployment}) deployment stopped: {why}"
+# A deployment's rolloutStateReason in DescribeServices, and the reason of its EventBridge
+# events.
+IN_PROGRESS_REASON = "ECS deployment {deployment} in progress."
+COMPLETED_REASON = "ECS deployment {deployment} completed."
+FAILED_REASON = "ECS deployment {deployment} failed."
+BREAKER_ROLLBACK_REASON = (
+    "ECS deployment circuit breaker: rolling back to deploymentId {deployment}."
+)
 
 
 @dataclass(slots=True, order=True)
@@ -61,32 +70,91 @@ def add(service: Service, at_ms: int, template: str, **facts: str) -> None:
         del service.events[0]
 
 
-def completed(deployment: ServiceDeployment, status: str, at_ms: int) -> None:
+def started(deployment: ServiceDeployment, at_ms: int) -> None:
+    """A deployment went IN_PROGRESS at ``at_ms``: AWS writes no service event for it, and
+    sends its SERVICE_DEPLOYMENT_IN_PROGRESS event."""
+    if deployment.service.latest() is not deployment:
+        return
+    identifier = deployment_id(deployment.target_revision)
+    deployment_events.deployment_state_change(
+        deployment.service,
+        at_ms,
+        deployment_events.IN_PROGRESS,
+        identifier,
+        IN_PROGRESS_REASON.format(deployment=identifier),
+    )
+
+
+def completed(
+    deployment: ServiceDeployment, status: str, at_ms: int, *, announce: bool = True
+) -> None:
     """The events of a deployment that ended in ``status`` at ``at_ms``, when it is the
-    service's newest (an older one's end changes nothing the service shows)."""
+    service's newest (an older one's end changes nothing the service shows). ``announce``:
+    also its EventBridge events (not for a history recorded as already past)."""
     service = deployment.service
     if service.latest() is not deployment:
         return
+    revision = None
     if status == "SUCCESSFUL":
-        add(service, at_ms, COMPLETED, deployment=deployment_id(deployment.target_revision))
-        add(service, at_ms, STEADY_STATE)
+        revision = deployment.target_revision
     elif status == "ROLLBACK_SUCCESSFUL" and deployment.rollback_revision is not None:
-        add(service, at_ms, COMPLETED, deployment=deployment_id(deployment.rollback_revision))
+        revision = deployment.rollback_revision
+    if revision is not None:
+        identifier = deployment_id(revision)
+        add(service, at_ms, COMPLETED, deployment=identifier)
         add(service, at_ms, STEADY_STATE)
+        if announce:
+            deployment_events.deployment_state_change(
+                service,
+                at_ms,
+                deployment_events.COMPLETED,
+                identifier,
+                COMPLETED_REASON.format(deployment=identifier),
+            )
+            deployment_events.steady_state(service, at_ms)
     elif status in ("ROLLBACK_FAILED", "STOPPED"):
         template = FAILED if status == "ROLLBACK_FAILED" else STOPPED
         why = _sentence(deployment.status_reason or status)
         add(service, at_ms, template, deployment=deployment_id(deployment.target_revision), why=why)
+        if announce and status == "ROLLBACK_FAILED":
+            # The rollback's own deployment failed (or, with nothing to go back to, the first).
+            failed = deployment.rollback_revision or deployment.target_revision
+            deployment_events.deployment_state_change(
+                service,
+                at_ms,
+                deployment_events.FAILED,
+                deployment_id(failed),
+                deployment.status_reason or FAILED_REASON.format(deployment=deployment_id(failed)),
+            )
 
 
-def rolling_back(deployment: ServiceDeployment, at_ms: int) -> None:
-    """The events of a deployment whose rollback to its source revision began at ``at_ms``."""
+def rolling_back(
+    deployment: ServiceDeployment, at_ms: int, *, failed: bool = True, announce: bool = True
+) -> None:
+    """The events of a deployment whose rollback to its source revision began at ``at_ms``.
+    ``failed``: the deployment failed on its own (else a user asked for the rollback), which
+    AWS announces with SERVICE_DEPLOYMENT_FAILED before the rollback's IN_PROGRESS."""
     service, source = deployment.service, deployment.rollback_revision
     if service.latest() is not deployment or source is None:
         return
     why = _sentence(deployment.status_reason or "rolled back")
-    add(service, at_ms, FAILED, deployment=deployment_id(deployment.target_revision), why=why)
-    add(service, at_ms, ROLLING_BACK, deployment=deployment_id(source))
+    target, back = deployment_id(deployment.target_revision), deployment_id(source)
+    add(service, at_ms, FAILED, deployment=target, why=why)
+    add(service, at_ms, ROLLING_BACK, deployment=back)
+    if not announce:
+        return
+    if failed:
+        deployment_events.deployment_state_change(
+            service,
+            at_ms,
+            deployment_events.FAILED,
+            target,
+            deployment.status_reason or FAILED_REASON.format(deployment=target),
+        )
+    template = BREAKER_ROLLBACK_REASON if deployment.breaker_triggered else IN_PROGRESS_REASON
+    deployment_events.deployment_state_change(
+        service, at_ms, deployment_events.IN_PROGRESS, back, template.format(deployment=back)
+    )
 
 
 def _sentence(reason: str) -> str:

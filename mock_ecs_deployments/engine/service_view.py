@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from . import service_events
 from .configuration import DEFAULT_DEPLOYMENT_CONFIGURATION
 from .lifecycle import breaker_threshold
 from .models import Service, ServiceDeployment, ServiceRevision
@@ -112,7 +113,7 @@ def _entries(newest: ServiceDeployment, desired: int) -> tuple[DeploymentEntry, 
     if status in _ROLLING_BACK:
         primary = _entry("PRIMARY", back, rollback_ms, updated, desired, running=desired)
         if newest.breaker_triggered:
-            reason = f"ECS deployment circuit breaker: rolling back to deploymentId {primary.id}."
+            reason = service_events.BREAKER_ROLLBACK_REASON.format(deployment=primary.id)
             primary = replace(primary, rollout_state_reason=reason)
         return (primary, failed)
     if status == "ROLLBACK_SUCCESSFUL":
@@ -148,7 +149,11 @@ def _entry(
 ) -> DeploymentEntry:
     """A healthy entry: rollout COMPLETED when ``done``, else IN_PROGRESS."""
     identifier = deployment_id(revision)
-    state, word = ("COMPLETED", "completed") if done else ("IN_PROGRESS", "in progress")
+    state, template = (
+        ("COMPLETED", service_events.COMPLETED_REASON)
+        if done
+        else ("IN_PROGRESS", service_events.IN_PROGRESS_REASON)
+    )
     return DeploymentEntry(
         identifier,
         status,
@@ -160,7 +165,7 @@ def _entry(
         created_ms,
         updated_ms,
         state,
-        f"ECS deployment {identifier} {word}.",
+        template.format(deployment=identifier),
     )
 
 
@@ -183,7 +188,7 @@ def _replaced(
             source.created_ms,
             since_ms,
             "COMPLETED",
-            f"ECS deployment {identifier} completed.",
+            service_events.COMPLETED_REASON.format(deployment=identifier),
         ),
     )
 
@@ -203,5 +208,6 @@ def _failed(deployment: ServiceDeployment, status: str) -> DeploymentEntry:
         deployment.created_ms,
         deployment.updated_ms or deployment.created_ms,
         "FAILED",
-        deployment.status_reason or f"ECS deployment {deployment_id(revision)} failed.",
+        deployment.status_reason
+        or service_events.FAILED_REASON.format(deployment=deployment_id(revision)),
     )

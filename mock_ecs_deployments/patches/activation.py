@@ -16,7 +16,14 @@ from collections.abc import Callable, Sequence
 from ..engine import clock
 from ..engine.registry import service_deployment_backends
 from ..protocol import faults
-from . import aiobotocore_reader, botocore_send, environment, moto_ecs, requests_transport
+from . import (
+    aiobotocore_reader,
+    botocore_send,
+    environment,
+    moto_ecs,
+    moto_events,
+    requests_transport,
+)
 
 Step = tuple[str, Callable[[], None], Callable[[], None]]
 
@@ -24,6 +31,7 @@ Step = tuple[str, Callable[[], None], Callable[[], None]]
 STEPS: Sequence[Step] = (
     ("environment", environment.install, environment.uninstall),
     ("moto", moto_ecs.install, moto_ecs.uninstall),
+    ("eventbridge", moto_events.install, moto_events.uninstall),
     ("requests", requests_transport.install, requests_transport.uninstall),
     ("aiobotocore", aiobotocore_reader.install, aiobotocore_reader.uninstall),
     ("botocore", botocore_send.install, botocore_send.uninstall),

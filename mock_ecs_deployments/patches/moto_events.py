@@ -1,0 +1,109 @@
+"""The deployments' EventBridge events on moto's default event bus, while moto is in play.
+
+Each event the deployments make (:mod:`..engine.deployment_events`) is matched against the
+rules of its account's and region's default bus in moto's EventBridge backend, and sent to
+their targets by moto's own delivery (SQS queues, CloudWatch Logs groups, other buses), the
+whole event as AWS sends it: moto's default template for a target with no input transformer
+leaves ``account`` out, so such targets are given the event untransformed. A target moto
+cannot deliver to (Lambda, SNS) is skipped with a warning naming it. Nothing of moto is
+imported here: with moto's EventBridge not loaded, there is no rule to match.
+
+Before moto answers any request, every deployment that follows a plan is brought up to now
+(:meth:`~..engine.registry.ServiceDeploymentBackendDict.catch_up`), so a test that reads a
+queue after ``freezegun``'s ``tick()`` finds the events of what has happened meanwhile, though
+it asked nothing of ECS.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import sys
+import threading
+import warnings
+from types import ModuleType
+from typing import Any
+
+from ..engine import deployment_events
+from ..engine.moto_state import moto_in_play
+from ..engine.registry import service_deployment_backends
+from . import on_import
+
+_MODULE = "moto.core.responses"
+_lock = threading.Lock()
+_patched: list[tuple[Any, Any]] = []  # (moto's BaseResponse, its own call_action)
+
+
+def install() -> None:
+    """Deliver the events to moto while moto is in play, and catch up before moto answers."""
+    deployment_events.deliver_with(deliver)
+    on_import.when_imported(_MODULE, _patch)
+
+
+def uninstall() -> None:
+    """Stop delivering, and put moto's ``call_action`` back as it was."""
+    deployment_events.deliver_with(None)
+    on_import.cancel(_MODULE, _patch)
+    with _lock:
+        while _patched:
+            base, original = _patched.pop()
+            base.call_action = original
+
+
+def _patch(module: ModuleType) -> None:
+    base = module.BaseResponse
+    with _lock:
+        if _patched:
+            return
+        original = base.__dict__["call_action"]
+
+        @functools.wraps(original)
+        def call_action(self: Any) -> Any:
+            if service_deployment_backends.active:
+                service_deployment_backends.catch_up()
+            return original(self)
+
+        _patched.append((base, original))
+        base.call_action = call_action
+
+
+def deliver(event: dict[str, Any]) -> None:
+    """Send ``event`` to the targets of the rules it matches on moto's default event bus of
+    its account and region."""
+    if not moto_in_play():
+        return
+    models = sys.modules.get("moto.events.models")
+    if models is None:
+        return
+    regions = dict.get(models.events_backends, event["account"])
+    backend = None if regions is None else dict.get(regions, event["region"])
+    bus = None if backend is None else backend.event_buses.get("default")
+    if bus is None:
+        return
+    # moto's delivery reads ``time`` as epoch seconds and writes it as AWS does.
+    message = {**event, "time": _epoch_seconds(event["time"])}
+    for rule in list(bus.rules.values()):
+        if rule.state != "ENABLED":
+            continue
+        for target in list(rule.targets):
+            one = copy.copy(rule)
+            one.targets = [target]
+            try:
+                one.send_to_targets(
+                    copy.deepcopy(message), transform_input=bool(target.get("InputTransformer"))
+                )
+            except NotImplementedError:
+                warnings.warn(
+                    f"moto cannot deliver the {event['detail-type']!r} event of rule"
+                    f" {rule.name!r} to its target {target.get('Arn')!r}: skipped",
+                    stacklevel=2,
+                )
+
+
+def _epoch_seconds(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+__all__ = ["deliver", "install", "uninstall"]
