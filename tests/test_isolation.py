@@ -61,6 +61,7 @@ WATCHED_MODULES = (
     "moto.core.models",
     "moto.ecs.models",
     "moto.ecs.responses",
+    "moto.core.responses",
 )
 
 

@@ -82,15 +82,18 @@ def deliver(event: dict[str, Any]) -> None:
         return
     # moto's delivery reads ``time`` as epoch seconds and writes it as AWS does.
     message = {**event, "time": _epoch_seconds(event["time"])}
+    # What an input transformer may also read (<aws.events.event.ingestion-time>).
+    shaped = {**message, "ingestion-time": message["time"]}
     for rule in list(bus.rules.values()):
         if rule.state != "ENABLED":
             continue
         for target in list(rule.targets):
             one = copy.copy(rule)
             one.targets = [target]
+            transform = bool(target.get("InputTransformer"))
             try:
                 one.send_to_targets(
-                    copy.deepcopy(message), transform_input=bool(target.get("InputTransformer"))
+                    copy.deepcopy(shaped if transform else message), transform_input=transform
                 )
             except NotImplementedError:
                 warnings.warn(
