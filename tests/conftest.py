@@ -37,6 +37,7 @@ LOOPBACK_MODULES = frozenset(
         "test_server",
         "test_aws_cli",
         "test_aws_cli_services",
+        "test_moto_seeded",
         "test_requests_door",
         "test_aiobotocore",
         "test_xdist",

@@ -325,7 +325,7 @@ class SeedingMixin:
         ending SUCCESSFUL.
 
         :param task_definition: ``family:revision`` or an ARN for the new target revision
-            (default: the service's, else ``<service>:1``).
+            (default: the service's, else the one it runs, else ``<service>:1``).
         :param container_images: as for :meth:`add_deployment`.
         :param plan: a :class:`~mock_ecs_deployments.Plan` or a mapping of
             :meth:`plan_next_deployment`'s fields.
@@ -357,7 +357,10 @@ class SeedingMixin:
             deployment = self._new_deployment(
                 record,
                 now,
-                task_definition or record.task_definition or f"{record.name}:1",
+                task_definition
+                or record.task_definition
+                or (record.current_revision.task_definition if record.current_revision else None)
+                or f"{record.name}:1",
                 images,
                 None,
                 sources,

@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from ..protocol.dispatch import HANDLERS, dispatch
-from . import botocore_send, moto_services, on_import
+from . import botocore_send, moto_seeded, moto_services, on_import
 
 _MODULE = "moto.ecs.responses"
 _STUBBER_MODULE = "moto.core.botocore_stubber"
@@ -70,6 +70,7 @@ def _patch(module: ModuleType) -> None:
         if not _state.installed or _state.patched is not None:
             return
         moto_services.install(responses)
+        moto_seeded.install(responses)
         for operation in HANDLERS:
             name = snake_case(operation)
             _state.saved_methods[name] = responses.__dict__.get(name)
@@ -118,6 +119,7 @@ def uninstall() -> None:
         if responses is None:
             return
         try:
+            moto_seeded.uninstall(responses)
             moto_services.uninstall(responses)
         finally:
             for name, original in _state.saved_methods.items():
