@@ -350,8 +350,11 @@ def test_bad_input_gets_a_modeled_400_and_the_server_keeps_serving(
     assert (status, error_code) == (400, code)
     assert error_message.startswith(message)
     assert response.headers["x-amzn-ErrorType"] == code
-    # Nothing was created by a rejected moto request, and the next good request is served.
-    assert call(endpoint, "ListClusters", "{}").json()["clusterArns"] == []
+    # Nothing was created by a rejected moto request (moto has the seeded service's cluster
+    # alone), and the next good request is served.
+    assert call(endpoint, "ListClusters", "{}").json()["clusterArns"] == [
+        "arn:aws:ecs:us-east-1:123456789012:cluster/prod"
+    ]
     after = call(endpoint, LIST, '{"cluster":"prod","service":"web"}')
     assert after.status_code == 200 and len(after.json()["serviceDeployments"]) == 1
 

@@ -47,8 +47,9 @@ def test_own_history(n, service_deployments, ecs_client):
     assert list(backend.services) == [("prod", "web")]
     if n % 8 == 1:  # moto's state is this test's alone too
         ecs_client.create_cluster(clusterName=f"cluster{n}")
+        # (prod: the seeded service's cluster, made for moto)
         assert [arn.rsplit("/", 1)[1] for arn in ecs_client.list_clusters()["clusterArns"]] == [
-            f"cluster{n}"
+            "prod", f"cluster{n}"
         ]
     record = {"n": n, "worker": os.environ["PYTEST_XDIST_WORKER"], "pid": os.getpid(),
               "arns": arns, "account": backend.account_id, "region": backend.region_name}
