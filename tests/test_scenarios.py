@@ -836,7 +836,13 @@ def test_scenario_argument_beside_moto(tmp_path: Path) -> None:
     with mock_service_deployments(scenario=_one_service([{}, {}]), with_moto=True):
         client = _ecs()
         assert len(_listed()) == 2
-        assert client.list_clusters()["clusterArns"] == []  # moto answers its own operations
+        # moto answers its own operations, and the scenario's service exists for it
+        assert client.list_clusters()["clusterArns"] == [
+            "arn:aws:ecs:us-east-1:123456789012:cluster/prod"
+        ]
+        assert client.list_services(cluster="prod")["serviceArns"] == [
+            "arn:aws:ecs:us-east-1:123456789012:service/prod/web"
+        ]
 
 
 def test_a_bad_scenario_argument_fails_the_start_and_leaves_nothing_active() -> None:
