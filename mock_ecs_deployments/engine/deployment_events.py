@@ -31,7 +31,7 @@ STEADY_STATE = "SERVICE_STEADY_STATE"
 Event = dict[str, Any]
 _lock = threading.Lock()
 _log: list[tuple[int, Event]] = []  # (transition time in ms, event), as made
-_deliverer: Callable[[Event], None] | None = None
+_deliverer: Callable[[Event, int], None] | None = None
 
 
 def deployment_state_change(
@@ -74,8 +74,9 @@ def clear() -> None:
         _log.clear()
 
 
-def deliver_with(deliverer: Callable[[Event], None] | None) -> None:
-    """Give each new event also to ``deliverer`` (``None``: to nobody)."""
+def deliver_with(deliverer: Callable[[Event, int], None] | None) -> None:
+    """Give each new event also to ``deliverer``, with its transition's time in epoch ms
+    (``None``: to nobody)."""
     global _deliverer
     _deliverer = deliverer
 
@@ -96,7 +97,7 @@ def _emit(service: Service, at_ms: int, detail_type: str, detail: dict[str, Any]
         _log.append((at_ms, event))
     deliverer = _deliverer
     if deliverer is not None:
-        deliverer(copy.deepcopy(event))
+        deliverer(copy.deepcopy(event), at_ms)
 
 
 def _iso(ms: int, *, milliseconds: bool) -> str:

@@ -67,9 +67,9 @@ def _patch(module: ModuleType) -> None:
         base.call_action = call_action
 
 
-def deliver(event: dict[str, Any]) -> None:
-    """Send ``event`` to the targets of the rules it matches on moto's default event bus of
-    its account and region."""
+def deliver(event: dict[str, Any], at_ms: int) -> None:
+    """Send ``event`` (made at ``at_ms``, epoch ms) to the targets of the rules it matches on
+    moto's default event bus of its account and region."""
     if not moto_in_play():
         return
     models = sys.modules.get("moto.events.models")
@@ -81,7 +81,7 @@ def deliver(event: dict[str, Any]) -> None:
     if bus is None:
         return
     # moto's delivery reads ``time`` as epoch seconds and writes it as AWS does.
-    message = {**event, "time": _epoch_seconds(event["time"])}
+    message = {**event, "time": at_ms // 1000}
     # What an input transformer may also read (<aws.events.event.ingestion-time>).
     shaped = {**message, "ingestion-time": message["time"]}
     for rule in list(bus.rules.values()):
@@ -101,12 +101,6 @@ def deliver(event: dict[str, Any]) -> None:
                     f" {rule.name!r} to its target {target.get('Arn')!r}: skipped",
                     stacklevel=2,
                 )
-
-
-def _epoch_seconds(iso: str) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
 __all__ = ["deliver", "install", "uninstall"]
