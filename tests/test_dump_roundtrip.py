@@ -382,10 +382,31 @@ def test_a_hook_awaiting_action_can_be_answered_after_loading(mock: ServiceDeplo
             {
                 "plan": {},
                 "plan_status": "IN_PROGRESS",
+                "lifecycle_stage": "POST_TEST_TRAFFIC_SHIFT",
                 "deployment_configuration": PAUSE_CONFIGURATION,
             },
             "lifecycle_hook_details",
-            "0 hooks reached; an IN_PROGRESS deployment that awaits no hook has reached all 1",
+            "0 hooks reached; an IN_PROGRESS deployment at POST_TEST_TRAFFIC_SHIFT that awaits"
+            " no hook has reached the 1 of the stages up to it",
+        ),
+        (
+            {
+                "plan": {},
+                "plan_status": "IN_PROGRESS",
+                "lifecycle_stage": "PRODUCTION_TRAFFIC_SHIFT",
+                "production_traffic_weight": 15,
+                "deployment_configuration": {
+                    "strategy": "LINEAR",
+                    "linearConfiguration": {"stepPercent": 25.0},
+                },
+            },
+            "production_traffic_weight",
+            "15.0 is not a weight the deployment's LINEAR strategy gives; allowed: 25, 50, 75, 100",
+        ),
+        (
+            {"plan": {}, "plan_status": "PENDING", "production_traffic_weight": 50},
+            "production_traffic_weight",
+            "only with plan_status IN_PROGRESS and lifecycle_stage PRODUCTION_TRAFFIC_SHIFT",
         ),
         (
             {"circuit_breaker_triggered": True},

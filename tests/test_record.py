@@ -86,7 +86,7 @@ def _seed_history(mock: ServiceDeploymentsMock) -> None:
         "web",
         "prod",
         created_at=now - timedelta(minutes=20),
-        plan={"in_progress_for": 3600},
+        plan={"in_progress_for": 600},  # SCALE_UP ended 10 minutes ago: at the hook since
         deployment_configuration=PAUSE_CONFIGURATION,
     )
     backend.add_service("api", "prod", launch_type="EC2", deployment_configuration=TWO_HOOKS)

@@ -415,11 +415,15 @@ def test_a_pause_hook_holds_the_deployment(
     deployment = _planned(backend, pending_for=10, in_progress_for=20)
     assert "lifecycleHookDetails" not in _describe(ecs, deployment.arn)  # not reached yet
     frozen.tick(10)
+    scaling = _describe(ecs, deployment.arn)  # the hook comes after SCALE_UP's 20 s
+    assert (scaling["status"], scaling["lifecycleStage"]) == ("IN_PROGRESS", "SCALE_UP")
+    assert "lifecycleHookDetails" not in scaling
+    frozen.tick(20)
     waiting = _describe(ecs, deployment.arn)
     assert (waiting["status"], waiting["lifecycleStage"], waiting["updatedAt"]) == (
         "IN_PROGRESS",
         "POST_SCALE_UP",
-        _at(10),
+        _at(30),
     )
     (hook,) = waiting["lifecycleHookDetails"]
     assert HOOK_ID.match(hook["hookId"]), hook["hookId"]
@@ -427,10 +431,10 @@ def test_a_pause_hook_holds_the_deployment(
         "hookId": hook["hookId"],
         "targetType": "PAUSE",
         "status": "AWAITING_ACTION",
-        "expiresAt": _at(10 + 30 * 60),
+        "expiresAt": _at(30 + 30 * 60),
         "timeoutAction": "ROLLBACK",
     }
-    frozen.tick(29 * 60)  # long past in_progress_for: still waiting at the hook
+    frozen.tick(29 * 60)  # still waiting at the hook
     assert _describe(ecs, deployment.arn) == waiting
 
 
@@ -438,15 +442,16 @@ def test_a_pause_hook_holds_the_deployment(
 def test_continue_moves_the_deployment_on(
     backend: ServiceDeploymentBackend, ecs: Any, frozen: Any, action: str | None
 ) -> None:
-    _paused_service(backend, _pause("POST_SCALE_UP", minutes=30))
+    _paused_service(backend, _pause("PRE_SCALE_UP", minutes=30))
     deployment = _planned(backend, in_progress_for=20)
     (hook,) = _hooks(ecs, deployment.arn)
     frozen.tick(100)
     _continue(ecs, deployment.arn, hook["hookId"], action)
     continued = _describe(ecs, deployment.arn)
     assert (continued["status"], continued["updatedAt"]) == ("IN_PROGRESS", _at(100))
+    assert continued["lifecycleStage"] == "SCALE_UP"
     assert continued["lifecycleHookDetails"] == [{**hook, "status": "SUCCEEDED"}]
-    frozen.tick(19.999)
+    frozen.tick(19.999)  # SCALE_UP lasts in_progress_for from the answer on
     assert _status(ecs, deployment.arn) == "IN_PROGRESS"
     frozen.tick(0.001)
     done = _describe(ecs, deployment.arn)
@@ -483,9 +488,9 @@ def test_an_unanswered_hook_times_out_and_rolls_back_by_default(
 ) -> None:
     first = _paused_service(backend, _pause("POST_SCALE_UP"))  # default: 1440 min, ROLLBACK
     deployment = _planned(backend, pending_for=5, in_progress_for=20, rollback_for=30)
-    frozen.tick(5)
+    frozen.tick(25)  # PENDING 5 s, SCALE_UP 20 s, then the hook
     (hook,) = _hooks(ecs, deployment.arn)
-    assert hook["expiresAt"] == _at(5 + 86_400)
+    assert hook["expiresAt"] == _at(25 + 86_400)
     assert hook["timeoutAction"] == "ROLLBACK"
     frozen.tick(86_399.999)
     assert _hooks(ecs, deployment.arn)[0]["status"] == "AWAITING_ACTION"
@@ -497,24 +502,24 @@ def test_an_unanswered_hook_times_out_and_rolls_back_by_default(
     assert timed_out["statusReason"] == reason
     assert timed_out["rollback"] == {
         "reason": reason,
-        "startedAt": _at(5 + 86_400),
+        "startedAt": _at(25 + 86_400),
         "serviceRevisionArn": first.target_revision_arn,
     }
     frozen.tick(30)
     done = _describe(ecs, deployment.arn)
-    assert (done["status"], done["finishedAt"]) == ("ROLLBACK_SUCCESSFUL", _at(35 + 86_400))
+    assert (done["status"], done["finishedAt"]) == ("ROLLBACK_SUCCESSFUL", _at(55 + 86_400))
 
 
 def test_a_hook_that_times_out_with_continue_continues(
     backend: ServiceDeploymentBackend, ecs: Any, frozen: Any
 ) -> None:
-    _paused_service(backend, _pause("POST_SCALE_UP", minutes=1, action="CONTINUE"))
+    _paused_service(backend, _pause("PRE_SCALE_UP", minutes=1, action="CONTINUE"))
     deployment = _planned(backend, in_progress_for=20)
     (hook,) = _hooks(ecs, deployment.arn)
     assert (hook["expiresAt"], hook["timeoutAction"]) == (_at(60), "CONTINUE")
     frozen.tick(60)
     after = _describe(ecs, deployment.arn)
-    assert after["status"] == "IN_PROGRESS"
+    assert (after["status"], after["lifecycleStage"]) == ("IN_PROGRESS", "SCALE_UP")
     assert after["lifecycleHookDetails"] == [{**hook, "status": "TIMED_OUT"}]
     frozen.tick(20)
     done = _describe(ecs, deployment.arn)
@@ -538,6 +543,8 @@ def test_two_hooks_are_met_in_stage_order(
     assert early["expiresAt"] == _at(300)
     frozen.tick(60)
     _continue(ecs, deployment.arn, early["hookId"])
+    assert _describe(ecs, deployment.arn)["lifecycleStage"] == "SCALE_UP"
+    frozen.tick(30)  # SCALE_UP's in_progress_for, then the later hook
     second = _describe(ecs, deployment.arn)
     assert (second["status"], second["lifecycleStage"]) == (
         "IN_PROGRESS",
@@ -547,14 +554,13 @@ def test_two_hooks_are_met_in_stage_order(
     assert done_early == {**early, "status": "SUCCEEDED"}
     assert HOOK_ID.match(late["hookId"])
     assert late["hookId"] != early["hookId"]
-    assert (late["status"], late["expiresAt"]) == ("AWAITING_ACTION", _at(60 + 600))
+    assert (late["status"], late["expiresAt"]) == ("AWAITING_ACTION", _at(90 + 600))
     # Answering the first hook again is refused: it is no longer awaiting action.
     with pytest.raises(ClientError) as excinfo:
         ecs.continue_service_deployment(serviceDeploymentArn=deployment.arn, hookId=early["hookId"])
     assert _error(excinfo)[0] == "InvalidParameterException"
     frozen.tick(100)
-    _continue(ecs, deployment.arn, late["hookId"])
-    frozen.tick(30)
+    _continue(ecs, deployment.arn, late["hookId"])  # nothing of the walk takes time after it
     done = _describe(ecs, deployment.arn)
     assert (done["status"], done["finishedAt"]) == ("SUCCESSFUL", _at(190))
     assert [h["status"] for h in done["lifecycleHookDetails"]] == ["SUCCEEDED", "SUCCEEDED"]
@@ -583,13 +589,14 @@ def test_a_lambda_hook_does_not_pause(
         {"targetType": "AWS_LAMBDA", "hookTargetArn": target, "lifecycleStages": ["POST_SCALE_UP"]},
     )
     deployment = _planned(backend, in_progress_for=10)
+    assert _hooks(ecs, deployment.arn) == []  # met when SCALE_UP's 10 s are over
+    frozen.tick(10)
     (hook,) = _hooks(ecs, deployment.arn)
     assert (hook["targetType"], hook["targetArn"], hook["status"]) == (
         "AWS_LAMBDA",
         target,
         "SUCCEEDED",
     )
-    frozen.tick(10)
     assert _status(ecs, deployment.arn) == "SUCCESSFUL"
 
 
@@ -612,7 +619,7 @@ def test_no_hook_awaits_action_once_the_deployment_left_in_progress(
     # ContinueServiceDeployment needs an IN_PROGRESS deployment: a hook still shown as
     # AWAITING_ACTION on a deployment that stopped or rolled back would invite an action that
     # can only be refused. The hook fails with the deployment instead.
-    _paused_service(backend, _pause("POST_SCALE_UP"))
+    _paused_service(backend, _pause("PRE_SCALE_UP"))
     deployment = _planned(backend, in_progress_for=10)
     (hook,) = _hooks(ecs, deployment.arn)
     assert hook["status"] == "AWAITING_ACTION"
@@ -659,7 +666,7 @@ def test_continue_a_deployment_without_hooks(backend: ServiceDeploymentBackend, 
 def test_continue_a_hook_that_is_not_awaiting_action(
     backend: ServiceDeploymentBackend, ecs: Any, frozen: Any, state: str
 ) -> None:
-    _paused_service(backend, _pause("POST_SCALE_UP", minutes=1, action="CONTINUE"))
+    _paused_service(backend, _pause("PRE_SCALE_UP", minutes=1, action="CONTINUE"))
     deployment = _planned(backend, in_progress_for=600)
     (hook,) = _hooks(ecs, deployment.arn)
     if state == "SUCCEEDED":

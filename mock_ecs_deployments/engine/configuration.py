@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from . import strategies
 from .service_model import ecs_model, enum_values
 from .validation import SeedingError, SeedingTypeError, as_mapping, choice, known_keys
 
@@ -101,21 +102,6 @@ def _items(mapping: dict[str, Any], key: str, where: str) -> list[Any]:
     return value
 
 
-def lifecycle_stage_for(hook_stage: str) -> str:
-    """The ``lifecycleStage`` shown while paused at a hook stage (the hook stage itself, or
-    the latest lifecycle stage before it where the two enums differ)."""
-    stages = enum_values("ServiceDeploymentLifecycleStage")
-    if hook_stage in stages:
-        return hook_stage
-    shown = "SCALE_UP"
-    for stage in enum_values("DeploymentLifecycleHookStage"):
-        if stage == hook_stage:
-            break
-        if stage in stages:
-            shown = stage
-    return shown
-
-
 def deployment_configuration(field: str, value: Any) -> dict[str, Any]:
     """A copy of an AWS ``deploymentConfiguration`` mapping, checked against the model.
 
@@ -123,7 +109,8 @@ def deployment_configuration(field: str, value: Any) -> dict[str, Any]:
     :param value: the mapping, or ``None`` for an empty one.
     :raises SeedingTypeError: ``value`` is not a mapping.
     :raises SeedingError: an unknown key (:attr:`~SeedingError.allowed` lists the model's), a
-        malformed circuit breaker, an unknown strategy or a lifecycle hook AWS refuses.
+        malformed circuit breaker, an unknown strategy, strategy settings out of range or
+        beside another strategy, or a lifecycle hook AWS refuses.
     """
     configuration = as_mapping(field, value) or {}
     shape: Any = ecs_model().shape_for("DeploymentConfiguration")
@@ -140,5 +127,6 @@ def deployment_configuration(field: str, value: Any) -> dict[str, Any]:
         )
     if "strategy" in configuration:
         choice(f"{field}.strategy", configuration["strategy"], enum_values("DeploymentStrategy"))
+    strategies.check(field, configuration)
     hooks_from_configuration(configuration, field)
     return configuration

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from . import arns, service_events
-from .configuration import Hook, lifecycle_stage_for
+from . import arns, service_events, strategies
+from .configuration import Hook
 from .exceptions import ConflictException, InvalidParameterException
 from .models import ServiceDeployment, ServiceRevision
 from .validation import SeedingError, SeedingTypeError, choice
@@ -160,18 +160,34 @@ def _start(deployment: ServiceDeployment, at_ms: int) -> None:
     deployment.status = "IN_PROGRESS"
     deployment.started_ms = at_ms
     deployment.updated_ms = at_ms
-    deployment.lifecycle_stage = "SCALE_UP"
+    assert deployment.plan is not None
+    deployment.walk = strategies.walk(
+        deployment.configuration,
+        deployment.plan.in_progress_ms,
+        holding=bool(deployment.source_revisions),
+    )
+    deployment.segment = 0
     service_events.started(deployment, at_ms)
+    _enter(deployment, at_ms)
+
+
+def _enter(deployment: ServiceDeployment, at_ms: int) -> None:
+    """Enter the walk's current segment: show its stage and traffic."""
+    segment: strategies.Segment = deployment.walk[deployment.segment]
+    traffic = (segment.production, segment.test)
+    if (deployment.lifecycle_stage, deployment.traffic) != (segment.stage, traffic):
+        deployment.lifecycle_stage, deployment.traffic = segment.stage, traffic
+        deployment.updated_ms = at_ms
     _next_hook_or_run(deployment, at_ms)
 
 
 def _next_hook_or_run(deployment: ServiceDeployment, at_ms: int) -> None:
-    """Pause at the next hook not yet reached, or run the rest of IN_PROGRESS."""
+    """Pause at the current segment's next hook not yet reached, or run the segment."""
+    segment: strategies.Segment = deployment.walk[deployment.segment]
     for hook in deployment.hooks or ():
-        if hook.status is not None:
+        if hook.status is not None or hook.stage != segment.hook_stage:
             continue
         hook.id = arns.new_hook_id()
-        deployment.lifecycle_stage = lifecycle_stage_for(hook.stage)
         deployment.updated_ms = at_ms
         if hook.target_type != "PAUSE":  # the mock has no Lambda to call: the hook succeeds
             hook.status = "SUCCEEDED"
@@ -180,8 +196,23 @@ def _next_hook_or_run(deployment: ServiceDeployment, at_ms: int) -> None:
         hook.expires_ms = at_ms + hook.timeout_ms
         _schedule(deployment, "hook_timeout", hook.expires_ms)
         return
-    assert deployment.plan is not None
-    _schedule(deployment, "finish", at_ms + deployment.plan.in_progress_ms)
+    _schedule(deployment, "segment_end", at_ms + segment.duration_ms)
+
+
+def _segment_end(deployment: ServiceDeployment, at_ms: int) -> None:
+    """Leave the current segment: a planned failure shows when SCALE_UP ends (the tasks
+    failed to start); otherwise the next segment, or the plan's outcome after the last."""
+    plan = deployment.plan
+    assert plan is not None
+    stage = deployment.walk[deployment.segment].stage
+    if stage == "SCALE_UP" and plan.outcome.startswith("ROLLBACK_"):
+        _finish(deployment, at_ms)
+        return
+    deployment.segment += 1
+    if deployment.segment == len(deployment.walk):
+        _finish(deployment, at_ms)
+    else:
+        _enter(deployment, at_ms)
 
 
 def _awaiting_hook(deployment: ServiceDeployment) -> Hook | None:
@@ -289,6 +320,7 @@ def complete(deployment: ServiceDeployment, status: str, at_ms: int, reason: str
 _STEPS = {
     "start": _start,
     "hook_timeout": _hook_timeout,
+    "segment_end": _segment_end,
     "finish": _finish,
     "rollback_start": _rollback_start,
     "rollback_finish": _rollback_finish,

@@ -148,6 +148,11 @@ class ServiceDeployment:
     desired_count: int = 1
     lifecycle_stage: str | None = None
     hooks: list[Any] | None = None
+    # While IN_PROGRESS on a plan: the segments it walks (strategies.Segment), the one it is
+    # in, and the target revision's (production, test) traffic weights there.
+    walk: tuple[Any, ...] = ()
+    segment: int = 0
+    traffic: tuple[float, float] = (0.0, 0.0)
     # Following a plan (see lifecycle.py): the plan and the next scheduled step.
     plan: Any = None
     next_step: str | None = None

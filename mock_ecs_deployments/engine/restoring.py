@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import lifecycle, validation
+from . import lifecycle, strategies, validation
 from .configuration import hooks_from_configuration
 from .models import Service, ServiceDeployment
 from .service_model import enum_values
@@ -47,6 +47,7 @@ class RecordedState:
     hook_details: tuple[HookDetail, ...] = ()
     rollback_started_ms: int | None = None
     circuit_breaker_triggered: bool | None = None
+    production_weight: float | None = None
 
 
 def checked_state(
@@ -62,6 +63,7 @@ def checked_state(
     lifecycle_hook_details: list[dict[str, Any]] | None,
     rollback_started_at: datetime | None,
     circuit_breaker_triggered: bool | None,
+    production_traffic_weight: float | None = None,
 ) -> RecordedState:
     """The state ``add_deployment``'s arguments describe, checked on their own (what depends
     on the service is checked by :func:`check_for_service`).
@@ -98,6 +100,20 @@ def checked_state(
         )
     if circuit_breaker_triggered is not None:
         validation.flag("circuit_breaker_triggered", circuit_breaker_triggered)
+    if production_traffic_weight is not None:
+        if current != "IN_PROGRESS" or lifecycle_stage != "PRODUCTION_TRAFFIC_SHIFT":
+            raise SeedingError(
+                "production_traffic_weight",
+                "only with plan_status IN_PROGRESS and lifecycle_stage PRODUCTION_TRAFFIC_SHIFT",
+                value=production_traffic_weight,
+            )
+        weight = production_traffic_weight
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 100:
+            raise SeedingError(
+                "production_traffic_weight",
+                f"{weight!r} is not allowed; allowed: a percent above 0, up to 100",
+                value=weight,
+            )
     return RecordedState(
         plan_status,
         never_started,
@@ -110,6 +126,7 @@ def checked_state(
         _hook_details(lifecycle_hook_details, current, plan is not None),
         rollback_started_ms,
         circuit_breaker_triggered,
+        None if production_traffic_weight is None else float(production_traffic_weight),
     )
 
 
@@ -196,14 +213,35 @@ def check_for_service(
                 f"only a PAUSE hook awaits action; this one is {hook.target_type}",
                 value=detail.status,
             )
+    if state.production_weight is not None:
+        steps = strategies.production_steps(strategies.strategy_of(configuration), configuration)
+        weights = [weight for weight, _ in steps]
+        if strategies.strategy_of(configuration) not in ("LINEAR", "CANARY") or (
+            state.production_weight not in weights
+        ):
+            raise SeedingError(
+                "production_traffic_weight",
+                f"{state.production_weight!r} is not a weight the deployment's"
+                f" {strategies.strategy_of(configuration)} strategy gives; allowed:"
+                f" {', '.join(f'{w:g}' for w in weights)}",
+                value=state.production_weight,
+                allowed=tuple(f"{w:g}" for w in weights),
+            )
     waiting = any(detail.status == "AWAITING_ACTION" for detail in state.hook_details)
-    if state.plan_status == "IN_PROGRESS" and not waiting and len(state.hook_details) < len(hooks):
-        # Its plan runs the rest of IN_PROGRESS only once every hook is behind it.
-        raise SeedingError(
-            "lifecycle_hook_details",
-            f"{len(state.hook_details)} hooks reached; an IN_PROGRESS deployment that awaits"
-            f" no hook has reached all {len(hooks)} of its configuration's",
-        )
+    if state.plan_status == "IN_PROGRESS" and not waiting:
+        # It walks on from its stage: the hooks of that stage and the ones before are behind it.
+        stage = state.lifecycle_stage or "SCALE_UP"
+        walk = strategies.walk(configuration, 0)
+        index = _segment_of(walk, stage, state.production_weight)
+        passed = {segment.hook_stage for segment in walk[: index + 1]}
+        expected = sum(1 for hook in hooks if hook.stage in passed)
+        if len(state.hook_details) != expected:
+            raise SeedingError(
+                "lifecycle_hook_details",
+                f"{len(state.hook_details)} hooks reached; an IN_PROGRESS deployment at"
+                f" {stage} that awaits no hook has reached the {expected} of the stages up to"
+                " it",
+            )
     breaker = (configuration.get("deploymentCircuitBreaker") or {}).get("enable")
     if state.circuit_breaker_triggered and not breaker:
         raise SeedingError(
@@ -249,11 +287,43 @@ def apply_state(deployment: ServiceDeployment, state: RecordedState) -> None:
         deployment.breaker_triggered = state.circuit_breaker_triggered
 
 
+def _place_in_walk(
+    deployment: ServiceDeployment,
+    plan: lifecycle.Plan,
+    awaiting: Any,
+    production_weight: float | None,
+) -> strategies.Segment:
+    """Put an IN_PROGRESS deployment in the segment of its walk it was in: the one of the hook
+    it waits at, else the first of its stage (with ``production_weight``, if given; SCALE_UP
+    when the stage is not of the walk), and show that segment's traffic."""
+    walk = strategies.walk(
+        deployment.configuration, plan.in_progress_ms, holding=bool(deployment.source_revisions)
+    )
+    if awaiting is not None:
+        index = next(i for i, segment in enumerate(walk) if segment.hook_stage == awaiting.stage)
+    else:
+        index = _segment_of(walk, deployment.lifecycle_stage, production_weight)
+    deployment.walk, deployment.segment = walk, index
+    deployment.traffic = (walk[index].production, walk[index].test)
+    return walk[index]
+
+
+def _segment_of(
+    walk: tuple[strategies.Segment, ...], stage: str | None, production_weight: float | None
+) -> int:
+    """The first segment of ``walk`` at ``stage`` (with ``production_weight``, if given), or
+    SCALE_UP's when the walk has none."""
+    for index, segment in enumerate(walk):
+        if segment.stage == stage and production_weight in (None, segment.production):
+            return index
+    return next(index for index, segment in enumerate(walk) if segment.stage == "SCALE_UP")
+
+
 # The step a deployment part-way through its plan takes next, by its status, and whether it
 # waits for time to have moved past the step's moment (a step a user asked for waits): the
 # names are those of lifecycle's steps.
 _NEXT_STEPS = {
-    "IN_PROGRESS": ("finish", False),
+    "IN_PROGRESS": ("segment_end", False),
     "STOP_REQUESTED": ("stop_finish", True),
     "ROLLBACK_REQUESTED": ("rollback_start", True),
     "ROLLBACK_IN_PROGRESS": ("rollback_finish", False),
@@ -296,10 +366,11 @@ def place_in_plan(
     step, strict = _NEXT_STEPS[status]
     due = updated
     awaiting = next((h for h in deployment.hooks or () if h.status == "AWAITING_ACTION"), None)
+    if status == "IN_PROGRESS":
+        segment = _place_in_walk(deployment, plan, awaiting, state.production_weight)
+        due = updated + segment.duration_ms
     if awaiting is not None:
         step, due = "hook_timeout", awaiting.expires_ms or updated
-    elif status == "IN_PROGRESS":
-        due = updated + plan.in_progress_ms
     elif status == "ROLLBACK_IN_PROGRESS":
         due = updated + plan.rollback_duration_ms
     deployment.next_step, deployment.next_ms, deployment.next_strict = step, due, strict

@@ -160,6 +160,7 @@ class SeedingMixin:
         lifecycle_hook_details: list[dict[str, Any]] | None = None,
         rollback_started_at: datetime | None = None,
         circuit_breaker_triggered: bool | None = None,
+        production_traffic_weight: float | None = None,
     ) -> ServiceDeployment:
         """Record one service deployment; other records are left alone.
 
@@ -213,6 +214,9 @@ class SeedingMixin:
         :param rollback_started_at: when its rollback started (default ``started_at``).
         :param circuit_breaker_triggered: whether its circuit breaker fired (default: its
             reason is the circuit breaker's).
+        :param production_traffic_weight: with ``plan_status`` IN_PROGRESS at the stage
+            PRODUCTION_TRAFFIC_SHIFT of a LINEAR or CANARY deployment: the production traffic
+            weight (percent) its target revision has reached (default: the stage's first).
         :returns: the stored record (``.arn``, ``.id``, ``.status``, ``.created_at`` ...).
         :raises SeedingError: naming the field, the bad value and the allowed values (a
             ``SeedingTypeError`` for a value of the wrong type); a plan's fields are named
@@ -231,6 +235,7 @@ class SeedingMixin:
             lifecycle_hook_details=lifecycle_hook_details,
             rollback_started_at=rollback_started_at,
             circuit_breaker_triggered=circuit_breaker_triggered,
+            production_traffic_weight=production_traffic_weight,
         )
         checked_status = validation.deployment_status(status or "SUCCESSFUL")
         created_ms = validation.timestamp_ms("created_at", created_at)

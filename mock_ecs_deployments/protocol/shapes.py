@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..engine import lifecycle
+from ..engine import lifecycle, strategies
 from ..engine.configuration import DEFAULT_DEPLOYMENT_CONFIGURATION
 from ..engine.images import derived_images
 from ..engine.models import ServiceDeployment, ServiceRevision
@@ -125,9 +125,20 @@ def service_deployment(deployment: ServiceDeployment) -> dict[str, Any]:
     out = deployment_brief(deployment)
     del out["targetServiceRevisionArn"]
     target_counts, source_counts = _task_counts(deployment)
-    out["targetServiceRevision"] = {"arn": deployment.target_revision.arn, **target_counts}
+    traffic = strategies.target_traffic(deployment)
+    target_weights: dict[str, float] = {}
+    source_weights: dict[str, float] = {}
+    if traffic is not None:
+        target_weights = strategies.weights(traffic)
+        source_weights = strategies.weights(strategies.rest(traffic))
+    out["targetServiceRevision"] = {
+        "arn": deployment.target_revision.arn,
+        **target_counts,
+        **target_weights,
+    }
     out["sourceServiceRevisions"] = [
-        {"arn": revision.arn, **source_counts} for revision in deployment.source_revisions
+        {"arn": revision.arn, **source_counts, **source_weights}
+        for revision in deployment.source_revisions
     ]
     for key, value in (
         ("stoppedAt", deployment.stopped_ms),

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..engine import arns, lifecycle
+from ..engine import arns, lifecycle, strategies
 from ..engine.backend import ServiceDeploymentBackend
 from ..engine.clock import from_ms, now_ms
 from ..engine.models import Service, ServiceDeployment, ServiceRevision
@@ -161,6 +161,13 @@ def deployment_entry(
     if deployment.rollback_started_ms is not None:
         entry["rollback_started_at"] = deployment.rollback_started_ms
     entry["circuit_breaker_triggered"] = deployment.breaker_triggered
+    if (
+        "plan" in entry
+        and deployment.status == "IN_PROGRESS"
+        and deployment.lifecycle_stage == "PRODUCTION_TRAFFIC_SHIFT"
+        and strategies.strategy_of(deployment.configuration) in ("LINEAR", "CANARY")
+    ):
+        entry["production_traffic_weight"] = deployment.traffic[0]
     return entry
 
 
