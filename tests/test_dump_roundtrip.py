@@ -192,6 +192,22 @@ def test_a_file_holds_the_mapping_returned(
     assert dumped["services"][0]["deployments"][0]["plan"]["in_progress_for"] == 90.5
 
 
+@pytest.mark.parametrize("reason", ["a\x85b", "\x85", "a\u2028b", "b\u2029"])
+def test_a_yaml_file_keeps_the_line_breaks_yaml_would_fold(
+    mock: ServiceDeploymentsMock, tmp_path: Path, reason: str
+) -> None:
+    # Written literally, YAML folds a NEL, LINE or PARAGRAPH SEPARATOR into a space.
+    mock.backend().add_deployment("web", "prod", status_reason=reason, status="STOPPED")
+    path = tmp_path / "state.yaml"
+    mock.dump_scenario(path)
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert loaded["services"][0]["deployments"][0]["status_reason"] == reason
+    mock.reset()
+    mock.load_scenario(path)
+    (deployment,) = mock.backend().services[("prod", "web")].deployments
+    assert deployment.status_reason == reason
+
+
 def test_another_suffix_is_refused_before_anything_is_read(
     mock: ServiceDeploymentsMock, tmp_path: Path
 ) -> None:

@@ -365,7 +365,26 @@ def write_scenario(data: dict[str, Any], path: str | os.PathLike[str]) -> None:
         except UnicodeEncodeError:  # a lone surrogate in a reason: JSON's escapes carry it
             text = json.dumps(data, indent=2) + "\n"
     else:
-        import yaml  # here, not at import: only writing a YAML file needs it
-
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        text = _yaml_text(data)
     Path(path).write_text(text, encoding="utf-8")
+
+
+# Line breaks other than "\n" that YAML folds when they appear literally in a plain or
+# single-quoted scalar: a string holding one is written double-quoted, where they are escaped.
+_FOLDED_BREAKS = frozenset("\x85\u2028\u2029")
+
+
+def _yaml_text(data: dict[str, Any]) -> str:
+    """``data`` as YAML text that loads back into equal data (strings included)."""
+    import yaml  # here, not at import: only writing a YAML file needs it
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = '"' if _FOLDED_BREAKS.intersection(value) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    dumped: str = yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return dumped
