@@ -61,7 +61,25 @@ SERVICE_SETTINGS: tuple[dict[str, Any], ...] = (
     {"deployment_configuration": TWO_HOOKS},
     {"deployment_configuration": s.PAUSE_CONFIGURATION},
 )
-CONFIGURATIONS = (*s.CONFIGURATIONS, TWO_HOOKS, BREAKER_AND_ALARMS)
+# Strategies whose walk outlasts a test run at each step (steps, canary and bake of tens of
+# minutes), so a history caught mid-shift is dumped, loaded and moved on.
+LINEAR_STEPS = {
+    "strategy": "LINEAR",
+    "linearConfiguration": {"stepPercent": 25.0, "stepBakeTimeInMinutes": 30},
+    "bakeTimeInMinutes": 45,
+}
+CANARY_PAUSED = {
+    "strategy": "CANARY",
+    "canaryConfiguration": {"canaryPercent": 12.5, "canaryBakeTimeInMinutes": 20},
+    "lifecycleHooks": [
+        {
+            "targetType": "PAUSE",
+            "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"],
+            "timeoutConfiguration": {"timeoutInMinutes": 40, "action": "CONTINUE"},
+        }
+    ],
+}
+CONFIGURATIONS = (*s.CONFIGURATIONS, TWO_HOOKS, BREAKER_AND_ALARMS, LINEAR_STEPS, CANARY_PAUSED)
 # What moto's UpdateService may change on a service (see patches/moto_services.py), applied
 # to the record as it does.
 CHANGES: tuple[dict[str, Any], ...] = (

@@ -618,3 +618,31 @@ def test_a_first_deployment_has_no_traffic_to_shift_and_holds_nothing(
     assert (described["status"], described["finishedAt"]) == ("SUCCESSFUL", _at(45))
     assert described["sourceServiceRevisions"] == []
     assert _weights(described["targetServiceRevision"]) == (100.0, 100.0)
+
+
+def test_a_dump_while_waiting_at_a_hook_between_the_shifts_loads_back_where_it_was(
+    mock: ServiceDeploymentsMock, ecs: Any, frozen: Any, tmp_path: Path
+) -> None:
+    configuration = {
+        "strategy": "CANARY",
+        "canaryConfiguration": {"canaryPercent": 12.5, "canaryBakeTimeInMinutes": 20},
+        "lifecycleHooks": [_pause("PRE_PRODUCTION_TRAFFIC_SHIFT")],
+    }
+    deployment = _deploying(mock.backend(), configuration, in_progress_for=60)
+    frozen.tick(90)
+    before = _describe(ecs, deployment.arn)
+    assert _sample(ecs, deployment.arn) == (
+        "IN_PROGRESS",
+        "POST_TEST_TRAFFIC_SHIFT",
+        (0.0, 100.0),
+        (100.0, 0.0),
+    )
+    path = tmp_path / "dumped.yaml"
+    mock.dump_scenario(path)
+    mock.reset()
+    mock.load_scenario(path)
+    assert _describe(ecs, deployment.arn) == before
+    _continue(ecs, deployment.arn)
+    assert _sample(ecs, deployment.arn)[1:3] == ("PRODUCTION_TRAFFIC_SHIFT", (12.5, 100.0))
+    frozen.tick(20 * 60)
+    assert _sample(ecs, deployment.arn)[:3] == ("SUCCESSFUL", "CLEAN_UP", (100.0, 100.0))
