@@ -1,6 +1,7 @@
 """The real AWS CLI against server mode through a planned rollout: ``describe-services`` shows
 the service deployments as PRIMARY and ACTIVE entries, ``aws ecs wait services-stable`` waits
-through the rollout and returns once the server's clock has moved past it."""
+through the rollout and returns once the server's clock has moved past it; a canary service
+made by the CLI shifts its traffic as the server's clock moves."""
 
 from __future__ import annotations
 
@@ -159,3 +160,65 @@ def test_wait_services_stable_waits_through_a_planned_rollout(cli: Cli, tmp_path
     assert items[0]["createdAt"] > items[1]["createdAt"]  # newest first
     assert deployment["id"] == "ecs-svc/" + items[0]["targetServiceRevisionArn"].rsplit("/", 1)[1]
     assert active["id"] == "ecs-svc/" + items[1]["targetServiceRevisionArn"].rsplit("/", 1)[1]
+
+
+def test_a_canary_rollout_shifts_traffic_as_the_cli_reads_it(cli: Cli) -> None:
+    cli.json("create-cluster", "--cluster-name", "prod")
+    for image in ("nginx:1.26", "nginx:1.27"):
+        cli.json(
+            "register-task-definition",
+            "--family",
+            "web",
+            "--container-definitions",
+            json.dumps([{"name": "app", "image": image, "memory": 128}]),
+        )
+    configuration = {
+        "strategy": "CANARY",
+        "canaryConfiguration": {"canaryPercent": 20.0, "canaryBakeTimeInMinutes": 5},
+        "bakeTimeInMinutes": 2,
+    }
+    cli.json(
+        "create-service",
+        "--cluster",
+        "prod",
+        "--service-name",
+        "web",
+        "--task-definition",
+        "web:1",
+        "--deployment-configuration",
+        json.dumps(configuration),
+    )
+    cli.endpoint.plan_next_deployment("web", "prod", in_progress_for=60)
+    cli.json(
+        "update-service", "--cluster", "prod", "--service", "web", "--task-definition", "web:2"
+    )
+    listed = cli.json("list-service-deployments", "--cluster", "prod", "--service", "web")
+    arn = listed["serviceDeployments"][0]["serviceDeploymentArn"]
+
+    def sample() -> tuple[str, str, float, float, float, float]:
+        answer = cli.json("describe-service-deployments", "--service-deployment-arns", arn)
+        (deployment,) = answer["serviceDeployments"]
+        target = deployment["targetServiceRevision"]
+        (source,) = deployment["sourceServiceRevisions"]
+        return (
+            deployment["status"],
+            deployment["lifecycleStage"],
+            target["requestedProductionTrafficWeight"],
+            target["requestedTestTrafficWeight"],
+            source["requestedProductionTrafficWeight"],
+            source["requestedTestTrafficWeight"],
+        )
+
+    # The CLI's calls take real seconds too: each sample sits well inside its stage.
+    moments = [sample()]
+    for seconds in (61, 300, 120):  # past SCALE_UP, past the canary's bake, past BAKE_TIME
+        cli.endpoint.advance(seconds)
+        moments.append(sample())
+    assert moments == [
+        ("IN_PROGRESS", "SCALE_UP", 0.0, 0.0, 100.0, 100.0),
+        ("IN_PROGRESS", "PRODUCTION_TRAFFIC_SHIFT", 20.0, 100.0, 80.0, 0.0),
+        ("IN_PROGRESS", "BAKE_TIME", 100.0, 100.0, 0.0, 0.0),
+        ("SUCCESSFUL", "CLEAN_UP", 100.0, 100.0, 0.0, 0.0),
+    ]
+    (service,) = cli.service()["deployments"]
+    assert service["rolloutState"] == "COMPLETED"
