@@ -80,6 +80,30 @@ class Cli:
         assert status == 0, err
         return json.loads(out)
 
+    def create_web(self, *options: str) -> None:
+        """Cluster ``prod``, task definitions ``web:1`` (nginx 1.26) and ``web:2`` (nginx
+        1.27), and service ``web`` running ``web:1``, made with ``create-service``'s
+        ``options``."""
+        self.json("create-cluster", "--cluster-name", "prod")
+        for image in ("nginx:1.26", "nginx:1.27"):
+            self.json(
+                "register-task-definition",
+                "--family",
+                "web",
+                "--container-definitions",
+                json.dumps([{"name": "app", "image": image, "memory": 128}]),
+            )
+        self.json(
+            "create-service",
+            "--cluster",
+            "prod",
+            "--service-name",
+            "web",
+            "--task-definition",
+            "web:1",
+            *options,
+        )
+
     def service(self) -> dict[str, Any]:
         answer = self.json("describe-services", "--cluster", "prod", "--services", "web")
         (service,) = answer["services"]
@@ -95,26 +119,7 @@ def cli(tmp_path: Path) -> Iterator[Cli]:
 
 
 def test_wait_services_stable_waits_through_a_planned_rollout(cli: Cli, tmp_path: Path) -> None:
-    cli.json("create-cluster", "--cluster-name", "prod")
-    for image in ("nginx:1.26", "nginx:1.27"):
-        cli.json(
-            "register-task-definition",
-            "--family",
-            "web",
-            "--container-definitions",
-            json.dumps([{"name": "app", "image": image, "memory": 128}]),
-        )
-    cli.json(
-        "create-service",
-        "--cluster",
-        "prod",
-        "--service-name",
-        "web",
-        "--task-definition",
-        "web:1",
-        "--desired-count",
-        "2",
-    )
+    cli.create_web("--desired-count", "2")
     plan = cli.endpoint.plan_next_deployment("web", "prod", in_progress_for=ROLLOUT)
     assert plan["in_progress_for"] == ROLLOUT
     cli.json(
@@ -163,31 +168,12 @@ def test_wait_services_stable_waits_through_a_planned_rollout(cli: Cli, tmp_path
 
 
 def test_a_canary_rollout_shifts_traffic_as_the_cli_reads_it(cli: Cli) -> None:
-    cli.json("create-cluster", "--cluster-name", "prod")
-    for image in ("nginx:1.26", "nginx:1.27"):
-        cli.json(
-            "register-task-definition",
-            "--family",
-            "web",
-            "--container-definitions",
-            json.dumps([{"name": "app", "image": image, "memory": 128}]),
-        )
     configuration = {
         "strategy": "CANARY",
         "canaryConfiguration": {"canaryPercent": 20.0, "canaryBakeTimeInMinutes": 5},
         "bakeTimeInMinutes": 2,
     }
-    cli.json(
-        "create-service",
-        "--cluster",
-        "prod",
-        "--service-name",
-        "web",
-        "--task-definition",
-        "web:1",
-        "--deployment-configuration",
-        json.dumps(configuration),
-    )
+    cli.create_web("--deployment-configuration", json.dumps(configuration))
     cli.endpoint.plan_next_deployment("web", "prod", in_progress_for=60)
     cli.json(
         "update-service", "--cluster", "prod", "--service", "web", "--task-definition", "web:2"
