@@ -70,7 +70,8 @@ from bench_list import (
 )
 
 from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
-from mock_ecs_deployments.patches import botocore_send, moto_view
+from mock_ecs_deployments.beside_moto import view as moto_view
+from mock_ecs_deployments.patches import botocore_send
 
 BASE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 SERVICES = 20

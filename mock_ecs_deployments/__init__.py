@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .engine.backend import ServiceDeploymentBackend
-    from .engine.lifecycle import Plan
-    from .engine.models import Service, ServiceDeployment, ServiceRevision
-    from .engine.registry import service_deployment_backends
-    from .engine.validation import SeedingError, SeedingTypeError
+    from .engine.deployments.lifecycle import Plan
+    from .engine.model.records import Service, ServiceDeployment, ServiceRevision
+    from .engine.model.validation import SeedingError, SeedingTypeError
+    from .engine.state.backend import ServiceDeploymentBackend
+    from .engine.state.registry import service_deployment_backends
     from .mock import ServiceDeploymentsMock, active_mock, mock_service_deployments
     from .patches.botocore_send import patch_client
     from .protocol.faults import Call
@@ -30,21 +30,21 @@ _LOCATIONS = {
     "Call": ".protocol.faults",
     "ControlRequestError": ".server.client",
     "MockEndpoint": ".server.client",
-    "Plan": ".engine.lifecycle",
+    "Plan": ".engine.deployments.lifecycle",
     "ScenarioError": ".scenarios.errors",
-    "SeedingError": ".engine.validation",
-    "SeedingTypeError": ".engine.validation",
-    "Service": ".engine.models",
-    "ServiceDeployment": ".engine.models",
-    "ServiceDeploymentBackend": ".engine.backend",
+    "SeedingError": ".engine.model.validation",
+    "SeedingTypeError": ".engine.model.validation",
+    "Service": ".engine.model.records",
+    "ServiceDeployment": ".engine.model.records",
+    "ServiceDeploymentBackend": ".engine.state.backend",
     "ServiceDeploymentsMock": ".mock",
-    "ServiceRevision": ".engine.models",
+    "ServiceRevision": ".engine.model.records",
     "active_mock": ".mock",
     "load_scenario": ".scenarios.loader",
     "mock_service_deployments": ".mock",
     "patch_client": ".patches.botocore_send",
     "serve_in_thread": ".server.app",
-    "service_deployment_backends": ".engine.registry",
+    "service_deployment_backends": ".engine.state.registry",
 }
 
 __all__ = [

@@ -12,11 +12,13 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from .engine import clock, deployment_events
-from .engine.backend import ServiceDeploymentBackend
-from .engine.lifecycle import make_plan
-from .engine.models import Service
-from .engine.registry import DEFAULT_ACCOUNT_ID, service_deployment_backends
+from .beside_moto.presence import start_mock_aws
+from .engine.deployments.lifecycle import make_plan
+from .engine.events import deployment_events
+from .engine.model import clock
+from .engine.model.records import Service
+from .engine.state.backend import ServiceDeploymentBackend
+from .engine.state.registry import DEFAULT_ACCOUNT_ID, service_deployment_backends
 from .patches.activation import activation, reset_state
 from .protocol import faults
 
@@ -72,11 +74,7 @@ class ServiceDeploymentsMock:
                 account.start()
                 started.append(account)
             if self.with_moto:
-                from moto import mock_aws
-
-                moto_mock = mock_aws()
-                moto_mock.start()
-                started.append(moto_mock)
+                started.append(start_mock_aws())
             # scenario= loads when this mock starts, not again when it is re-entered (started
             # while already active), which would find its services there already.
             if self.scenario is not None and self._starts == 1:

@@ -9,7 +9,7 @@ from typing import Any
 import botocore.handlers
 import pytest
 
-from mock_ecs_deployments.engine.service_model import OPERATIONS
+from mock_ecs_deployments.engine.model.service_model import OPERATIONS
 
 from .shapes import check_output
 
@@ -100,8 +100,9 @@ def _nothing_leaks() -> Iterator[None]:
     """After every test: no mock left active and no state left behind."""
     import botocore.handlers
 
-    from mock_ecs_deployments import service_deployment_backends
-    from mock_ecs_deployments.patches import botocore_send, moto_ecs, on_import
+    from mock_ecs_deployments import on_import, service_deployment_backends
+    from mock_ecs_deployments.beside_moto import dispatch as moto_ecs
+    from mock_ecs_deployments.patches import botocore_send
     from mock_ecs_deployments.patches.activation import activation
 
     yield

@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 
-from mock_ecs_deployments.engine.service_model import operation_model
+from mock_ecs_deployments.engine.model.service_model import operation_model
 
 _RESPONSE_METADATA = "ResponseMetadata"
 

@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from mock_ecs_deployments import ServiceDeployment, ServiceDeploymentBackend
-from mock_ecs_deployments.engine.service_model import deployment_statuses, enum_values
+from mock_ecs_deployments.engine.model.service_model import deployment_statuses, enum_values
 
 UTC = timezone.utc
 ACCOUNT = "123456789012"

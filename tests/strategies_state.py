@@ -19,8 +19,8 @@ from freezegun.api import FrozenDateTimeFactory
 from hypothesis import strategies as st
 
 from mock_ecs_deployments import ServiceDeployment, ServiceDeploymentBackend
-from mock_ecs_deployments.engine.exceptions import ServiceDeploymentsError
-from mock_ecs_deployments.engine.validation import SeedingError
+from mock_ecs_deployments.engine.model.exceptions import ServiceDeploymentsError
+from mock_ecs_deployments.engine.model.validation import SeedingError
 
 from . import strategies as s
 

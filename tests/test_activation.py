@@ -13,9 +13,15 @@ import botocore.handlers
 import pytest
 from botocore.config import Config
 
-from mock_ecs_deployments import active_mock, mock_service_deployments, service_deployment_backends
+from mock_ecs_deployments import (
+    active_mock,
+    mock_service_deployments,
+    on_import,
+    service_deployment_backends,
+)
+from mock_ecs_deployments.beside_moto import dispatch as moto_ecs
 from mock_ecs_deployments.patches import activation as activation_module
-from mock_ecs_deployments.patches import botocore_send, moto_ecs, on_import
+from mock_ecs_deployments.patches import botocore_send
 from mock_ecs_deployments.patches.activation import STEPS, activation
 
 REAL_KEY, REAL_SECRET = "AKIAREALLOOKINGKEY01", "real/looking/secret"

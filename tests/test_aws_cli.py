@@ -19,7 +19,7 @@ from botocore import xform_name
 from botocore.model import ListShape, Shape, StructureShape
 
 from mock_ecs_deployments import mock_service_deployments, serve_in_thread
-from mock_ecs_deployments.engine.service_model import OPERATIONS, operation_model
+from mock_ecs_deployments.engine.model.service_model import OPERATIONS, operation_model
 
 # Only loopback: a door that failed to answer must not reach AWS.
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])

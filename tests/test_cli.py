@@ -14,7 +14,7 @@ import pytest
 from freezegun import freeze_time
 
 from mock_ecs_deployments import cli, service_deployment_backends
-from mock_ecs_deployments.engine.service_model import deployment_statuses
+from mock_ecs_deployments.engine.model.service_model import deployment_statuses
 from mock_ecs_deployments.scenarios import commands as scenario_commands
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,7 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mock_ecs_deployments import ServiceDeploymentBackend, mock_service_deployments
-from mock_ecs_deployments.engine.service_model import deployment_statuses
+from mock_ecs_deployments.engine.model.service_model import deployment_statuses
 
 from .shapes import check_output
 

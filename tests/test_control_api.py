@@ -31,7 +31,7 @@ from mock_ecs_deployments import (
     service_deployment_backends,
 )
 from mock_ecs_deployments.cli import main
-from mock_ecs_deployments.engine import clock
+from mock_ecs_deployments.engine.model import clock
 from mock_ecs_deployments.protocol import faults
 from mock_ecs_deployments.scenarios.loader import build_scenario
 from mock_ecs_deployments.server import app as server_app

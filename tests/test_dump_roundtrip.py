@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from mock_ecs_deployments import ScenarioError, SeedingError, mock_service_deployments
-from mock_ecs_deployments.engine.moto_state import random_source
+from mock_ecs_deployments.engine.model.randomness import random_source
 from mock_ecs_deployments.mock import ServiceDeploymentsMock
 
 from . import strategies_state as lived_state

@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 from botocore.model import Shape
 
 from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments, patch_client
-from mock_ecs_deployments.engine.service_model import error_codes, operation_model
+from mock_ecs_deployments.engine.model.service_model import error_codes, operation_model
 from mock_ecs_deployments.protocol import faults as faults_module
 from mock_ecs_deployments.protocol.dispatch import HANDLERS
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_ecs_deployments import mock_service_deployments
-from mock_ecs_deployments.engine.service_model import OPERATIONS, operation_model
+from mock_ecs_deployments.engine.model.service_model import OPERATIONS, operation_model
 from mock_ecs_deployments.protocol.dispatch import dispatch
 
 from . import strategies as s

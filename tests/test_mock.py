@@ -548,7 +548,8 @@ def test_patch_client_rejects_what_is_not_a_client() -> None:
 _FRESH_PROCESS_SCRIPT = """
 import json, sys
 import boto3, botocore.session
-from mock_ecs_deployments import mock_service_deployments, patch_client
+from mock_ecs_deployments import mock_service_deployments
+from mock_ecs_deployments import patch_client
 
 # All clients are made before the first start() in this process; two have no credentials.
 from_boto3 = boto3.session.Session().client("ecs", region_name="us-east-1")

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments, serve_in_thread
-from mock_ecs_deployments.patches import moto_seeded
+from mock_ecs_deployments.beside_moto import seeded as moto_seeded
 
 UTC = timezone.utc
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -13,7 +13,8 @@ import os
 import pytest
 from botocore.exceptions import ClientError
 
-from mock_ecs_deployments import ServiceDeploymentsMock, service_deployment_backends
+from mock_ecs_deployments import ServiceDeploymentsMock
+from mock_ecs_deployments import service_deployment_backends
 """
 
 

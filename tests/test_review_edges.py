@@ -12,8 +12,8 @@ from typing import Any
 import boto3
 import pytest
 
-from mock_ecs_deployments import mock_service_deployments
-from mock_ecs_deployments.patches import moto_ecs, on_import
+from mock_ecs_deployments import mock_service_deployments, on_import
+from mock_ecs_deployments.beside_moto import dispatch as moto_ecs
 
 
 def test_moto_s_recorder_sees_our_operations(

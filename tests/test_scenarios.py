@@ -24,7 +24,7 @@ from mock_ecs_deployments import (
     mock_service_deployments,
     service_deployment_backends,
 )
-from mock_ecs_deployments.engine.service_model import deployment_statuses
+from mock_ecs_deployments.engine.model.service_model import deployment_statuses
 from mock_ecs_deployments.scenarios.loader import ScenarioError, build_scenario, load_scenario
 
 UTC = timezone.utc

@@ -21,7 +21,7 @@ from mock_ecs_deployments import (
     ServiceDeploymentsMock,
     mock_service_deployments,
 )
-from mock_ecs_deployments.engine.service_model import deployment_statuses, enum_values
+from mock_ecs_deployments.engine.model.service_model import deployment_statuses, enum_values
 
 UTC = timezone.utc
 BASE = datetime(2025, 5, 6, 7, 8, 9, tzinfo=UTC)

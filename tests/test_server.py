@@ -30,7 +30,7 @@ from mock_ecs_deployments import (
     serve_in_thread,
     service_deployment_backends,
 )
-from mock_ecs_deployments.engine.service_model import OPERATIONS, ecs_model
+from mock_ecs_deployments.engine.model.service_model import OPERATIONS, ecs_model
 from mock_ecs_deployments.server.app import MockServer
 from mock_ecs_deployments.server.guard import MAX_BODY_BYTES
 

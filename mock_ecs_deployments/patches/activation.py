@@ -11,27 +11,20 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from ..engine import clock
-from ..engine.registry import service_deployment_backends
+from ..beside_moto import steps as moto_steps
+from ..engine.model import clock
+from ..engine.state.registry import service_deployment_backends
 from ..protocol import faults
-from . import (
-    aiobotocore_reader,
-    botocore_send,
-    environment,
-    moto_ecs,
-    moto_events,
-    requests_transport,
-)
+from . import aiobotocore_reader, botocore_send, environment, requests_transport
 
-Step = tuple[str, Callable[[], None], Callable[[], None]]
+Step = moto_steps.Step
 
 #: The steps, in the order the outermost start applies them.
 STEPS: Sequence[Step] = (
     ("environment", environment.install, environment.uninstall),
-    ("moto", moto_ecs.install, moto_ecs.uninstall),
-    ("eventbridge", moto_events.install, moto_events.uninstall),
+    *moto_steps.STEPS,
     ("requests", requests_transport.install, requests_transport.uninstall),
     ("aiobotocore", aiobotocore_reader.install, aiobotocore_reader.uninstall),
     ("botocore", botocore_send.install, botocore_send.uninstall),

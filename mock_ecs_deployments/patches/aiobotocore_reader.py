@@ -21,7 +21,7 @@ from typing import Any
 
 from botocore.awsrequest import AWSResponse
 
-from . import on_import
+from .. import on_import
 
 _AIO_ENDPOINT = "aiobotocore.endpoint"
 

@@ -28,24 +28,23 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.compat import HTTPHeaders
 from botocore.credentials import Credentials
 
-from ..engine.exceptions import UnknownOperationException
-from ..engine.moto_state import (
-    DEFAULT_ACCOUNT_ID,
+from ..beside_moto.presence import (
     account_of_access_key,
     holds_access_keys,
     is_served_url,
     moto_is_active,
     moto_records_requests,
+    moto_steps_aside,
 )
-from ..protocol.dispatch import HANDLERS, Reply, dispatch, error_reply
+from ..engine.model.arns import DEFAULT_ACCOUNT_ID
+from ..engine.model.exceptions import UnknownOperationException
+from ..protocol.dispatch import HANDLERS, REPLY_ATTRIBUTE, Reply, dispatch, error_reply
 from .environment import FAKE_CREDENTIALS
 
 _TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
 _REGION_IN_HOST = re.compile(r"^https?://ecs(?:-fips)?\.([a-z0-9-]+)\.")
 _REGION_IN_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
 _ACCESS_KEY_IN_SCOPE = re.compile(r"Credential=([^/]+)/")
-#: Where an answered request keeps its reply (so that no handler answers it twice).
-REPLY_ATTRIBUTE = "_mock_ecs_deployments_reply"
 
 
 class _State:
@@ -54,9 +53,6 @@ class _State:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.active = False
-        #: Whether moto's botocore handler leaves requests answered here alone (then our
-        #: operations are answered here under moto too, skipping moto's dispatch).
-        self.moto_steps_aside = False
         self.saved_botocore: dict[str, Any] = {}
 
 
@@ -82,9 +78,11 @@ def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
     """Answer ECS requests while the mock is active.
 
     Under moto's ``mock_aws`` only our own operations are answered here, and only once moto's
-    botocore handler steps aside for requests answered already (:attr:`_State.moto_steps_aside`,
-    set by :mod:`.moto_ecs`): botocore calls every ``before-send`` handler, and moto's would
-    otherwise run the operation a second time. While moto's request recorder is on, moto's
+    botocore handler steps aside for requests answered already
+    (:func:`~mock_ecs_deployments.beside_moto.presence.moto_steps_aside`, set by
+    :mod:`mock_ecs_deployments.beside_moto.dispatch`): botocore calls every ``before-send``
+    handler, and moto's would otherwise run the operation a second time. While moto's
+    request recorder is on, moto's
     dispatch answers them too, so that its recording holds every request. Everything else is
     moto's.
     """
@@ -99,7 +97,7 @@ def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
     if reply is None:
         operation = target[len(_TARGET_PREFIX) :]
         if moto_is_active() and (
-            operation not in HANDLERS or not state.moto_steps_aside or moto_records_requests()
+            operation not in HANDLERS or not moto_steps_aside() or moto_records_requests()
         ):
             return None
         if operation in HANDLERS:

@@ -8,7 +8,7 @@ import sys
 import threading
 from typing import Any
 
-from ..engine.moto_state import mock_credentials_enabled
+from ..beside_moto.presence import mock_credentials_enabled
 
 #: What moto sets, so that moto's account mapping treats both mocks' requests alike.
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "FOOBARKEY", "AWS_SECRET_ACCESS_KEY": "FOOBARSECRET"}

@@ -20,10 +20,11 @@ import threading
 from types import ModuleType
 from typing import Any
 
-from ..engine.exceptions import UnknownOperationException
-from ..engine.moto_state import moto_is_active
+from .. import on_import
+from ..beside_moto.presence import moto_is_active
+from ..engine.model.exceptions import UnknownOperationException
 from ..protocol.dispatch import Reply, error_reply
-from . import botocore_send, on_import
+from . import botocore_send
 
 #: What an ECS endpoint looks like, in every partition, FIPS included.
 ECS_ENDPOINT = re.compile(

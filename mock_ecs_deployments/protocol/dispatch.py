@@ -18,19 +18,21 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ..engine.backend import ServiceDeploymentBackend
-from ..engine.clock import wire_bound_ms
-from ..engine.exceptions import (
+from ..engine.model.clock import wire_bound_ms
+from ..engine.model.exceptions import (
     InvalidParameterException,
     ServerException,
     ServiceDeploymentsError,
     UnknownOperationException,
 )
-from ..engine.registry import service_deployment_backends
+from ..engine.state.backend import ServiceDeploymentBackend
+from ..engine.state.registry import service_deployment_backends
 from . import faults, shapes
 
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 Reply = tuple[int, dict[str, str], str]
+#: Where an answered botocore request keeps its reply (so that no handler answers it twice).
+REPLY_ATTRIBUTE = "_mock_ecs_deployments_reply"
 # A handler answers with the JSON text of its output shape.
 Handler = Callable[[ServiceDeploymentBackend, dict[str, Any]], str]
 

@@ -12,8 +12,8 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..engine.exceptions import InjectedError, ServiceDeploymentsError
-from ..engine.service_model import OPERATIONS, ecs_model, error_codes
+from ..engine.model.exceptions import InjectedError, ServiceDeploymentsError
+from ..engine.model.service_model import OPERATIONS, ecs_model, error_codes
 
 # AWS's errors common to every JSON service, with the HTTP status AWS answers them with.
 COMMON_ERRORS: dict[str, int] = {

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..engine import lifecycle, strategies
-from ..engine.configuration import DEFAULT_DEPLOYMENT_CONFIGURATION
-from ..engine.images import derived_images
-from ..engine.models import ServiceDeployment, ServiceRevision
+from ..engine.deployments import lifecycle, strategies
+from ..engine.deployments.configuration import DEFAULT_DEPLOYMENT_CONFIGURATION
+from ..engine.model.images import derived_images
+from ..engine.model.records import ServiceDeployment, ServiceRevision
 
 # Cached briefs per backend; past this many the cache starts again, so paging through a
 # history of a million deployments does not keep a million encoded briefs alive.

@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..engine.clock import now_ms
-from ..engine.models import ServiceDeployment
+from ..engine.model.clock import now_ms
+from ..engine.model.records import ServiceDeployment
 from .errors import ScenarioError
 from .loader import Scenario, build_scenario
 

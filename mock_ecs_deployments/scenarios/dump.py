@@ -17,12 +17,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..engine import arns, lifecycle, strategies
-from ..engine.backend import ServiceDeploymentBackend
-from ..engine.clock import from_ms, now_ms
-from ..engine.models import Service, ServiceDeployment, ServiceRevision
-from ..engine.recorded import REVISION_SETTINGS
-from ..engine.registry import service_deployment_backends
+from ..engine.deployments import lifecycle, strategies
+from ..engine.model import arns
+from ..engine.model.clock import from_ms, now_ms
+from ..engine.model.records import Service, ServiceDeployment, ServiceRevision
+from ..engine.seeding.recorded import REVISION_SETTINGS
+from ..engine.state.backend import ServiceDeploymentBackend
+from ..engine.state.registry import service_deployment_backends
 
 #: The file suffixes a scenario is written for, and the format each means.
 FORMATS = {".yaml": "YAML", ".yml": "YAML", ".json": "JSON"}

@@ -10,7 +10,7 @@ class ScenarioError(ValueError):
     ``<source>: <field>: <problem>``, where a mistake in the whole file has no ``<field>``, a
     syntax error has ``line L, column C`` in its place, and a mistake in a copy of a ``repeat``
     entry ends with ``(copy k of n)``. When the seeding API refused an entry, ``__cause__`` is
-    its :class:`~mock_ecs_deployments.engine.validation.SeedingError`.
+    its :class:`~mock_ecs_deployments.engine.model.validation.SeedingError`.
 
     :ivar source: the file as given, or ``<mapping>``.
     :ivar field: the path to the field within the scenario

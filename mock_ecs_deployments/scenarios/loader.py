@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ..engine import clock
-from ..engine.backend import ServiceDeploymentBackend
-from ..engine.models import Service
-from ..engine.registry import DEFAULT_ACCOUNT_ID, service_deployment_backends
-from ..engine.validation import SeedingError
+from ..engine.model import clock
+from ..engine.model.records import Service
+from ..engine.model.validation import SeedingError
+from ..engine.state.backend import ServiceDeploymentBackend
+from ..engine.state.registry import DEFAULT_ACCOUNT_ID, service_deployment_backends
 from .errors import ScenarioError
 from .reading import ScenarioSource, read
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from ..engine.validation import SeedingTypeError
+from ..engine.model.validation import SeedingTypeError
 from .errors import ScenarioError
 
 #: What a scenario may be given as: a file path, or its data as a mapping or list of them.

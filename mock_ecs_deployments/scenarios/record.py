@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from ..engine import clock
+from ..engine.model import clock
 from .dump import scenario_format, without_defaults, write_scenario, written
 from .errors import ScenarioError
 from .loader import build_scenario, parse_duration

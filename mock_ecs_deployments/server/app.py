@@ -30,9 +30,9 @@ from typing import Any
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
-from ..engine import moto_state
-from ..engine.models import Service
-from ..engine.moto_state import DEFAULT_ACCOUNT_ID
+from ..beside_moto import presence as moto_state
+from ..engine.model.arns import DEFAULT_ACCOUNT_ID
+from ..engine.model.records import Service
 from ..mock import ServiceDeploymentsMock, mock_service_deployments
 from ..patches.activation import reset_state
 from ..scenarios.reading import ScenarioSource

@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 
-from ..engine import validation
-from ..engine.validation import SeedingError
+from ..engine.model import validation
+from ..engine.model.validation import SeedingError
 from ..mock import ServiceDeploymentsMock
 from ..protocol import faults
 from ..scenarios.errors import ScenarioError

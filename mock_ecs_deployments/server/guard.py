@@ -15,13 +15,13 @@ from http import HTTPStatus
 from io import BytesIO
 from typing import Any
 
-from ..engine.exceptions import (
+from ..engine.model.exceptions import (
     InvalidParameterException,
     ServerException,
     ServiceDeploymentsError,
     UnknownOperationException,
 )
-from ..engine.service_model import ecs_model
+from ..engine.model.service_model import ecs_model
 from ..protocol.dispatch import JSON_CONTENT_TYPE, Reply, error_reply
 
 TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."

@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from . import arns, lifecycle, recorded, restoring, validation
-from . import configuration as deployment_config
-from .clock import now_ms
-from .models import Service, ServiceDeployment, ServiceRevision
-from .validation import SeedingError, SeedingTypeError
+from ..deployments import configuration as deployment_config
+from ..deployments import lifecycle
+from ..model import arns, validation
+from ..model.clock import now_ms
+from ..model.records import Service, ServiceDeployment, ServiceRevision
+from ..model.validation import SeedingError, SeedingTypeError
+from . import recorded, restoring
 
 
 class SeedingMixin:
@@ -30,11 +32,13 @@ class SeedingMixin:
 
     if TYPE_CHECKING:  # provided by the backend
 
-        def _current_service(self, cluster: str, service: str) -> Service | None: ...
+        def current_service(self, cluster: str, service: str) -> Service | None: ...
 
-        def _moto_container_images(
+        def _peer_container_images(
             self, task_definition_arn: str
         ) -> list[dict[str, str]] | None: ...
+
+        def _watch(self, record: Service) -> None: ...
 
         def _default_plan(self) -> lifecycle.Plan | None: ...
 
@@ -127,6 +131,7 @@ class SeedingMixin:
                 )
             self.clusters.add(cluster_name)
             self.services[(cluster_name, service_name)] = record
+            self._watch(record)
             return record
 
     def add_deployment(
@@ -302,7 +307,7 @@ class SeedingMixin:
             if desired_count is not None:
                 deployment.desired_count = desired_count
             if checked_plan is not None:
-                record.ongoing[deployment.id] = deployment
+                record.follow(deployment)
                 restoring.place_in_plan(deployment, checked_plan, state, started_ms, status_reason)
                 lifecycle.advance(deployment, now)
                 return deployment
@@ -371,7 +376,7 @@ class SeedingMixin:
                 sources,
                 revision_id,
             )
-            record.ongoing[deployment.id] = deployment
+            record.follow(deployment)
             lifecycle.begin(deployment, checked_plan, now)
             lifecycle.advance(deployment, now)
             return deployment
@@ -411,11 +416,11 @@ class SeedingMixin:
     # -- helpers ---------------------------------------------------------------------------
 
     def _ensure_service(self, service: str, cluster: str | None) -> Service:
-        """The ACTIVE service named, adopted from moto or registered with defaults if new."""
+        """The ACTIVE service named, adopted from the peer or registered with defaults if new."""
         cluster_name, service_name = validation.resolve_service_reference(
             service, cluster, self.region_name, self.account_id
         )
-        record = self._current_service(cluster_name, service_name)
+        record = self.current_service(cluster_name, service_name)
         if record is not None and record.status == "ACTIVE":
             return record
         return self.add_service(service_name, cluster_name)
@@ -441,7 +446,7 @@ class SeedingMixin:
             revision_id if revision_id is not None else recorded.unused_revision_id(service),
             task_definition_arn,
             created_ms,
-            images or self._moto_container_images(task_definition_arn),
+            images or self._peer_container_images(task_definition_arn),
             settings,
         )
         self._sequence += 1

@@ -21,8 +21,11 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from ..protocol.dispatch import HANDLERS, dispatch
-from . import botocore_send, moto_seeded, moto_services, on_import
+from .. import on_import
+from ..protocol.dispatch import HANDLERS, REPLY_ATTRIBUTE, dispatch
+from . import presence
+from . import seeded as moto_seeded
+from . import services as moto_services
 
 _MODULE = "moto.ecs.responses"
 _STUBBER_MODULE = "moto.core.botocore_stubber"
@@ -87,13 +90,13 @@ def _step_aside(module: ModuleType) -> None:
         original = stubber.__dict__["__call__"]
 
         def __call__(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
-            if getattr(request, botocore_send.REPLY_ATTRIBUTE, None) is not None:
+            if getattr(request, REPLY_ATTRIBUTE, None) is not None:
                 return None
             return original(self, event_name, request, **kwargs)
 
         stubber.__call__ = __call__
         _state.stubber, _state.stubber_call = stubber, original
-        botocore_send.state.moto_steps_aside = True
+        presence.step_aside(True)
 
 
 def install() -> None:
@@ -112,7 +115,7 @@ def uninstall() -> None:
     with _state.lock:
         _state.installed = False
         if _state.stubber is not None:
-            botocore_send.state.moto_steps_aside = False
+            presence.step_aside(False)
             _state.stubber.__call__ = _state.stubber_call
             _state.stubber = _state.stubber_call = None
         responses, _state.patched = _state.patched, None

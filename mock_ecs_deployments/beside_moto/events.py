@@ -24,10 +24,10 @@ import warnings
 from types import ModuleType
 from typing import Any
 
-from ..engine import deployment_events
-from ..engine.moto_state import moto_in_play
-from ..engine.registry import service_deployment_backends
-from . import on_import
+from .. import on_import
+from ..engine.events import deployment_events
+from ..engine.state.registry import service_deployment_backends
+from .presence import moto_in_play
 
 _MODULE = "moto.core.responses"
 _lock = threading.Lock()

@@ -12,13 +12,13 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from . import deployment_events
-from .backend import ServiceDeploymentBackend
-from .clock import now_ms
-from .moto_state import DEFAULT_ACCOUNT_ID
+from ..events import deployment_events
+from ..model.arns import DEFAULT_ACCOUNT_ID
+from ..model.clock import now_ms
+from .backend import ServiceDeploymentBackend, ServicePeer
 
 if TYPE_CHECKING:
-    from .lifecycle import Plan
+    from ..deployments.lifecycle import Plan
 
 __all__ = ["DEFAULT_ACCOUNT_ID", "ServiceDeploymentBackendDict", "service_deployment_backends"]
 
@@ -37,7 +37,11 @@ class RegionBackends(dict[str, ServiceDeploymentBackend]):
             backend = self.get(region_name)
             if backend is None:
                 backend = ServiceDeploymentBackend(
-                    region_name, self.account_id, default_plan=self.registry.get_default_plan
+                    region_name,
+                    self.account_id,
+                    default_plan=self.registry.get_default_plan,
+                    peer=self.registry.get_peer,
+                    moving=self.registry.backend_moving,
                 )
                 self[region_name] = backend
             return backend
@@ -55,6 +59,11 @@ class ServiceDeploymentBackendDict(dict[str, RegionBackends]):
         #: Whether a mock is active (set by the activation): backends are made only then, so
         #: that nothing seeded outside a mock leaks into the next one.
         self.active = False
+        #: The ECS beside the mock whose services the backends follow (moto's, set by the
+        #: bridge's activation step), or none.
+        self.peer: ServicePeer | None = None
+        # The backends with services whose deployments still move (see catch_up).
+        self._moving: dict[int, ServiceDeploymentBackend] = {}
 
     def check_active(self) -> None:
         """Refuse to make a backend while no mock is active.
@@ -80,22 +89,39 @@ class ServiceDeploymentBackendDict(dict[str, RegionBackends]):
         """The mock-wide default plan (read by each backend when it makes a deployment)."""
         return self.default_plan
 
+    def get_peer(self) -> ServicePeer | None:
+        """The ECS beside the mock that the backends follow, if any."""
+        return self.peer
+
+    def use_peer(self, peer: ServicePeer | None) -> None:
+        """Follow ``peer`` from now on (``None``: no peer)."""
+        with self.lock:
+            self.peer = peer
+
+    def backend_moving(self, backend: ServiceDeploymentBackend, moving: bool) -> None:
+        """``backend`` now has (or no longer has) services whose deployments move."""
+        with self.lock:
+            if moving:
+                self._moving[id(backend)] = backend
+            else:
+                self._moving.pop(id(backend), None)
+
     def catch_up(self) -> None:
         """Bring every deployment that follows a plan, in every backend, up to now: the
         transitions already due happen (at their own times), and so do their events, for a
-        reader who asks nothing of ECS (a queue an EventBridge rule feeds, ``mock.events``)."""
+        reader who asks nothing of ECS (a queue an EventBridge rule feeds, ``mock.events``).
+        Only the services whose deployments still move are visited."""
         now = now_ms()
-        for regions in list(self.values()):
-            for backend in list(regions.values()):
-                with backend.lock:
-                    for record in list(backend.services.values()):
-                        if record.ongoing:
-                            backend.refresh(record, now)
+        with self.lock:
+            backends = list(self._moving.values())
+        for backend in backends:
+            backend.catch_up(now)
 
     def reset(self) -> None:
         """Drop every account's backends, the default plan and the events they made."""
         with self.lock:
             self.clear()
+            self._moving.clear()
             self.default_plan = None
             deployment_events.clear()
 

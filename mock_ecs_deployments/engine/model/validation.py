@@ -15,7 +15,7 @@ from typing import Any
 from . import arns
 from .clock import to_ms
 from .images import image_digest
-from .models import COMPLETED_STATUSES
+from .records import COMPLETED_STATUSES
 from .service_model import deployment_statuses
 
 

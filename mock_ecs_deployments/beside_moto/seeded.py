@@ -9,7 +9,7 @@ cluster if missing, the task definitions of its revisions if missing (each with 
 family and revision number, one container per image of the revision), and the service with
 its desired count, launch type, platform version, network configuration, load balancers,
 service registries and deployment controller. moto's record is then the service's
-(``record.moto_service``), so moto's ListClusters, ListServices, DescribeServices and
+(``record.peer_record``), so moto's ListClusters, ListServices, DescribeServices and
 DescribeTaskDefinition agree with the history, and moto's UpdateService deploys it as one of
 its own. A service deleted through moto is gone from the mock too, so it is not made again.
 """
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.images import derived_images
-from ..engine.models import Service, ServiceRevision
-from ..engine.registry import service_deployment_backends
+from ..engine.model.images import derived_images
+from ..engine.model.records import Service, ServiceRevision
+from ..engine.state.registry import service_deployment_backends
 
 # Memory (MiB) of each container the mock defines for a task definition it registers.
 CONTAINER_MEMORY = 512
@@ -54,12 +54,16 @@ def materialize(account_id: str, region: str, moto_backend: Any) -> None:
     and ``region`` that moto has no record of (nothing is made here when there is none)."""
     regions = dict.get(service_deployment_backends, account_id)
     backend = None if regions is None else dict.get(regions, region)
-    if backend is None or not backend.services:
+    if backend is None or not backend.peer_pending:
         return
     with backend.lock:
-        for record in list(backend.services.values()):
-            if record.moto_service is None and record.status == "ACTIVE":
-                record.moto_service = _made(moto_backend, record)
+        for record in backend.take_out_of_step():
+            if record.status != "ACTIVE":
+                continue
+            if record.peer_record is None:
+                record.peer_record = _made(moto_backend, record)
+            elif record.task_definition:  # a rollback put the source's back
+                record.peer_record.task_definition = record.task_definition
 
 
 def _made(moto_backend: Any, record: Service) -> Any:

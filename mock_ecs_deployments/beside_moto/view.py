@@ -18,11 +18,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..engine.backend import ServiceDeploymentBackend
-from ..engine.clock import now_ms
-from ..engine.models import Service
-from ..engine.registry import service_deployment_backends
-from ..engine.service_view import DeploymentEntry, service_view
+from ..engine.deployments.service_view import DeploymentEntry, service_view
+from ..engine.model.clock import now_ms
+from ..engine.model.records import Service
+from ..engine.state.backend import ServiceDeploymentBackend
+from ..engine.state.registry import service_deployment_backends
 from ..protocol.shapes import dumps, seconds
 
 # The wire fields the mock owns, and moto's Service attributes behind them.
@@ -44,8 +44,8 @@ def shown(response: Any, moto_service: Any) -> dict[str, Any] | None:
         return None
     backend = service_deployment_backends[response.current_account][response.region]
     with backend.lock:
-        record = backend._current_service(moto_service.cluster_name, moto_service.name)
-        if record is None or record.moto_service is not moto_service:
+        record = backend.current_service(moto_service.cluster_name, moto_service.name)
+        if record is None or record.peer_record is not moto_service:
             return None
         return fields(backend, record)
 

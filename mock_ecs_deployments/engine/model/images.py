@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .models import ServiceRevision
+from .records import ServiceRevision
 
 
 def image_digest(image: str) -> str:

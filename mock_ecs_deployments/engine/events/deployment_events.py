@@ -18,8 +18,8 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from .models import Service
-from .moto_state import random_source
+from ..model.randomness import random_source
+from ..model.records import Service
 
 DEPLOYMENT_STATE_CHANGE = "ECS Deployment State Change"
 SERVICE_ACTION = "ECS Service Action"

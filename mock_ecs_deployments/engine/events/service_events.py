@@ -12,10 +12,10 @@ import uuid
 from bisect import insort
 from dataclasses import dataclass, field
 
+from ..model.arns import format_revision_id
+from ..model.randomness import random_source
+from ..model.records import Service, ServiceDeployment, ServiceRevision
 from . import deployment_events
-from .arns import format_revision_id
-from .models import Service, ServiceDeployment, ServiceRevision
-from .moto_state import random_source
 
 #: How many events DescribeServices shows of a service (its newest).
 EVENTS_KEPT = 100

@@ -16,10 +16,7 @@ from __future__ import annotations
 import random
 import sys
 import threading
-from typing import Any, Protocol
-
-#: The account every request is answered as when nothing says otherwise (moto's default).
-DEFAULT_ACCOUNT_ID = "123456789012"
+from typing import Any, Protocol, cast
 
 
 def moto_is_active() -> bool:
@@ -72,15 +69,37 @@ def mock_credentials_enabled() -> bool:
     return config is None or bool(config.mock_credentials())
 
 
-def random_source() -> Any:
-    """moto's seedable random source when moto is loaded (so ``/moto-api/seed`` makes our
-    ids repeatable too), else this module's own."""
+_aside = threading.Event()
+
+
+def moto_steps_aside() -> bool:
+    """Whether moto's botocore handler leaves requests the mock answered alone (then our
+    operations are answered in process under moto too, skipping moto's dispatch)."""
+    return _aside.is_set()
+
+
+def step_aside(aside: bool) -> None:
+    """Record whether moto's botocore handler steps aside (set by the bridge's dispatch)."""
+    if aside:
+        _aside.set()
+    else:
+        _aside.clear()
+
+
+def start_mock_aws() -> Any:
+    """Start moto's ``mock_aws`` (for ``with_moto=True``) and return it, to be stopped."""
+    from moto import mock_aws
+
+    moto_mock = mock_aws()
+    moto_mock.start()
+    return moto_mock
+
+
+def moto_random() -> random.Random | None:
+    """moto's seedable random source when moto is loaded (so ``/moto-api/seed`` makes the
+    mock's ids repeatable too), else ``None``."""
     internal = sys.modules.get("moto.moto_api._internal")
-    return _own_random if internal is None else internal.mock_random
-
-
-# botocore imports random for its retries, so this costs nothing extra.
-_own_random = random.Random()
+    return None if internal is None else cast(random.Random, internal.mock_random)
 
 
 class Server(Protocol):

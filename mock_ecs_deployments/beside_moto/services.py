@@ -15,14 +15,14 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from ..engine import arns
-from ..engine.backend import ServiceDeploymentBackend
-from ..engine.configuration import deployment_configuration
-from ..engine.exceptions import InvalidParameterException
-from ..engine.models import Service
-from ..engine.registry import service_deployment_backends
+from ..engine.deployments.configuration import deployment_configuration
+from ..engine.model import arns
+from ..engine.model.exceptions import InvalidParameterException
+from ..engine.model.records import Service
+from ..engine.state.backend import ServiceDeploymentBackend
+from ..engine.state.registry import service_deployment_backends
 from ..protocol.dispatch import error_reply
-from . import moto_view
+from . import view as moto_view
 
 # UpdateService parameters whose change makes a new deployment (AWS's developer guide).
 _DEPLOYING_PARAMETERS = {
@@ -155,7 +155,7 @@ def _after_create(response: Any, params: dict[str, Any], _: Any) -> dict[str, An
     with backend.lock:
         cluster, name = _cluster_name(params), _service_name(params)
         record = backend.services.get((cluster, name))
-        if record is not None and record.moto_service not in (None, moto_service):
+        if record is not None and record.peer_record not in (None, moto_service):
             backend.delete_service(record)  # a service of the same name moto replaced
             record = None
         if record is None:
@@ -169,7 +169,8 @@ def _after_create(response: Any, params: dict[str, Any], _: Any) -> dict[str, An
                 else moto_service.launch_type,
                 capacity_provider_strategy=params.get("capacityProviderStrategy"),
             )
-        record.moto_service = moto_service
+        record.peer_record = moto_service
+        backend.in_step(record)
         _apply(record, params, response)
         if record.deployment_controller == "ECS":
             backend.start_deployment(
@@ -187,7 +188,7 @@ def _after_update(response: Any, params: dict[str, Any], before: Any) -> dict[st
         return None
     backend = _backend(response)
     with backend.lock:
-        record = backend._current_service(_cluster_name(params), moto_service.name)
+        record = backend.current_service(_cluster_name(params), moto_service.name)
         if record is None:
             return None
         deploys = bool(params.get("forceNewDeployment")) or _changes(record, params, response)

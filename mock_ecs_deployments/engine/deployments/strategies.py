@@ -18,9 +18,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .models import ServiceDeployment
-from .service_model import ecs_model
-from .validation import SeedingError, SeedingTypeError, as_mapping, known_keys
+from ..model.records import ServiceDeployment
+from ..model.service_model import ecs_model
+from ..model.validation import SeedingError, SeedingTypeError, as_mapping, known_keys
 
 SHIFTING = frozenset({"BLUE_GREEN", "LINEAR", "CANARY"})
 MINUTES = (0, 1440)

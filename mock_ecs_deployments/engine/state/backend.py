@@ -13,26 +13,46 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
-from . import arns, lifecycle, pagination, validation
-from .clock import now_ms
-from .exceptions import (
+from ..deployments import lifecycle
+from ..model import arns, pagination, validation
+from ..model.clock import now_ms
+from ..model.exceptions import (
     ClusterNotFoundException,
     InvalidParameterException,
     ServiceDeploymentNotFoundException,
     ServiceNotFoundException,
 )
-from .models import SEQUENCE_BITS, Service, ServiceDeployment, ServiceRevision, sort_key
-from .moto_state import moto_ecs_backend
-from .seeding import SeedingMixin
-from .service_model import enum_values
+from ..model.records import SEQUENCE_BITS, Service, ServiceDeployment, ServiceRevision, sort_key
+from ..model.service_model import enum_values
+from ..seeding.adding import SeedingMixin
 
 MAX_RESULTS_DEFAULT = 20
 MAX_RESULTS_LIMIT = 100
 _LAST_SEQUENCE = (1 << SEQUENCE_BITS) - 1
 # Only services with the ECS deployment controller have service deployments.
 _CONTROLLERS_WITH_DEPLOYMENTS = frozenset({"ECS"})
+
+
+class ServicePeer(Protocol):
+    """Another ECS holding services of the same accounts and regions beside the mock (moto's,
+    through :mod:`mock_ecs_deployments.beside_moto`). The engine asks it only these questions."""
+
+    def has_cluster(self, backend: ServiceDeploymentBackend, cluster: str) -> bool:
+        """Whether the peer holds ``cluster`` in ``backend``'s account and region."""
+        ...
+
+    def follow(self, backend: ServiceDeploymentBackend, cluster: str, service: str) -> None:
+        """Bring ``backend``'s record of the service in step with the peer's: adopt one only
+        the peer holds, delete one the peer deleted or replaced. The caller holds the lock."""
+        ...
+
+    def container_images(
+        self, backend: ServiceDeploymentBackend, task_definition_arn: str
+    ) -> list[dict[str, str]] | None:
+        """The containers (name and image) of a task definition the peer holds, else None."""
+        ...
 
 
 class ServiceDeploymentBackend(SeedingMixin):
@@ -47,10 +67,19 @@ class ServiceDeploymentBackend(SeedingMixin):
         region_name: str,
         account_id: str,
         default_plan: Callable[[], lifecycle.Plan | None] = lambda: None,
+        peer: Callable[[], ServicePeer | None] = lambda: None,
+        moving: Callable[[ServiceDeploymentBackend, bool], None] = lambda backend, moving: None,
     ) -> None:
         self.region_name = region_name
         self.account_id = account_id
         self._default_plan_source = default_plan
+        self._peer = peer
+        self._registry_moving = moving
+        # The services with planned deployments still moving (advanced before a reader who
+        # asks nothing of ECS looks), and those whose peer record must be made or updated:
+        # kept where they change, so that no request walks every service.
+        self.moving_services: dict[int, Service] = {}
+        self.peer_pending: dict[int, Service] = {}
         self.lock = threading.RLock()
         self.clusters: set[str] = set()
         self.services: dict[tuple[str, str], Service] = {}
@@ -94,24 +123,18 @@ class ServiceDeploymentBackend(SeedingMixin):
         cluster_name = cluster_name or "default"
         if not self._cluster_exists(cluster_name):
             raise ClusterNotFoundException()
-        record = self._current_service(cluster_name, service_name)
+        record = self.current_service(cluster_name, service_name)
         if record is None or record.status != "ACTIVE":
             raise ServiceNotFoundException()
         return record
 
-    def _current_service(self, cluster: str, service: str) -> Service | None:
-        """Our record of a service, kept in step with moto's when moto has one."""
-        record = self.services.get((cluster, service))
-        moto_service = self._moto_service(cluster, service)
-        if record is not None and moto_service is not None:
-            if record.moto_service is None:
-                record.moto_service = moto_service
-            elif record.moto_service is not moto_service or moto_service.status != "ACTIVE":
-                self.delete_service(record)  # moto deleted or replaced it
-                record = None
-        if record is None:
-            record = self._service_from_moto(cluster, service)
-        return record
+    def current_service(self, cluster: str, service: str) -> Service | None:
+        """Our record of a service, after the peer (moto, when it is beside the mock) has had
+        its say: a service only it holds is adopted, one it deleted or replaced is gone."""
+        peer = self._peer()
+        if peer is not None:
+            peer.follow(self, cluster, service)
+        return self.services.get((cluster, service))
 
     def delete_service(self, record: Service) -> None:
         """Delete a service: it becomes INACTIVE and its deployments and revisions go with it."""
@@ -133,32 +156,48 @@ class ServiceDeploymentBackend(SeedingMixin):
     def _cluster_exists(self, cluster: str) -> bool:
         if cluster in self.clusters:
             return True
-        moto_backend = self._moto_ecs_backend()
-        return moto_backend is not None and cluster in moto_backend.clusters
+        peer = self._peer()
+        return peer is not None and peer.has_cluster(self, cluster)
 
-    def _moto_ecs_backend(self) -> Any:
-        """moto's ECS backend for this account and region, when moto is in play and has one."""
-        return moto_ecs_backend(self.account_id, self.region_name)
+    # -- the sets of services that need work -----------------------------------------------
 
-    def _moto_service(self, cluster: str, service: str) -> Any:
-        moto_backend = self._moto_ecs_backend()
-        return None if moto_backend is None else moto_backend.services.get(f"{cluster}:{service}")
+    def _watch(self, record: Service) -> None:
+        """Keep ``record`` in this backend's sets from now on: it has no peer record yet."""
+        record.watcher = self
+        self.out_of_step(record)
 
-    def _service_from_moto(self, cluster: str, service: str) -> Service | None:
-        """Adopt a service that moto's ECS knows, so that listing it works."""
-        moto_service = self._moto_service(cluster, service)
-        if moto_service is None or moto_service.status != "ACTIVE":
-            return None
-        controller = (moto_service.deployment_controller or {}).get("type", "ECS")
-        record = self.add_service(
-            service,
-            cluster,
-            desired_count=moto_service.desired_count,
-            deployment_controller=controller,
-            launch_type=moto_service.launch_type,
-        )
-        record.moto_service = moto_service
-        return record
+    def moving(self, service: Service, moving: bool) -> None:
+        """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher`."""
+        with self.lock:
+            if moving:
+                self.moving_services[id(service)] = service
+            else:
+                self.moving_services.pop(id(service), None)
+            self._registry_moving(self, bool(self.moving_services))
+
+    def out_of_step(self, service: Service) -> None:
+        """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher`."""
+        with self.lock:
+            self.peer_pending[id(service)] = service
+
+    def in_step(self, service: Service) -> None:
+        """The peer's record of ``service`` is as the mock's: nothing to do for it."""
+        with self.lock:
+            self.peer_pending.pop(id(service), None)
+
+    def take_out_of_step(self) -> list[Service]:
+        """The services whose peer record must be made or updated, in the order they fell
+        out of step; the set is emptied."""
+        with self.lock:
+            services = list(self.peer_pending.values())
+            self.peer_pending.clear()
+            return services
+
+    def catch_up(self, now: int) -> None:
+        """Bring every moving service of this backend up to ``now``."""
+        with self.lock:
+            for record in list(self.moving_services.values()):
+                self.refresh(record, now)
 
     # -- ListServiceDeployments ------------------------------------------------------------
 
@@ -334,22 +373,12 @@ class ServiceDeploymentBackend(SeedingMixin):
             lifecycle.continue_hook(deployment, hook_id, checked, now)
             return deployment
 
-    # -- moto ------------------------------------------------------------------------------
+    # -- the peer --------------------------------------------------------------------------
 
-    def _moto_container_images(self, task_definition_arn: str) -> list[dict[str, str]] | None:
-        """The containers of a task definition moto knows, with derived image digests."""
-        moto_backend = self._moto_ecs_backend()
-        if moto_backend is None:
-            return None
-        try:
-            task_definition = moto_backend.describe_task_definition(task_definition_arn)
-        except Exception:  # moto raises its own errors for unknown task definitions
-            return None
-        images = [
-            {"containerName": c["name"], "image": c["image"]}
-            for c in task_definition.container_definitions
-            if c.get("name") and c.get("image")
-        ]
+    def _peer_container_images(self, task_definition_arn: str) -> list[dict[str, str]] | None:
+        """The containers of a task definition the peer knows, with derived image digests."""
+        peer = self._peer()
+        images = None if peer is None else peer.container_images(self, task_definition_arn)
         return validation.container_images("containerDefinitions", images) or None
 
 

@@ -8,10 +8,12 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any
 
-from . import arns, lifecycle, service_events, validation
-from .configuration import hooks_from_configuration
-from .models import Service, ServiceDeployment, ServiceRevision
-from .validation import SeedingError, SeedingTypeError
+from ..deployments import lifecycle
+from ..deployments.configuration import hooks_from_configuration
+from ..events import service_events
+from ..model import arns, validation
+from ..model.records import Service, ServiceDeployment, ServiceRevision
+from ..model.validation import SeedingError, SeedingTypeError
 
 #: The revision settings a deployment may give for its target revision (default: the service's).
 REVISION_SETTINGS = (

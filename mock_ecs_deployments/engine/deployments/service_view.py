@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from . import service_events
+from ..events import service_events
+from ..events.service_events import ServiceEvent, deployment_id
+from ..model.records import Service, ServiceDeployment, ServiceRevision
 from .configuration import DEFAULT_DEPLOYMENT_CONFIGURATION
 from .lifecycle import breaker_threshold
-from .models import Service, ServiceDeployment, ServiceRevision
-from .service_events import ServiceEvent, deployment_id
 
 _ROLLING_BACK = frozenset({"ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"})
 _UNDER_WAY = frozenset({"PENDING", "IN_PROGRESS"})

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from . import lifecycle, strategies, validation
-from .configuration import hooks_from_configuration
-from .models import Service, ServiceDeployment
-from .service_model import enum_values
-from .validation import SeedingError
+from ..deployments import lifecycle, strategies
+from ..deployments.configuration import hooks_from_configuration
+from ..model import validation
+from ..model.records import Service, ServiceDeployment
+from ..model.service_model import enum_values
+from ..model.validation import SeedingError
 
 #: Where a deployment that follows a plan may be in it (``plan_status``).
 PLAN_STATUSES = (

@@ -6,7 +6,10 @@ import re
 import string
 from dataclasses import dataclass
 
-from .moto_state import random_source
+from .randomness import random_source
+
+#: The account every request is answered as when nothing says otherwise (moto's default).
+DEFAULT_ACCOUNT_ID = "123456789012"
 
 _ID_ALPHABET = string.ascii_letters + string.digits + "_-"
 _REVISION_ID_LIMIT = 2**63

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..model.service_model import ecs_model, enum_values
+from ..model.validation import SeedingError, SeedingTypeError, as_mapping, choice, known_keys
 from . import strategies
-from .service_model import ecs_model, enum_values
-from .validation import SeedingError, SeedingTypeError, as_mapping, choice, known_keys
 
 PAUSE_FORBIDDEN_STAGES = frozenset({"TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"})
 PAUSE_TIMEOUT_MINUTES = (1, 20160)

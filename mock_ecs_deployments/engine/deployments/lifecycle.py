@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from . import arns, service_events, strategies
+from ..events import service_events
+from ..model import arns
+from ..model.exceptions import ConflictException, InvalidParameterException
+from ..model.records import ServiceDeployment, ServiceRevision
+from ..model.validation import SeedingError, SeedingTypeError, choice
+from . import strategies
 from .configuration import Hook
-from .exceptions import ConflictException, InvalidParameterException
-from .models import ServiceDeployment, ServiceRevision
-from .validation import SeedingError, SeedingTypeError, choice
 
 SUPERSEDED_REASON = "Service deployment stopped: superseded by a newer service deployment."
 USER_ROLLBACK_REASON = "Service deployment rolled back by user."
@@ -314,7 +316,7 @@ def complete(deployment: ServiceDeployment, status: str, at_ms: int, reason: str
     elif status == "ROLLBACK_SUCCESSFUL" and deployment.rollback_revision is not None:
         service.current_revision = deployment.rollback_revision
     service_events.completed(deployment, status, at_ms)
-    service.ongoing.pop(deployment.id, None)
+    service.unfollow(deployment)
 
 
 _STEPS = {
@@ -360,7 +362,7 @@ def stop(deployment: ServiceDeployment, stop_type: str, at_ms: int) -> None:
         )
     if deployment.plan is None:  # a seeded, static deployment starts following time now
         deployment.plan = Plan()
-    deployment.service.ongoing[deployment.id] = deployment
+    deployment.service.follow(deployment)
     if stop_type == "ABORT":
         _fail_awaiting_hook(deployment)
         deployment.status = "STOP_REQUESTED"
@@ -413,12 +415,9 @@ def circuit_breaker_enabled(deployment: ServiceDeployment) -> bool:
 
 
 def _put_back(deployment: ServiceDeployment, source: ServiceRevision) -> None:
-    """A rollback puts the source revision's task definition back on the service (ours, and
-    moto's when moto has it)."""
-    service = deployment.service
-    service.task_definition = source.task_definition
-    if service.moto_service is not None:
-        service.moto_service.task_definition = source.task_definition
+    """A rollback puts the source revision's task definition back on the service (and on its
+    peer's record, through the service's watcher)."""
+    deployment.service.put_task_definition(source.task_definition)
 
 
 def _fail_awaiting_hook(deployment: ServiceDeployment) -> None:

@@ -10,12 +10,26 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from . import arns
 from .clock import from_ms
 
 COMPLETED_STATUSES = frozenset({"SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"})
+
+
+class ServiceWatcher(Protocol):
+    """Who keeps the sets of services that need work (their backend), told when a service
+    starts or stops having deployments that move with time, and when another ECS holding the
+    service (a peer, such as moto beside the mock) must be brought in step with it."""
+
+    def moving(self, service: Service, moving: bool) -> None:
+        """``service`` now has (``True``) or no longer has ongoing planned deployments."""
+        ...
+
+    def out_of_step(self, service: Service) -> None:
+        """The peer's record of ``service`` must be made or updated."""
+        ...
 
 
 @dataclass(slots=True, eq=False)
@@ -37,9 +51,11 @@ class Service:
     deployment_configuration: dict[str, Any] = field(default_factory=dict)
     task_definition: str | None = None
     status: str = "ACTIVE"
-    # moto's own record of this service, when moto has one: if moto deletes or replaces it,
-    # this service and its history are gone too.
-    moto_service: Any = None
+    # The record another ECS beside the mock (a peer: moto) keeps of this service, opaque to
+    # the engine: if the peer deletes or replaces it, this service and its history go too.
+    peer_record: Any = None
+    # Told when the service starts or stops moving, or falls out of step with its peer.
+    watcher: ServiceWatcher | None = field(default=None, repr=False)
     # Deployments ordered by ``(created_ms, sequence)``; ``keys`` holds the packed sort key of
     # each, so a createdAt window or a resume position is found by bisection.
     deployments: list[ServiceDeployment] = field(default_factory=list)
@@ -77,6 +93,25 @@ class Service:
             self.keys.insert(index, key)
             self.deployments.insert(index, deployment)
         self.by_id[deployment.id] = deployment
+
+    def follow(self, deployment: ServiceDeployment) -> None:
+        """Advance ``deployment`` on every read from now on, until it completes."""
+        first = not self.ongoing
+        self.ongoing[deployment.id] = deployment
+        if first and self.watcher is not None:
+            self.watcher.moving(self, True)
+
+    def unfollow(self, deployment: ServiceDeployment) -> None:
+        """``deployment`` completed: it no longer moves."""
+        stopped = self.ongoing.pop(deployment.id, None) is not None and not self.ongoing
+        if stopped and self.watcher is not None:
+            self.watcher.moving(self, False)
+
+    def put_task_definition(self, task_definition: str | None) -> None:
+        """What the service runs changed outside a request to its peer: tell the watcher."""
+        self.task_definition = task_definition
+        if self.watcher is not None:
+            self.watcher.out_of_step(self)
 
     def latest(self) -> ServiceDeployment | None:
         """The deployment with the greatest ``(createdAt, sequence)``."""
