@@ -124,11 +124,11 @@ def no_mock_patches() -> Iterator[None]:
     """botocore's classes as they are when no mock is active, while a floor batch runs: the
     mock's signing guard (on every client, not only its own) is the mock's cost, not the
     floor's."""
-    botocore_send.unguard()
+    botocore_send.GUARD.uninstall()
     try:
         yield
     finally:
-        botocore_send.guard()
+        botocore_send.GUARD.install()
 
 
 class Clock:

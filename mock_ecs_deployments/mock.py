@@ -1,5 +1,11 @@
 """``mock_service_deployments``: one object that is a decorator, a context manager and has
-``start()``/``stop()``, like freezegun's ``freeze_time``."""
+``start()``/``stop()``, like freezegun's ``freeze_time``.
+
+Every mock object of the process shares one state
+(:data:`~mock_ecs_deployments.engine.state.process.mock_state`), as every moto ``mock_aws``
+shares moto's backends: what one mock seeds, plans, advances or injects, any other active
+mock sees, and the outermost stop forgets it all.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +13,27 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
-from .beside_moto.presence import start_mock_aws
+from .beside_moto.presence import Stoppable, start_mock_aws
 from .engine.deployments.lifecycle import make_plan
-from .engine.events import deployment_events
-from .engine.model import clock
+from .engine.events.deployment_events import Event
 from .engine.model.records import Service
 from .engine.state.backend import ServiceDeploymentBackend
-from .engine.state.registry import DEFAULT_ACCOUNT_ID, service_deployment_backends
-from .patches.activation import activation, reset_state
+from .engine.state.process import mock_state
+from .engine.state.registry import DEFAULT_ACCOUNT_ID
+from .patches.activation import activation
 from .protocol import faults
 
 if TYPE_CHECKING:
     from .scenarios.reading import ScenarioSource
 
 T = TypeVar("T")
-_Target = TypeVar("_Target", bound=Callable[..., Any])
+P = ParamSpec("P")
+_Target = TypeVar("_Target", bound=Callable[..., object])
 
 
 class ServiceDeploymentsMock:
@@ -34,6 +41,11 @@ class ServiceDeploymentsMock:
 
     Starting it routes boto3's ECS service-deployment calls to in-memory backends; stopping the
     outermost one puts everything back and forgets all state. Nesting is allowed.
+
+    The state is the process's, shared by every mock object (as with moto's ``mock_aws``):
+    :meth:`backend`, :meth:`plan_deployments`, :meth:`advance`, :meth:`inject_error`,
+    :meth:`reset`, :attr:`calls` and :attr:`events` act on or read that one state, whichever
+    mock object they are called on.
     """
 
     def __init__(
@@ -49,7 +61,7 @@ class ServiceDeploymentsMock:
         self.account_id = account_id
         self.scenario = scenario
         self._starts = 0
-        self._started: list[list[Any]] = []
+        self._started: list[list[Stoppable]] = []
 
     # -- activation ------------------------------------------------------------------------
 
@@ -63,7 +75,7 @@ class ServiceDeploymentsMock:
             activation.enter()
             self._starts += 1
             # One entry per start, filled as its parts start, so stop() undoes exactly these.
-            started: list[Any] = []
+            started: list[Stoppable] = []
             self._started.append(started)
             _active.append(self)
         try:
@@ -126,7 +138,8 @@ class ServiceDeploymentsMock:
     def backend(
         self, region: str | None = None, account_id: str | None = None
     ) -> ServiceDeploymentBackend:
-        """The backend of one account and region, for seeding and inspection.
+        """The backend of one account and region, for seeding and inspection (the process's
+        one, which every mock shares).
 
         :param region: default: the mock's region (``us-east-1`` unless given).
         :param account_id: default: the mock's account, else ``MOTO_ACCOUNT_ID``, else
@@ -136,7 +149,7 @@ class ServiceDeploymentsMock:
         """
         self._require_started()
         account = account_id or self.account_id or os.environ.get("MOTO_ACCOUNT_ID")
-        return service_deployment_backends[account or DEFAULT_ACCOUNT_ID][region or self.region]
+        return mock_state.backends[account or DEFAULT_ACCOUNT_ID][region or self.region]
 
     def _require_started(self) -> None:
         """What a mock holds lives while it is active: set outside, it would leak into the
@@ -148,8 +161,10 @@ class ServiceDeploymentsMock:
             )
 
     def reset(self) -> None:
-        """Forget every account's and region's state, injected errors and the call log."""
-        reset_state()
+        """Forget the process's state: every account's and region's backends, the default
+        plan, the clock's offset, the events, injected errors and the call log (every mock
+        shares them). The mock stays active."""
+        mock_state.reset()
 
     def inject_error(
         self,
@@ -163,7 +178,8 @@ class ServiceDeploymentsMock:
     ) -> None:
         """Make the next ``times`` calls of ``operation`` fail with ``code`` (see
         :func:`mock_ecs_deployments.protocol.faults.inject_error`; ``times=None`` means every
-        call).
+        call). The rule is the process's: it applies to calls answered while any mock is
+        active, and goes with the state at the outermost stop or :meth:`reset`.
 
         :raises RuntimeError: when this mock is not started.
         """
@@ -179,14 +195,15 @@ class ServiceDeploymentsMock:
         reason: str | None = None,
     ) -> None:
         """Set the plan every deployment the mock makes follows when no plan is queued for
-        its service (see ``ServiceDeploymentBackend.plan_next_deployment`` for the fields).
-        Forgotten with the mock's reset.
+        its service (see ``ServiceDeploymentBackend.plan_next_deployment`` for the fields), in
+        every account and region. The plan is the process's, whichever mock sets it; it is
+        forgotten with the state at the outermost stop or :meth:`reset`.
 
         :raises RuntimeError: when this mock is not started.
         """
         self._require_started()
-        service_deployment_backends.default_plan = make_plan(
-            outcome, pending_for, in_progress_for, rollback_for, reason
+        mock_state.plan_deployments(
+            make_plan(outcome, pending_for, in_progress_for, rollback_for, reason)
         )
 
     def load_scenario(self, source: ScenarioSource) -> list[Service]:
@@ -229,8 +246,9 @@ class ServiceDeploymentsMock:
     def advance(self, amount: float | timedelta) -> datetime:
         """Let time pass for the mock: its clock moves forward by ``amount`` (seconds, or a
         timedelta), and deployments move through their plans as if that time had passed. Works
-        over freezegun's clock when time is frozen. Shared by every mock of the process;
-        forgotten with the mock's reset. ``sleep=mock.advance`` drives a watcher with no real
+        over freezegun's clock when time is frozen. The clock is the process's, shared by every
+        mock (whichever one advances it); its offset is forgotten with the state at the
+        outermost stop or :meth:`reset`. ``sleep=mock.advance`` drives a watcher with no real
         waiting.
 
         :returns: the mock's new current time.
@@ -238,31 +256,32 @@ class ServiceDeploymentsMock:
         :raises RuntimeError: when this mock is not started.
         """
         self._require_started()
-        return clock.advance(amount)
+        return mock_state.advance(amount)
 
     def now(self) -> datetime:
         """The mock's current time (aware, UTC): the system's or freezegun's, plus every
         :meth:`advance`."""
-        return clock.now()
+        return mock_state.now()
 
     @property
     def calls(self) -> list[faults.Call]:
         """Each request answered while active, oldest first: operation, decoded params,
-        account, region, HTTP status and error code. Cleared with the mock's reset."""
+        account, region, HTTP status and error code. The log is the process's (every mock
+        shares it), cleared with the state at the outermost stop or :meth:`reset`."""
         return faults.calls()
 
     @property
-    def events(self) -> list[dict[str, Any]]:
+    def events(self) -> list[Event]:
         """The EventBridge events the deployments made while active ("ECS Deployment State
         Change" and "ECS Service Action", each a dict as AWS puts it on the bus), in the order
         of their transitions' times. Reading brings every planned deployment up to now first.
-        Cleared with the mock's reset.
+        The events are the process's, cleared with the state at the outermost stop or
+        :meth:`reset`.
 
         :raises RuntimeError: when this mock is not started.
         """
         self._require_started()
-        service_deployment_backends.catch_up()
-        return deployment_events.events()
+        return mock_state.events_now()
 
     # -- decorating ------------------------------------------------------------------------
 
@@ -276,18 +295,20 @@ class ServiceDeploymentsMock:
             return self._decorate_callable(target)  # type: ignore[return-value]
         raise TypeError(f"mock_service_deployments cannot decorate {target!r}")
 
-    def _decorate_callable(self, func: Callable[..., T]) -> Callable[..., T]:
+    def _decorate_callable(self, func: Callable[P, T]) -> Callable[P, T]:
         @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> T:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
             with self:
                 return func(*args, **kwargs)
 
         return wrapper
 
-    def _decorate_coroutine(self, func: Callable[..., Any]) -> Callable[..., Any]:
+    def _decorate_coroutine(
+        self, func: Callable[P, Coroutine[object, object, T]]
+    ) -> Callable[P, Coroutine[object, object, T]]:
         # The mock stays active while the coroutine runs: start and stop happen inside it.
         @functools.wraps(func)
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
             with self:
                 return await func(*args, **kwargs)
 
@@ -310,7 +331,7 @@ class ServiceDeploymentsMock:
         original_setup_method = getattr(klass, "setup_method", None)
         original_teardown_method = getattr(klass, "teardown_method", None)
 
-        def setup_method(test: Any, method: Any = None) -> None:
+        def setup_method(test: object, method: object = None) -> None:
             self.start()
             if original_setup_method is not None:
                 try:
@@ -319,7 +340,7 @@ class ServiceDeploymentsMock:
                     self.stop()
                     raise
 
-        def teardown_method(test: Any, method: Any = None) -> None:
+        def teardown_method(test: object, method: object = None) -> None:
             try:
                 if original_teardown_method is not None:
                     _call_xunit(original_teardown_method, test, method)
@@ -331,7 +352,7 @@ class ServiceDeploymentsMock:
         return klass
 
 
-def _call_xunit(function: Callable[..., Any], test: Any, method: Any) -> None:
+def _call_xunit(function: Callable[..., object], test: object, method: object) -> None:
     # pytest passes the test method to setup_method/teardown_method; both forms are allowed.
     if len(inspect.signature(function).parameters) >= 2:
         function(test, method)
@@ -374,13 +395,13 @@ def mock_service_deployments(
 
 
 def mock_service_deployments(
-    target: Any = None,
+    target: _Target | None = None,
     *,
     with_moto: bool = False,
     region: str = "us-east-1",
     account_id: str | None = None,
     scenario: ScenarioSource | None = None,
-) -> Any:
+) -> _Target | ServiceDeploymentsMock:
     """Mock ECS service deployments: as ``@mock_service_deployments``, as
     ``@mock_service_deployments(...)``, as ``with mock_service_deployments() as mock:``, or
     through ``start()``/``stop()``.

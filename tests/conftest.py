@@ -97,21 +97,22 @@ def ecs(mock: Any) -> Any:
 
 @pytest.fixture(autouse=True)
 def _nothing_leaks() -> Iterator[None]:
-    """After every test: no mock left active and no state left behind."""
+    """After every test: no mock left active, no activation step's patch left in place, and
+    nothing left in the process's state."""
     import botocore.handlers
 
     from mock_ecs_deployments import on_import, service_deployment_backends
-    from mock_ecs_deployments.beside_moto import dispatch as moto_ecs
+    from mock_ecs_deployments.engine.state.process import mock_state
     from mock_ecs_deployments.patches import botocore_send
-    from mock_ecs_deployments.patches.activation import activation
+    from mock_ecs_deployments.patches.activation import STEPS, activation
 
     yield
     assert activation.depth == 0, "a mock was left started"
-    assert not botocore_send.state.active
-    assert moto_ecs._state.patched is None, "methods left on moto's ECS responses"
-    assert moto_ecs._state.stubber is None, "moto's botocore handler left patched"
+    left = [step.name for step in STEPS if step.in_place]
+    assert left == [], f"activation steps left in place: {left}"
     assert on_import.pending() == {}, "patches left waiting for an import"
     assert not any(
         entry[1] is botocore_send.before_send for entry in botocore.handlers.BUILTIN_HANDLERS
     ), "handler left in botocore's built-in handlers"
     assert len(service_deployment_backends) == 0, "backends survived the outermost stop"
+    assert mock_state.leftovers() == [], "state survived the outermost stop"

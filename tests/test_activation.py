@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -19,13 +20,15 @@ from mock_ecs_deployments import (
     on_import,
     service_deployment_backends,
 )
-from mock_ecs_deployments.beside_moto import dispatch as moto_ecs
+from mock_ecs_deployments.beside_moto import dispatch as moto_dispatch
+from mock_ecs_deployments.engine.state.process import mock_state
 from mock_ecs_deployments.patches import activation as activation_module
 from mock_ecs_deployments.patches import botocore_send
-from mock_ecs_deployments.patches.activation import STEPS, activation
+from mock_ecs_deployments.patches.activation import STEPS, Step, activation
+from mock_ecs_deployments.patching import Patch
 
 REAL_KEY, REAL_SECRET = "AKIAREALLOOKINGKEY01", "real/looking/secret"
-STEP_NAMES = [name for name, _, _ in STEPS]
+STEP_NAMES = [step.name for step in STEPS]
 
 
 @pytest.fixture
@@ -41,7 +44,11 @@ def _fingerprint() -> dict[str, Any]:
     from botocore.endpoint import Endpoint
     from botocore.signers import RequestSigner
     from moto.core.botocore_stubber import BotocoreStubber
+    from moto.core.responses import BaseResponse
     from moto.ecs.responses import EC2ContainerServiceResponse
+    from moto.moto_api._internal.models import MotoAPIBackend
+
+    from mock_ecs_deployments.engine.model import randomness
 
     return {
         "environ": dict(os.environ),
@@ -50,13 +57,27 @@ def _fingerprint() -> dict[str, Any]:
         "sign": RequestSigner.__dict__["sign"],
         "moto": {
             name: EC2ContainerServiceResponse.__dict__.get(name)
-            for name in ("list_service_deployments", "create_service", "update_service")
+            for name in (
+                "list_service_deployments",
+                "create_service",
+                "update_service",
+                "delete_service",
+                "describe_services",
+                "ecs_backend",
+            )
         },
         "stubber": BotocoreStubber.__dict__["__call__"],
+        "call_action": BaseResponse.__dict__["call_action"],
+        "moto reset": MotoAPIBackend.__dict__["reset"],
         "requests": requests.adapters.HTTPAdapter.send,
         "pending": on_import.pending(),
         "depth": activation.depth,
-        "active": (botocore_send.state.active, service_deployment_backends.active),
+        "active": (botocore_send.answering(), service_deployment_backends.active),
+        "peer": service_deployment_backends.peer,
+        "random": randomness.random_source(),
+        "deliverer": mock_state.events.deliverer,
+        "steps in place": [step.name for step in STEPS if step.in_place],
+        "state": mock_state.leftovers(),
     }
 
 
@@ -64,20 +85,45 @@ class Boom(Exception):
     pass
 
 
-def _failing(step_name: str, after_install: bool) -> list[tuple[str, Callable[[], None], Any]]:
+@dataclass
+class Failing:
+    """A step that fails: its install (before or after doing its work), or once its
+    uninstall (after undoing its work)."""
+
+    step: Step
+    install_fails: bool = False
+    after_install: bool = False
+    uninstall_fails: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.step.name
+
+    @property
+    def in_place(self) -> bool:
+        return self.step.in_place
+
+    def install(self) -> None:
+        if self.install_fails:
+            if self.after_install:
+                self.step.install()
+            raise Boom(self.name)
+        self.step.install()
+
+    def uninstall(self) -> None:
+        self.step.uninstall()
+        if self.uninstall_fails:
+            self.uninstall_fails = False
+            raise Boom(self.name)
+
+
+def _failing(step_name: str, after_install: bool) -> list[Step]:
     """STEPS, with ``step_name`` failing (before or after doing its work)."""
-
-    def wrap(install: Callable[[], None]) -> Callable[[], None]:
-        def failing_install() -> None:
-            if after_install:
-                install()
-            raise Boom(step_name)
-
-        return failing_install
-
     return [
-        (name, wrap(install) if name == step_name else install, uninstall)
-        for name, install, uninstall in STEPS
+        Failing(step, install_fails=True, after_install=after_install)
+        if step.name == step_name
+        else step
+        for step in STEPS
     ]
 
 
@@ -110,18 +156,9 @@ def test_a_failing_stop_step_still_undoes_the_others_then_raises(
     step_name: str, monkeypatch: pytest.MonkeyPatch, real_looking_credentials: None
 ) -> None:
     before = _fingerprint()
-    failures: list[str] = []
-
-    def wrap(name: str, uninstall: Callable[[], None]) -> Callable[[], None]:
-        def failing_uninstall() -> None:
-            uninstall()
-            if name == step_name and not failures:
-                failures.append(name)
-                raise Boom(name)
-
-        return failing_uninstall
-
-    steps = [(name, install, wrap(name, uninstall)) for name, install, uninstall in STEPS]
+    steps = [
+        Failing(step, uninstall_fails=True) if step.name == step_name else step for step in STEPS
+    ]
     monkeypatch.setattr(activation, "steps", steps)
     mock = mock_service_deployments().start()
     mock.backend().add_deployment(service="web")
@@ -152,10 +189,15 @@ def test_activation_steps_are_applied_in_order_and_undone_in_reverse(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     log: list[str] = []
-    steps = [
-        (name, lambda n=name: log.append(f"+{n}"), lambda n=name: log.append(f"-{n}"))
-        for name in ("a", "b", "c")
-    ]
+
+    def logged(name: str) -> Patch:
+        def apply(patch: Patch) -> None:
+            log.append(f"+{name}")
+            patch.on_undo(lambda: log.append(f"-{name}"))
+
+        return Patch(name, apply)
+
+    steps = [logged(name) for name in ("a", "b", "c")]
     own = activation_module.Activation(steps)
     own.enter()
     own.enter()  # nested: applied once
@@ -276,4 +318,4 @@ def test_threads_on_a_pre_mock_client_never_change_its_signer(pre_mock_client: A
         REAL_SECRET,
         "real-token",
     )
-    assert moto_ecs._state.patched is None
+    assert not moto_dispatch.OPERATIONS.in_place

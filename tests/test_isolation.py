@@ -30,6 +30,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from mock_ecs_deployments import active_mock, mock_service_deployments, service_deployment_backends
+from mock_ecs_deployments.engine.state.process import mock_state
 
 from . import conftest
 from .strategies import PAUSE_CONFIGURATION
@@ -210,7 +211,7 @@ def _exercise(mock: Any) -> Any:
 def _check_forgotten() -> None:
     """What a mock started next finds: no backend, injected error, call or plan."""
     assert len(service_deployment_backends) == 0
-    assert service_deployment_backends.default_plan is None
+    assert mock_state.default_plan is None
     with mock_service_deployments() as again:
         assert again.calls == []
         assert again.backend().services == {}

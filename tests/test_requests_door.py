@@ -179,7 +179,7 @@ def test_stop_puts_requests_back() -> None:
             pass
         assert requests.adapters.HTTPAdapter.send is not before
     assert requests.adapters.HTTPAdapter.send is before
-    requests_door.uninstall()  # idempotent
+    requests_door.REQUESTS.uninstall()  # idempotent
     assert requests.adapters.HTTPAdapter.send is before
 
 

@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from mock_ecs_deployments import mock_service_deployments, on_import
-from mock_ecs_deployments.beside_moto import dispatch as moto_ecs
+from mock_ecs_deployments.beside_moto import dispatch as moto_dispatch
 
 
 def test_moto_s_recorder_sees_our_operations(
@@ -135,6 +135,7 @@ def test_a_patch_whose_module_loads_after_the_stop_does_not_land() -> None:
     with mock_service_deployments():
         pass
     # The hook was popped by an import racing the stop: the late call must do nothing.
-    moto_ecs._patch(moto.ecs.responses)
+    for step in (moto_dispatch.OPERATIONS, moto_dispatch.SERVICES, moto_dispatch.SEEDED):
+        step.apply_to(moto.ecs.responses)
+        assert not step.in_place
     assert not hasattr(responses, "list_service_deployments")
-    assert moto_ecs._state.patched is None

@@ -2,27 +2,31 @@
 
 Under moto's ``mock_aws`` and behind moto's server, moto answers every ECS request, and it
 finds an operation as a method of its ECS response class, by name. While the mock is active
-our operations are methods of that class, and moto's CreateService, UpdateService and
-DeleteService are followed (:mod:`.moto_services`). Nothing of moto is imported for this: the
-class is patched when ``moto.ecs.responses`` is loaded, now or later (:mod:`.on_import`).
+our operations are methods of that class (:data:`OPERATIONS`), moto's CreateService,
+UpdateService, DeleteService and DescribeServices are followed (:data:`SERVICES`, with
+:mod:`.services`), and services seeded in the mock alone are made in moto's backend when moto
+answers (:data:`SEEDED`, with :mod:`.seeded`). Each is an activation step of its own. Nothing of
+moto is imported for this: the class is patched when ``moto.ecs.responses`` is loaded, now or
+later (:mod:`mock_ecs_deployments.on_import`).
 
 In process, a boto3 call under ``mock_aws`` need not go through moto's dispatch at all: our
 ``before-send`` handler runs before moto's (botocore calls handlers of the more specific event,
 ``before-send.ecs``, first) and answers our operations, and moto's handler is made to leave a
-request answered already alone. That saves moto's URL matching and request parsing on every
-call. Server mode and ``requests`` callers still come through moto's dispatch and the class.
+request answered already alone (:data:`STEP_ASIDE`). That saves moto's URL matching and
+request parsing on every call. Server mode and ``requests`` callers still come through moto's
+dispatch and the class.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-import threading
 from collections.abc import Callable
 from types import ModuleType
-from typing import Any
+from typing import Protocol
 
-from .. import on_import
-from ..protocol.dispatch import HANDLERS, REPLY_ATTRIBUTE, dispatch
+from ..patching import ImportPatch, Patch
+from ..protocol.dispatch import HANDLERS, REPLY_ATTRIBUTE, Reply, dispatch
 from . import presence
 from . import seeded as moto_seeded
 from . import services as moto_services
@@ -31,23 +35,16 @@ _MODULE = "moto.ecs.responses"
 _STUBBER_MODULE = "moto.core.botocore_stubber"
 
 
-class _State:
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        # Between install() and uninstall(): a patch whose module is imported after the mock
-        # stopped (its hook already popped) must not land.
-        self.installed = False
-        self.patched: Any = None  # moto's response class, while patched
-        self.saved_methods: dict[str, Any] = {}
-        self.stubber: Any = None  # moto's BotocoreStubber class, while patched
-        self.stubber_call: Any = None  # its own __call__
+class _MotoResponse(Protocol):
+    """What our operations read of moto's ECS response object (one per request)."""
+
+    body: bytes | str | None
+    current_account: str
+    region: str
 
 
-_state = _State()
-
-
-def _moto_method(operation: str) -> Callable[[Any], tuple[int, dict[str, str], str]]:
-    def method(response: Any) -> tuple[int, dict[str, str], str]:
+def _moto_method(operation: str) -> Callable[[_MotoResponse], Reply]:
+    def method(response: _MotoResponse) -> Reply:
         status, headers, body = dispatch(
             operation, response.body, response.current_account, response.region
         )
@@ -67,70 +64,46 @@ def snake_case(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
-def _patch(module: ModuleType) -> None:
+def _add_operations(patch: Patch, module: ModuleType) -> None:
     responses = module.EC2ContainerServiceResponse
-    with _state.lock:
-        if not _state.installed or _state.patched is not None:
-            return
-        moto_services.install(responses)
-        moto_seeded.install(responses)
-        for operation in HANDLERS:
-            name = snake_case(operation)
-            _state.saved_methods[name] = responses.__dict__.get(name)
-            setattr(responses, name, _moto_method(operation))
-        _state.patched = responses
+    for operation in HANDLERS:
+        patch.replace(responses, snake_case(operation), _moto_method(operation))
 
 
-def _step_aside(module: ModuleType) -> None:
+def _follow_services(patch: Patch, module: ModuleType) -> None:
+    responses = module.EC2ContainerServiceResponse
+    patch.on_undo(functools.partial(moto_services.uninstall, responses))
+    moto_services.install(responses)
+
+
+def _make_seeded(patch: Patch, module: ModuleType) -> None:
+    responses = module.EC2ContainerServiceResponse
+    patch.on_undo(functools.partial(moto_seeded.uninstall, responses))
+    moto_seeded.install(responses)
+
+
+def _step_aside(patch: Patch, module: ModuleType) -> None:
     """Make moto's botocore handler pass on requests our handler answered."""
     stubber = module.BotocoreStubber
-    with _state.lock:
-        if not _state.installed or _state.stubber is not None:
-            return
-        original = stubber.__dict__["__call__"]
+    original: Callable[..., object] = stubber.__dict__["__call__"]
 
-        def __call__(self: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
-            if getattr(request, REPLY_ATTRIBUTE, None) is not None:
-                return None
-            return original(self, event_name, request, **kwargs)
+    def __call__(self: object, event_name: str, request: object, **kwargs: object) -> object:
+        if getattr(request, REPLY_ATTRIBUTE, None) is not None:
+            return None
+        return original(self, event_name, request, **kwargs)
 
-        stubber.__call__ = __call__
-        _state.stubber, _state.stubber_call = stubber, original
-        presence.step_aside(True)
+    patch.replace(stubber, "__call__", __call__)
+    presence.step_aside(True)
+    patch.on_undo(functools.partial(presence.step_aside, False))
 
 
-def install() -> None:
-    """Teach moto's ECS dispatch our operations, as soon as moto's ECS is loaded, and let
-    our handler answer them in place of moto's, as soon as moto's core is loaded."""
-    with _state.lock:
-        _state.installed = True
-    on_import.when_imported(_MODULE, _patch)
-    on_import.when_imported(_STUBBER_MODULE, _step_aside)
+#: moto follows the service operations of its ECS response class (:mod:`.services`).
+SERVICES = ImportPatch("moto-services", _MODULE, _follow_services)
+#: moto makes the services seeded in the mock alone (:mod:`.seeded`).
+SEEDED = ImportPatch("moto-seeded", _MODULE, _make_seeded)
+#: Our operations are methods of moto's ECS response class.
+OPERATIONS = ImportPatch("moto-operations", _MODULE, _add_operations)
+#: moto's botocore handler leaves the requests our handler answered alone.
+STEP_ASIDE = ImportPatch("moto-steps-aside", _STUBBER_MODULE, _step_aside)
 
-
-def uninstall() -> None:
-    """Put moto's ECS response class back exactly as it was (or withdraw the pending patch)."""
-    on_import.cancel(_MODULE, _patch)
-    on_import.cancel(_STUBBER_MODULE, _step_aside)
-    with _state.lock:
-        _state.installed = False
-        if _state.stubber is not None:
-            presence.step_aside(False)
-            _state.stubber.__call__ = _state.stubber_call
-            _state.stubber = _state.stubber_call = None
-        responses, _state.patched = _state.patched, None
-        if responses is None:
-            return
-        try:
-            moto_seeded.uninstall(responses)
-            moto_services.uninstall(responses)
-        finally:
-            for name, original in _state.saved_methods.items():
-                if original is None:
-                    delattr(responses, name)
-                else:
-                    setattr(responses, name, original)
-            _state.saved_methods.clear()
-
-
-__all__ = ["install", "snake_case", "uninstall"]
+__all__ = ["OPERATIONS", "SEEDED", "SERVICES", "STEP_ASIDE", "snake_case"]

@@ -1,6 +1,6 @@
 """The deployments' EventBridge events on moto's default event bus, while moto is in play.
 
-Each event the deployments make (:mod:`..engine.deployment_events`) is matched against the
+Each event the deployments make (:mod:`..engine.events.deployment_events`) is matched against the
 rules of its account's and region's default bus in moto's EventBridge backend, and sent to
 their targets by moto's own delivery (SQS queues, CloudWatch Logs groups, other buses), the
 whole event as AWS sends it: moto's default template for a target with no input transformer
@@ -9,9 +9,11 @@ cannot deliver to (Lambda, SNS) is skipped with a warning naming it. Nothing of 
 imported here: with moto's EventBridge not loaded, there is no rule to match.
 
 Before moto answers any request, every deployment that follows a plan is brought up to now
-(:meth:`~..engine.registry.ServiceDeploymentBackendDict.catch_up`), so a test that reads a
-queue after ``freezegun``'s ``tick()`` finds the events of what has happened meanwhile, though
-it asked nothing of ECS.
+(:meth:`~..engine.state.registry.ServiceDeploymentBackendDict.catch_up`), so a test that reads
+a queue after ``freezegun``'s ``tick()`` finds the events of what has happened meanwhile,
+though it asked nothing of ECS.
+
+Each is an activation step: :data:`DELIVERY` and :data:`CATCH_UP`.
 """
 
 from __future__ import annotations
@@ -19,55 +21,35 @@ from __future__ import annotations
 import copy
 import functools
 import sys
-import threading
 import warnings
+from collections.abc import Callable
 from types import ModuleType
-from typing import Any
 
-from .. import on_import
-from ..engine.events import deployment_events
-from ..engine.state.registry import service_deployment_backends
+from ..engine.events.deployment_events import Event
+from ..engine.state.process import mock_state
+from ..patching import ImportPatch, Patch
 from .presence import moto_in_play
 
-_MODULE = "moto.core.responses"
-_lock = threading.Lock()
-_patched: list[tuple[Any, Any]] = []  # (moto's BaseResponse, its own call_action)
+
+def _deliver_to_moto(patch: Patch) -> None:
+    mock_state.events.deliver_with(deliver)
+    patch.on_undo(functools.partial(mock_state.events.deliver_with, None))
 
 
-def install() -> None:
-    """Deliver the events to moto while moto is in play, and catch up before moto answers."""
-    deployment_events.deliver_with(deliver)
-    on_import.when_imported(_MODULE, _patch)
-
-
-def uninstall() -> None:
-    """Stop delivering, and put moto's ``call_action`` back as it was."""
-    deployment_events.deliver_with(None)
-    on_import.cancel(_MODULE, _patch)
-    with _lock:
-        while _patched:
-            base, original = _patched.pop()
-            base.call_action = original
-
-
-def _patch(module: ModuleType) -> None:
+def _catch_up_first(patch: Patch, module: ModuleType) -> None:
     base = module.BaseResponse
-    with _lock:
-        if _patched:
-            return
-        original = base.__dict__["call_action"]
+    original: Callable[[object], object] = base.__dict__["call_action"]
 
-        @functools.wraps(original)
-        def call_action(self: Any) -> Any:
-            if service_deployment_backends.active:
-                service_deployment_backends.catch_up()
-            return original(self)
+    @functools.wraps(original)
+    def call_action(self: object) -> object:
+        if mock_state.active:
+            mock_state.backends.catch_up()
+        return original(self)
 
-        _patched.append((base, original))
-        base.call_action = call_action
+    patch.replace(base, "call_action", call_action)
 
 
-def deliver(event: dict[str, Any], at_ms: int) -> None:
+def deliver(event: Event, at_ms: int) -> None:
     """Send ``event`` (made at ``at_ms``, epoch ms) to the targets of the rules it matches on
     moto's default event bus of its account and region."""
     if not moto_in_play():
@@ -103,4 +85,9 @@ def deliver(event: dict[str, Any], at_ms: int) -> None:
                 )
 
 
-__all__ = ["deliver", "install", "uninstall"]
+#: The deployments' events go to moto's default event bus while moto is in play.
+DELIVERY = Patch("eventbridge", _deliver_to_moto)
+#: Every planned deployment is brought up to now before moto answers a request.
+CATCH_UP = ImportPatch("moto-catch-up", "moto.core.responses", _catch_up_first)
+
+__all__ = ["CATCH_UP", "DELIVERY", "deliver"]

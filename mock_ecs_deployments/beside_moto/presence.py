@@ -86,13 +86,23 @@ def step_aside(aside: bool) -> None:
         _aside.clear()
 
 
-def start_mock_aws() -> Any:
+class Stoppable(Protocol):
+    """Something started that is to be stopped: moto's ``mock_aws``, a patch of the
+    environment."""
+
+    def stop(self) -> object:
+        """Stop it."""
+        ...
+
+
+def start_mock_aws() -> Stoppable:
     """Start moto's ``mock_aws`` (for ``with_moto=True``) and return it, to be stopped."""
     from moto import mock_aws
 
     moto_mock = mock_aws()
     moto_mock.start()
-    return moto_mock
+    started: Stoppable = moto_mock
+    return started
 
 
 def moto_random() -> random.Random | None:
@@ -103,10 +113,18 @@ def moto_random() -> random.Random | None:
 
 
 class Server(Protocol):
-    """What a running server tells: whether a URL is addressed to it."""
+    """What a running server tells and does: whether a URL is addressed to it, and loading the
+    scenarios it started with again (after moto's reset API reset the state)."""
 
     def serves(self, url: str) -> bool:
         """Whether ``url`` is addressed to this server."""
+        ...
+
+    def load_start_scenarios(self) -> object:
+        """Load the scenarios the server started with.
+
+        :raises Exception: naming the scenario that failed.
+        """
         ...
 
 

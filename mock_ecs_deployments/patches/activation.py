@@ -1,9 +1,12 @@
 """The one activation shared by every mock object: how many are started, and the steps the
 outermost start applies and the outermost stop undoes.
 
-Each step is an install/uninstall pair. Starting applies them in order; if one fails, the ones
-already applied are undone in reverse and the original error is raised, so a failed start
-leaves nothing behind. Stopping undoes every step in reverse even when one of them fails, then
+Each step is a patch with its own install and uninstall (a
+:class:`~mock_ecs_deployments.patching.Patch`), and it says whether anything of
+it is in place, so a test can check that nothing leaks. Starting applies them in order; if one
+fails, the ones already applied are undone in reverse and the original error is raised, so a
+failed start leaves nothing behind. Stopping undoes every step in reverse even when one of them
+fails, then resets the process's state (:data:`~..engine.state.process.mock_state`), then
 raises the first failure.
 """
 
@@ -12,32 +15,58 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Sequence
+from typing import Protocol
 
 from ..beside_moto import steps as moto_steps
-from ..engine.model import clock
-from ..engine.state.registry import service_deployment_backends
-from ..protocol import faults
+from ..engine.state.process import MockState, mock_state
 from . import aiobotocore_reader, botocore_send, environment, requests_transport
 
-Step = moto_steps.Step
+
+class Step(Protocol):
+    """One activation step."""
+
+    @property
+    def name(self) -> str:
+        """The step's name (in errors and test ids)."""
+        ...
+
+    @property
+    def in_place(self) -> bool:
+        """Whether anything of the step is in place."""
+        ...
+
+    def install(self) -> None:
+        """Do the step's work (idempotent)."""
+        ...
+
+    def uninstall(self) -> None:
+        """Undo it (idempotent; safe on what was never installed)."""
+        ...
+
 
 #: The steps, in the order the outermost start applies them.
 STEPS: Sequence[Step] = (
-    ("environment", environment.install, environment.uninstall),
+    environment.ENVIRONMENT,
     *moto_steps.STEPS,
-    ("requests", requests_transport.install, requests_transport.uninstall),
-    ("aiobotocore", aiobotocore_reader.install, aiobotocore_reader.uninstall),
-    ("botocore", botocore_send.install, botocore_send.uninstall),
+    requests_transport.REQUESTS,
+    aiobotocore_reader.AIOBOTOCORE,
+    botocore_send.GUARD,
+    botocore_send.BOTOCORE,
 )
 
 
 class Activation:
-    """Process-wide: nesting depth and the steps applied by the outermost start."""
+    """Process-wide: nesting depth and the steps applied by the outermost start.
 
-    def __init__(self, steps: Sequence[Step] = STEPS) -> None:
+    :param steps: the steps the outermost start applies, in order.
+    :param state: the state the outermost start opens and the outermost stop resets.
+    """
+
+    def __init__(self, steps: Sequence[Step] = STEPS, state: MockState = mock_state) -> None:
         self.lock = threading.RLock()
         self.depth = 0
         self.steps = steps
+        self.state = state
         self._applied: list[Step] = []
 
     def enter(self) -> None:
@@ -45,8 +74,7 @@ class Activation:
         with self.lock:
             if self.depth == 0:
                 self._apply()
-                with service_deployment_backends.lock:
-                    service_deployment_backends.active = True
+                self.state.activate()
             self.depth += 1
 
     def exit(self) -> None:
@@ -59,9 +87,7 @@ class Activation:
                 try:
                     self._undo()  # the doors close first: no request meets a closed registry
                 finally:
-                    with service_deployment_backends.lock:
-                        service_deployment_backends.active = False
-                        reset_state()
+                    self.state.deactivate()
 
     @property
     def active(self) -> bool:
@@ -74,7 +100,7 @@ class Activation:
             # to call on what was never installed).
             self._applied.append(step)
             try:
-                step[1]()
+                step.install()
             except BaseException:
                 # The original error is the one to report; the undo's own failure is not.
                 with contextlib.suppress(BaseException):
@@ -84,23 +110,15 @@ class Activation:
     def _undo(self) -> None:
         failure: BaseException | None = None
         while self._applied:
-            _, _, uninstall = self._applied.pop()
+            step = self._applied.pop()
             try:
-                uninstall()
+                step.uninstall()
             except BaseException as error:  # undo the rest all the same
                 failure = failure or error
         if failure is not None:
             raise failure
 
 
-def reset_state() -> None:
-    """Forget all backends (every account and region), injected errors, the call log and the
-    mock's own clock offset."""
-    service_deployment_backends.reset()
-    faults.reset()
-    clock.reset()
-
-
 activation = Activation()
 
-__all__ = ["STEPS", "Activation", "activation", "reset_state"]
+__all__ = ["STEPS", "Activation", "Step", "activation"]

@@ -10,20 +10,18 @@ turned into aiobotocore's own ``AioAWSResponse``. Real responses are ``AioAWSRes
 and are passed on untouched.
 
 Nothing is imported from aiobotocore unless aiobotocore is in use: the wrapper is installed
-when ``aiobotocore.endpoint`` is loaded, now or later (:mod:`.on_import`).
+when ``aiobotocore.endpoint`` is loaded, now or later
+(an :class:`~mock_ecs_deployments.patching.ImportPatch`).
 """
 
 from __future__ import annotations
 
-import threading
 from types import ModuleType
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
 
-from .. import on_import
-
-_AIO_ENDPOINT = "aiobotocore.endpoint"
+from ..patching import ImportPatch, Patch
 
 
 class _AsyncBody:
@@ -37,58 +35,27 @@ class _AsyncBody:
         return content
 
 
-class _State:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.installed = False  # between install() and uninstall(): a late import must not wrap
-        self.endpoint: Any = None  # aiobotocore.endpoint, while wrapped
-        self.original: Any = None
-
-
-_state = _State()
-
-
-def _wrap_converter(endpoint: ModuleType) -> None:
-    """Install the wrapper around aiobotocore's converter (idempotent)."""
+def _wrap_converter(patch: Patch, endpoint: ModuleType) -> None:
+    """Wrap aiobotocore's converter (``endpoint`` is ``aiobotocore.endpoint``, just loaded)."""
     from aiobotocore.awsrequest import AioAWSResponse  # type: ignore[import-untyped]
 
-    with _state.lock:
-        if not _state.installed or _state.endpoint is not None:
-            return
-        original = endpoint.convert_to_response_dict
+    original = endpoint.convert_to_response_dict
 
-        async def convert_to_response_dict(http_response: Any, operation_model: Any) -> Any:
-            # Only a before-send handler (ours, or moto's) can produce a botocore AWSResponse.
-            if isinstance(http_response, AWSResponse) and not isinstance(
-                http_response, AioAWSResponse
-            ):
-                http_response = AioAWSResponse(
-                    http_response.url,
-                    http_response.status_code,
-                    http_response.headers,
-                    _AsyncBody(http_response.content),
-                )
-            return await original(http_response, operation_model)
+    async def convert_to_response_dict(http_response: Any, operation_model: Any) -> Any:
+        # Only a before-send handler (ours, or moto's) can produce a botocore AWSResponse.
+        if isinstance(http_response, AWSResponse) and not isinstance(http_response, AioAWSResponse):
+            http_response = AioAWSResponse(
+                http_response.url,
+                http_response.status_code,
+                http_response.headers,
+                _AsyncBody(http_response.content),
+            )
+        return await original(http_response, operation_model)
 
-        _state.endpoint, _state.original = endpoint, original
-        endpoint.convert_to_response_dict = convert_to_response_dict  # type: ignore[attr-defined]
+    patch.replace(endpoint, "convert_to_response_dict", convert_to_response_dict)
 
 
-def install() -> None:
-    """Let aiobotocore clients read the answers of the mock, once aiobotocore is loaded."""
-    with _state.lock:
-        _state.installed = True
-    on_import.when_imported(_AIO_ENDPOINT, _wrap_converter)
+#: The step: aiobotocore clients read the mock's answers, once aiobotocore is loaded.
+AIOBOTOCORE = ImportPatch("aiobotocore", "aiobotocore.endpoint", _wrap_converter)
 
-
-def uninstall() -> None:
-    """Put aiobotocore's converter back (idempotent)."""
-    on_import.cancel(_AIO_ENDPOINT, _wrap_converter)
-    with _state.lock:
-        _state.installed = False
-        if _state.endpoint is not None:
-            _state.endpoint.convert_to_response_dict = _state.original
-            _state.endpoint = _state.original = None
-
-
-__all__ = ["install", "uninstall"]
+__all__ = ["AIOBOTOCORE"]

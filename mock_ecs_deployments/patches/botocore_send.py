@@ -1,14 +1,15 @@
 """botocore's door: how a boto3 call reaches :func:`..protocol.dispatch.dispatch`.
 
 * A ``before-send`` handler for ECS, in botocore's built-in handlers while the mock is active
-  (added by :func:`install`, removed by :func:`uninstall`), so every session made meanwhile
-  carries it; :func:`patch_client` adds it to a client made earlier.
-* A guard (:func:`guard`/:func:`unguard`) on ``Endpoint._send`` and ``RequestSigner.sign`` for
+  (the :data:`BOTOCORE` step), so every session made meanwhile carries it;
+  :func:`patch_client` adds it to a client made earlier.
+* A guard (the :data:`GUARD` step) on ``Endpoint._send`` and ``RequestSigner.sign`` for
   clients whose session existed before the mock started: their ECS requests are answered here
   instead of reaching the network, signed with fake credentials.
 * Beside moto's ``mock_aws`` the handler stays silent: botocore calls *every* ``before-send``
   handler, and moto's raises ``NotImplementedError`` for operations its ECS lacks even after
-  ours answered. moto's own dispatch serves our operations then (:mod:`.moto_ecs`).
+  ours answered. moto's own dispatch serves our operations then
+  (:mod:`mock_ecs_deployments.beside_moto.dispatch`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from ..beside_moto.presence import (
 )
 from ..engine.model.arns import DEFAULT_ACCOUNT_ID
 from ..engine.model.exceptions import UnknownOperationException
+from ..patching import Patch
 from ..protocol.dispatch import HANDLERS, REPLY_ATTRIBUTE, Reply, dispatch, error_reply
 from .environment import FAKE_CREDENTIALS
 
@@ -47,16 +49,14 @@ _REGION_IN_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
 _ACCESS_KEY_IN_SCOPE = re.compile(r"Credential=([^/]+)/")
 
 
-class _State:
-    """Whether the mock answers, guarded because tests may start mocks from threads."""
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.active = False
-        self.saved_botocore: dict[str, Any] = {}
+# Set while the mock answers (between the botocore step's install and uninstall); an Event,
+# because tests may start and stop mocks from threads.
+_answering = threading.Event()
 
 
-state = _State()
+def answering() -> bool:
+    """Whether the mock answers ECS requests now."""
+    return _answering.is_set()
 
 
 class _RawBody(BytesIO):
@@ -86,7 +86,7 @@ def before_send(request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
     dispatch answers them too, so that its recording holds every request. Everything else is
     moto's.
     """
-    if not state.active:
+    if not _answering.is_set():
         return None
     target = _header(request, "X-Amz-Target")  # first: most requests under moto are not ECS
     if not target.startswith(_TARGET_PREFIX) or is_served_url(request.url):
@@ -143,51 +143,37 @@ def account_for(access_key: re.Match[str] | None) -> str:
 
 def _choose_signer(**_: Any) -> Any:
     """Lets a patched client without credentials send unsigned requests to the mock."""
-    return UNSIGNED if state.active and not moto_is_active() else None
+    return UNSIGNED if _answering.is_set() and not moto_is_active() else None
 
 
-def guard() -> None:
+def _guard(patch: Patch) -> None:
     """Catch ECS requests of clients that lack our handler (made from a session that existed
     before the first start): they are answered here instead of reaching the network, and
     signed with the mock's fake credentials whatever credentials their session had cached."""
     endpoint_class, signer_class = _botocore_classes()
-    with state.lock:
-        if state.saved_botocore:
-            return
-        send, sign = endpoint_class.__dict__["_send"], signer_class.__dict__["sign"]
-        state.saved_botocore = {"_send": send, "sign": sign}
+    send, sign = endpoint_class.__dict__["_send"], signer_class.__dict__["sign"]
 
-        @functools.wraps(send)
-        def guarded_send(endpoint: Any, request: AWSPreparedRequest) -> Any:
-            answer = before_send(request)
-            return send(endpoint, request) if answer is None else answer
+    @functools.wraps(send)
+    def guarded_send(endpoint: Any, request: AWSPreparedRequest) -> Any:
+        answer = before_send(request)
+        return send(endpoint, request) if answer is None else answer
 
-        @functools.wraps(sign)
-        def fake_signed(signer: Any, *args: Any, **kwargs: Any) -> Any:
-            if (
-                not state.active
-                or signer._service_id.hyphenize() != "ecs"
-                or _moto_made(signer._credentials)
-            ):
-                return sign(signer, *args, **kwargs)
-            # A copy holds the fake credentials: the client's own signer is shared by every
-            # thread using the client and must keep its credentials throughout.
-            fake = copy.copy(signer)
-            fake._credentials = _fake_credentials()
-            return sign(fake, *args, **kwargs)
+    @functools.wraps(sign)
+    def fake_signed(signer: Any, *args: Any, **kwargs: Any) -> Any:
+        if (
+            not _answering.is_set()
+            or signer._service_id.hyphenize() != "ecs"
+            or _moto_made(signer._credentials)
+        ):
+            return sign(signer, *args, **kwargs)
+        # A copy holds the fake credentials: the client's own signer is shared by every
+        # thread using the client and must keep its credentials throughout.
+        fake = copy.copy(signer)
+        fake._credentials = _fake_credentials()
+        return sign(fake, *args, **kwargs)
 
-        endpoint_class._send = guarded_send
-        signer_class.sign = fake_signed
-
-
-def unguard() -> None:
-    """Put botocore's ``Endpoint._send`` and ``RequestSigner.sign`` back."""
-    endpoint_class, signer_class = _botocore_classes()
-    with state.lock:
-        if state.saved_botocore:
-            endpoint_class._send = state.saved_botocore["_send"]
-            signer_class.sign = state.saved_botocore["sign"]
-            state.saved_botocore = {}
+    patch.replace(endpoint_class, "_send", guarded_send)
+    patch.replace(signer_class, "sign", fake_signed)
 
 
 def _moto_made(credentials: Any) -> bool:
@@ -215,26 +201,26 @@ def _fake_credentials() -> Credentials:
 _BUILTIN = ("before-send.ecs", before_send)
 
 
-def install() -> None:
+def _answer(patch: Patch) -> None:
     """Answer ECS requests: add the handler to botocore's built-in handlers (so sessions made
-    from now on carry it) and guard clients made earlier."""
-    with state.lock:
-        if _BUILTIN not in botocore.handlers.BUILTIN_HANDLERS:
-            botocore.handlers.BUILTIN_HANDLERS.append(_BUILTIN)
-        guard()
-        state.active = True
+    from now on carry it). Sessions made while active keep the handler, which is silent once
+    the patch is undone."""
+    if _BUILTIN not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.append(_BUILTIN)
+        patch.on_undo(_remove_builtin)
+    _answering.set()
+    patch.on_undo(_answering.clear)
 
 
-def uninstall() -> None:
-    """Stop answering: botocore's built-in handlers and classes are put back as they were.
-    Sessions made while active keep the handler, which is silent from now on."""
-    with state.lock:
-        state.active = False
-        try:
-            unguard()
-        finally:
-            while _BUILTIN in botocore.handlers.BUILTIN_HANDLERS:
-                botocore.handlers.BUILTIN_HANDLERS.remove(_BUILTIN)
+def _remove_builtin() -> None:
+    while _BUILTIN in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.remove(_BUILTIN)
+
+
+#: The step that guards clients made before the first start (see :func:`_guard`).
+GUARD = Patch("botocore-guard", _guard)
+#: The step that answers ECS requests through botocore's ``before-send`` event.
+BOTOCORE = Patch("botocore", _answer)
 
 
 def patch_client(client: botocore.client.BaseClient) -> None:
@@ -258,4 +244,4 @@ def patch_client(client: botocore.client.BaseClient) -> None:
         )
 
 
-__all__ = ["before_send", "install", "patch_client", "uninstall"]
+__all__ = ["BOTOCORE", "GUARD", "answering", "before_send", "patch_client"]

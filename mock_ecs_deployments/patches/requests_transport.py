@@ -9,20 +9,20 @@ before the mock started (the network, moto, or the test's own ``responses`` mock
 them through moto's ECS dispatch, which knows our operations.
 
 Nothing is imported from ``requests`` or ``responses`` unless the test uses ``requests``: the
-door opens when ``requests`` is loaded, now or later (:mod:`.on_import`).
+door opens when ``requests`` is loaded, now or later
+(an :class:`~mock_ecs_deployments.patching.ImportPatch`).
 """
 
 from __future__ import annotations
 
 import re
 import sys
-import threading
 from types import ModuleType
 from typing import Any
 
-from .. import on_import
 from ..beside_moto.presence import moto_is_active
 from ..engine.model.exceptions import UnknownOperationException
+from ..patching import ImportPatch, Patch
 from ..protocol.dispatch import Reply, error_reply
 from . import botocore_send
 
@@ -36,7 +36,7 @@ _EVERYTHING_ELSE = re.compile(".*")
 
 def _matches(request: Any) -> tuple[bool, str]:
     """Any method to an ECS endpoint, while our mock, not moto's, answers ECS."""
-    if not botocore_send.state.active or moto_is_active():
+    if not botocore_send.answering() or moto_is_active():
         return False, "mock_ecs_deployments is not answering ECS requests"
     if not ECS_ENDPOINT.match(str(request.url)):
         return False, "not an ECS endpoint"
@@ -56,33 +56,18 @@ def _answer(request: Any) -> Reply:
     return response.status_code, dict(response.headers.items()), response.content.decode("utf-8")
 
 
-class _Door:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.installed = False  # between install() and uninstall(): a late import must not open
-        self.send: Any = None  # ours, while installed
-        self.saved: Any = None  # what ours replaced
+def _open(patch: Patch, module: ModuleType) -> None:
+    """Intercept ``requests`` calls to ECS endpoints, once ``requests`` or ``responses`` is
+    loaded (``module``); not while ``responses`` is still half-way through its own import
+    (it imports ``requests``): the patch is applied when ``responses`` is loaded then.
 
-
-_door = _Door()
-
-
-def _on_import(module: ModuleType) -> None:
-    """``requests`` or ``responses`` was loaded: open the door unless ``responses`` is still
-    half-way through its own import (it imports ``requests``); its own hook opens it then."""
+    Requests that are not for ECS, or that arrive while moto's mock is active, are sent on
+    with whatever ``requests`` sent them with before the patch was applied.
+    """
     if module.__name__ == "requests":
         importing = sys.modules.get("responses")
         if importing is not None and getattr(importing.__spec__, "_initializing", False):
             return
-    _open()
-
-
-def _open() -> None:
-    """Intercept ``requests`` calls to ECS endpoints (idempotent).
-
-    Requests that are not for ECS, or that arrive while moto's mock is active, are sent on
-    with whatever ``requests`` sent them with before this call.
-    """
     import requests.adapters
     import responses
 
@@ -90,48 +75,23 @@ def _open() -> None:
         def matches(self, request: Any) -> tuple[bool, str]:
             return _matches(request)
 
-    with _door.lock:
-        if not _door.installed or _door.send is not None:
-            return
-        # Passing requests on to what is installed now (not to requests' own send) keeps a
-        # moto or responses mock started earlier in the chain.
-        saved: Any = requests.adapters.HTTPAdapter.send
-        mock = responses.RequestsMock(assert_all_requests_are_fired=False, real_adapter_send=saved)
-        mock.add_passthru(_EVERYTHING_ELSE)
-        mock.add(EcsEndpointResponse(method="POST", url=ECS_ENDPOINT, callback=_answer))
-        _door.send, _door.saved = mock.unbound_on_send(), saved
-        # What responses.RequestsMock.start() patches, done here so that uninstall() can tell
-        # whether another patch was put on top in the meantime.
-        setattr(requests.adapters.HTTPAdapter, "send", _door.send)  # noqa: B010
+    # Passing requests on to what is installed now (not to requests' own send) keeps a moto
+    # or responses mock started earlier in the chain.
+    saved: Any = requests.adapters.HTTPAdapter.send
+    mock = responses.RequestsMock(assert_all_requests_are_fired=False, real_adapter_send=saved)
+    mock.add_passthru(_EVERYTHING_ELSE)
+    mock.add(EcsEndpointResponse(method="POST", url=ECS_ENDPOINT, callback=_answer))
+    # What responses.RequestsMock.start() patches, done here so that the uninstall can tell
+    # whether another patch was put on top in the meantime: mocks are meant to stop in the
+    # reverse order of their starts, and when another patch of ``requests`` (moto's
+    # ``mock_aws``) started after this one is still in place, it is left alone; when it is
+    # stopped it puts back this sender, which by then passes every request on, since it
+    # answers ECS only while the mock is active.
+    patch.replace(requests.adapters.HTTPAdapter, "send", mock.unbound_on_send(), keep_later=True)
 
 
-def install() -> None:
-    """Open the door as soon as ``requests`` is loaded."""
-    with _door.lock:
-        _door.installed = True
-    on_import.when_imported("responses", _on_import)
-    on_import.when_imported("requests", _on_import)
+#: The step: ``requests`` calls to ECS endpoints answered by the mock, once ``requests`` (or
+#: ``responses``) is loaded.
+REQUESTS = ImportPatch("requests", ("responses", "requests"), _open)
 
-
-def uninstall() -> None:
-    """Close the door (idempotent); ``requests`` is put back as :func:`install` found it.
-
-    Mocks are meant to stop in the reverse order of their starts. When another patch of
-    ``requests`` (moto's ``mock_aws``) started after this door is still in place, it is left
-    alone: when it is stopped it puts back this door's sender, which by then passes every
-    request on, since it answers ECS only while the mock is active.
-    """
-    on_import.cancel("requests", _on_import)
-    on_import.cancel("responses", _on_import)
-    with _door.lock:
-        _door.installed = False
-        if _door.send is None:
-            return
-        import requests.adapters
-
-        if requests.adapters.HTTPAdapter.send is _door.send:
-            setattr(requests.adapters.HTTPAdapter, "send", _door.saved)  # noqa: B010
-        _door.send = _door.saved = None
-
-
-__all__ = ["ECS_ENDPOINT", "install", "uninstall"]
+__all__ = ["ECS_ENDPOINT", "REQUESTS"]

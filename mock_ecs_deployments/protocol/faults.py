@@ -1,8 +1,12 @@
 """Injected errors and the call log: what a test makes fail, and what its code asked.
 
-Both sit on the shared path of every call (:func:`..dispatch.dispatch`), so an injected error
+Both sit on the shared path of every call (:func:`.dispatch.dispatch`), so an injected error
 travels the wire like AWS's own: botocore's retry modes, its parser and its exception classes
 behave exactly as in production, and every attempt of a retried call is logged.
+
+Both are kept in one part of the process's state
+(:data:`~mock_ecs_deployments.engine.state.process.mock_state`), which every mock shares and
+which forgets them with the rest at its reset.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from ..engine.model.exceptions import InjectedError, ServiceDeploymentsError
 from ..engine.model.service_model import OPERATIONS, ecs_model, error_codes
+from ..engine.state.process import mock_state
 
 # AWS's errors common to every JSON service, with the HTTP status AWS answers them with.
 COMMON_ERRORS: dict[str, int] = {
@@ -83,13 +88,28 @@ class Call:
 
 
 @dataclass
-class _Faults:
+class Faults:
+    """The injected errors still to answer with, and the calls answered: a part of the
+    process's state."""
+
     lock: threading.Lock = field(default_factory=threading.Lock)
     rules: list[_Rule] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
 
+    def reset(self) -> None:
+        """Forget every injected error and the call log."""
+        with self.lock:
+            self.rules.clear()
+            self.calls.clear()
 
-_faults = _Faults()
+    def leftovers(self) -> list[str]:
+        """What is still held, by name: ``injected errors``, ``calls``."""
+        with self.lock:
+            held = {"injected errors": bool(self.rules), "calls": bool(self.calls)}
+        return [name for name, present in held.items() if present]
+
+
+_faults = mock_state.hold(Faults())
 
 
 def inject_error(
@@ -102,6 +122,8 @@ def inject_error(
     region: str | None = None,
 ) -> None:
     """Make the next ``times`` calls of ``operation`` fail with ``code`` (``None``: all calls).
+    The rule is kept in the process's state: it applies to calls answered by any mock, until
+    it is used up or the state is reset.
 
     :param operation: an operation the mock serves, e.g. ``ListServiceDeployments``.
     :param code: one of the operation's modeled errors or AWS's common ones (their HTTP status
@@ -180,10 +202,3 @@ def clear_calls() -> int:
         cleared = len(_faults.calls)
         _faults.calls.clear()
         return cleared
-
-
-def reset() -> None:
-    """Forget every injected error and the call log."""
-    with _faults.lock:
-        _faults.rules.clear()
-        _faults.calls.clear()

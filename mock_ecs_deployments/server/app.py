@@ -8,7 +8,8 @@ account. Four things are added around moto, none of them by editing moto:
 * our mock is active while the server runs, so our operations are methods of moto's ECS
   response class and seeded state is kept until the server stops;
 * moto's reset API (``POST /moto-api/reset``) resets our state as well as moto's, then loads
-  the servers' start scenarios again;
+  the servers' start scenarios again (an activation step of the bridge to moto,
+  :data:`~mock_ecs_deployments.beside_moto.steps.RESET`, which does so while a server runs);
 * :class:`~.guard.EcsRequestGuard` answers malformed ECS requests with AWS's JSON errors
   where moto's server would answer with an HTML 500 page, a 404 or an S3 document;
 * :class:`~.control.ControlApi` serves the control API under ``/mock-ecs-deployments/``.
@@ -26,7 +27,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -34,74 +35,16 @@ from ..beside_moto import presence as moto_state
 from ..engine.model.arns import DEFAULT_ACCOUNT_ID
 from ..engine.model.records import Service
 from ..mock import ServiceDeploymentsMock, mock_service_deployments
-from ..patches.activation import reset_state
 from ..scenarios.reading import ScenarioSource
 from .client import MockEndpoint
 from .control import ControlApi, StartScenarioError
 from .guard import MAX_BODY_BYTES, EcsRequestGuard
 
+if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
+
 _LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 _ALL_INTERFACES = frozenset({"0.0.0.0", "::", ""})
-
-
-# -- moto's reset API resets our state too ----------------------------------------------------
-
-
-class _ResetHook:
-    """Wraps ``MotoAPIBackend.reset`` (what ``POST /moto-api/reset`` calls) while any server
-    runs, and puts moto's method back when the last one stops.
-
-    After the reset, every running server's start scenarios are loaded again, in the order the
-    servers started: the state is process-wide, so a reset returns it to what the servers
-    started with.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.users = 0
-        self.original: Any = None
-
-    def install(self) -> None:
-        from moto.moto_api._internal.models import MotoAPIBackend
-
-        with self.lock:
-            self.users += 1
-            if self.users > 1:
-                return
-            original = MotoAPIBackend.__dict__["reset"]
-            self.original = original
-
-            def reset(backend: Any) -> None:
-                original(backend)
-                reset_state()
-                _load_start_scenarios()
-
-            setattr(MotoAPIBackend, "reset", reset)  # noqa: B010 - mypy forbids assigning methods
-
-    def uninstall(self) -> None:
-        from moto.moto_api._internal.models import MotoAPIBackend
-
-        with self.lock:
-            self.users -= 1
-            if self.users == 0:
-                setattr(MotoAPIBackend, "reset", self.original)  # noqa: B010
-                self.original = None
-
-
-_reset_hook = _ResetHook()
-
-
-def _load_start_scenarios() -> None:
-    """Load every running server's start scenarios; the first failure is raised after all
-    were tried."""
-    failure: StartScenarioError | None = None
-    for server in live_servers():
-        try:
-            server.load_start_scenarios()
-        except StartScenarioError as error:
-            failure = failure or error
-    if failure is not None:
-        raise failure
 
 
 # -- the server ----------------------------------------------------------------------------------
@@ -139,7 +82,7 @@ class MockServer:
         )
         #: The services the start scenarios made when they were last loaded.
         self.loaded: list[Service] = []
-        self._server: Any = None
+        self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -170,12 +113,11 @@ class MockServer:
         class RequestHandler(MotoRequestHandler):
             quiet = self.quiet
 
-            def log_request(self, *args: Any, **kwargs: Any) -> None:
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
                 if not self.quiet:  # tests and benchmarks need no line per request
-                    super().log_request(*args, **kwargs)
+                    super().log_request(code, size)
 
         self.mock.start()
-        _reset_hook.install()
         try:
             app = ControlApi(
                 EcsRequestGuard(DomainDispatcherApplication(create_backend_app)), self.mock
@@ -199,7 +141,6 @@ class MockServer:
             if self._server is not None:
                 self._server.server_close()
                 self._server = None
-            _reset_hook.uninstall()
             self.mock.stop()
             raise
         self._thread = threading.Thread(
@@ -229,8 +170,8 @@ class MockServer:
         return loaded
 
     def stop(self) -> None:
-        """Stop serving, close the port, restore moto's reset and stop the mock (whose
-        outermost stop forgets all state)."""
+        """Stop serving, close the port and stop the mock (whose outermost stop puts moto's
+        reset back and forgets all state)."""
         if self._server is None:
             return
         moto_state.remove_server(self)
@@ -243,7 +184,6 @@ class MockServer:
             self._server = None
             self._thread = None
             try:
-                _reset_hook.uninstall()
                 _forget_moto_state()
             finally:
                 self.mock.stop()

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine.model import validation
 from ..engine.model.validation import SeedingError
@@ -25,6 +25,9 @@ from ..protocol import faults
 from ..scenarios.errors import ScenarioError
 from ..scenarios.reading import MAPPING_SOURCE, ScenarioSource
 from .client import format_time
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 PREFIX = "/mock-ecs-deployments/"
 RESET_PATH = "/moto-api/reset"
@@ -37,9 +40,6 @@ _CHUNK = 64 * 1024
 _JSON_HEADERS = {"Content-Type": "application/json"}
 _PLAN_FIELDS = ("outcome", "pending_for", "in_progress_for", "rollback_for", "reason")
 _ERROR_FIELDS = ("operation", "code", "message", "status", "times", "account_id", "region")
-
-StartResponse = Callable[..., Any]
-WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 class StartScenarioError(Exception):
@@ -94,11 +94,11 @@ class ControlApi:
     :param mock: the server's mock, which the routes act on.
     """
 
-    def __init__(self, app: WSGIApp, mock: ServiceDeploymentsMock) -> None:
+    def __init__(self, app: WSGIApplication, mock: ServiceDeploymentsMock) -> None:
         self.app = app
         self.mock = mock
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer one request (WSGI).
 
         :param environ: the WSGI environment of the request.
@@ -139,7 +139,7 @@ class ControlApi:
 
     # -- routes ------------------------------------------------------------------------------
 
-    def _load_scenario(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+    def _load_scenario(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
         """POST scenario: load a YAML or JSON scenario, all or nothing."""
         content_type = str(environ.get("CONTENT_TYPE", "")).partition(";")[0].strip().lower()
         leading = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
@@ -166,13 +166,13 @@ class ControlApi:
         deployments = sum(len(service.deployments) for service in services)
         return {"services": len(services), "deployments": deployments}
 
-    def _dump_scenario(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+    def _dump_scenario(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
         """GET scenario: the current state (every account and region) as a scenario."""
         from ..scenarios.dump import dump_scenario  # here: only this route needs it
 
         return dump_scenario(services=None)
 
-    def _advance(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+    def _advance(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
         """POST advance: move the mock's clock forward."""
         seconds = _fields(body, required=("seconds",), optional=())["seconds"]
         if isinstance(seconds, bool) or not isinstance(seconds, int | float):
@@ -194,7 +194,7 @@ class ControlApi:
             ) from None
         return {"now": format_time(self.mock.advance(seconds))}
 
-    def _plan_next_deployment(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+    def _plan_next_deployment(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
         """POST plans: queue how the next deployment of a service runs."""
         fields = _fields(
             body, required=("service",), optional=("cluster", *_PLAN_FIELDS, "account_id", "region")
@@ -224,7 +224,7 @@ class ControlApi:
             "reason": plan.reason,
         }
 
-    def _inject_error(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+    def _inject_error(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
         """POST errors: make the next calls of an operation fail."""
         fields = _fields(body, required=("operation", "code"), optional=_ERROR_FIELDS[2:])
         fields.setdefault("times", 1)  # absent: once; null: every call
@@ -237,17 +237,17 @@ class ControlApi:
             status = faults.known_errors(fields["operation"])[fields["code"]]
         return {name: fields.get(name) for name in _ERROR_FIELDS} | {"status": status}
 
-    def _calls(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+    def _calls(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
         """GET calls: the call log, oldest first."""
         return {"calls": [dataclasses.asdict(call) for call in self.mock.calls]}
 
-    def _clear_calls(self, body: bytes, environ: dict[str, Any]) -> dict[str, Any]:
+    def _clear_calls(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
         """DELETE calls: empty the call log (injected errors and state stay)."""
         return {"cleared": faults.clear_calls()}
 
     # -- moto's reset ------------------------------------------------------------------------
 
-    def _reset(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    def _reset(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """moto's reset, which reloads the servers' start scenarios; a start scenario that no
         longer loads is a JSON 500 naming it (the reset itself has happened)."""
         try:
@@ -257,7 +257,8 @@ class ControlApi:
             return _send(start_response, 500, {"message": message}, {})
 
 
-_Handler = Callable[[ControlApi, bytes, dict[str, Any]], dict[str, Any]]
+if TYPE_CHECKING:
+    _Handler = Callable[[ControlApi, bytes, WSGIEnvironment], dict[str, object]]
 #: path under PREFIX -> method -> handler
 _ROUTES: dict[str, dict[str, _Handler]] = {
     "scenario": {"GET": ControlApi._dump_scenario, "POST": ControlApi._load_scenario},
@@ -272,7 +273,7 @@ def _listing() -> str:
     return ", ".join(f"{' '.join(methods)} {PREFIX}{path}" for path, methods in _ROUTES.items())
 
 
-def _read_body(environ: dict[str, Any]) -> bytes:
+def _read_body(environ: WSGIEnvironment) -> bytes:
     from werkzeug.wsgi import get_input_stream
 
     stream = get_input_stream(environ)

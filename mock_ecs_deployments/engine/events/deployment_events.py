@@ -4,17 +4,18 @@ AWS sends an "ECS Deployment State Change" event when a deployment starts (or a 
 starts), completes or fails, and an "ECS Service Action" event when the service reaches a
 steady state. The mock makes each one once, at its transition's own time (the lifecycle
 applies a step at the time it was due, even when a read notices it later), in the order the
-transitions happened. Every event is kept in a process-wide log (the mock's ``events``), which
-goes with the rest of the mock's state at reset; while moto is in play a deliverer (set by
-``patches``) also puts each event on the account's default event bus.
+transitions happened. Every event is kept in the process's :data:`log` (the mock's ``events``),
+which the mock's state holds and resets with the rest; while moto is in play a deliverer (set
+by the bridge to moto's activation step) also puts each event on the account's default bus.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -29,9 +30,73 @@ FAILED = "SERVICE_DEPLOYMENT_FAILED"
 STEADY_STATE = "SERVICE_STEADY_STATE"
 
 Event = dict[str, Any]
-_lock = threading.Lock()
-_log: list[tuple[int, Event]] = []  # (transition time in ms, event), as made
-_deliverer: Callable[[Event, int], None] | None = None
+Deliverer = Callable[[Event, int], None]
+
+
+class EventLog:
+    """The events made since the last reset, and whom each new one is also given to."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._entries: list[tuple[int, Event]] = []  # (transition time in ms, event), as made
+        #: Whether events are kept: only while a mock is active (set by the mock's state), so
+        #: that a deployment moving outside any mock (in the backends a scenario is checked
+        #: in by ``validate``, or a backend kept past the stop) leaves nothing for the next.
+        self.accepting = False
+        #: Given each new event too (with its transition's time in epoch ms), or nobody. Set
+        #: by an activation step, not state: a reset keeps it.
+        self.deliverer: Deliverer | None = None
+        # Per thread: whether this thread builds state that is not the mock's (a scenario
+        # checked in throwaway backends before it is loaded), whose events are not made.
+        self._quiet = threading.local()
+
+    @contextlib.contextmanager
+    def quiet(self) -> Iterator[None]:
+        """While the block runs, this thread's deployments make no events (they move in
+        backends that are thrown away: the scenario's real load makes them)."""
+        before = getattr(self._quiet, "on", False)  # a thread's first use has none yet
+        self._quiet.on = True
+        try:
+            yield
+        finally:
+            self._quiet.on = before
+
+    def record(self, at_ms: int, event: Event) -> None:
+        """Keep ``event`` (made at ``at_ms``) and hand a copy to the deliverer, while events
+        are accepted."""
+        if getattr(self._quiet, "on", False):
+            return
+        with self.lock:
+            if not self.accepting:
+                return
+            self._entries.append((at_ms, event))
+        deliverer = self.deliverer
+        if deliverer is not None:
+            deliverer(copy.deepcopy(event), at_ms)
+
+    def events(self) -> list[Event]:
+        """Every event made since the last reset, in the order of their transitions' times (of
+        one instant, in the order made), as copies."""
+        with self.lock:
+            ordered = sorted(self._entries, key=lambda entry: entry[0])
+        return [copy.deepcopy(event) for _, event in ordered]
+
+    def deliver_with(self, deliverer: Deliverer | None) -> None:
+        """Give each new event also to ``deliverer`` (``None``: to nobody)."""
+        self.deliverer = deliverer
+
+    def reset(self) -> None:
+        """Forget every event (the deliverer stays)."""
+        with self.lock:
+            self._entries.clear()
+
+    def leftovers(self) -> list[str]:
+        """``["events"]`` while any event is kept, else nothing."""
+        return ["events"] if self._entries else []
+
+
+#: The process's event log, held by the mock's state.
+log = EventLog()
 
 
 def deployment_state_change(
@@ -60,28 +125,7 @@ def steady_state(service: Service, at_ms: int) -> None:
     _emit(service, at_ms, SERVICE_ACTION, detail)
 
 
-def events() -> list[Event]:
-    """Every event made since the last reset, in the order of their transitions' times (of
-    one instant, in the order made), as copies."""
-    with _lock:
-        ordered = sorted(_log, key=lambda entry: entry[0])
-    return [copy.deepcopy(event) for _, event in ordered]
-
-
-def clear() -> None:
-    """Forget every event (at the mock's reset)."""
-    with _lock:
-        _log.clear()
-
-
-def deliver_with(deliverer: Callable[[Event, int], None] | None) -> None:
-    """Give each new event also to ``deliverer``, with its transition's time in epoch ms
-    (``None``: to nobody)."""
-    global _deliverer
-    _deliverer = deliverer
-
-
-def _emit(service: Service, at_ms: int, detail_type: str, detail: dict[str, Any]) -> None:
+def _emit(service: Service, at_ms: int, detail_type: str, detail: dict[str, str]) -> None:
     event: Event = {
         "version": "0",
         "id": str(uuid.UUID(int=random_source().getrandbits(128), version=4)),
@@ -93,11 +137,7 @@ def _emit(service: Service, at_ms: int, detail_type: str, detail: dict[str, Any]
         "resources": [service.arn],
         "detail": detail,
     }
-    with _lock:
-        _log.append((at_ms, event))
-    deliverer = _deliverer
-    if deliverer is not None:
-        deliverer(copy.deepcopy(event), at_ms)
+    log.record(at_ms, event)
 
 
 def _iso(ms: int, *, milliseconds: bool) -> str:

@@ -2,8 +2,8 @@
 
 Every timestamp the mock stores or compares is read here, when a call happens, so that
 freezegun (which replaces ``datetime.datetime``) controls what the mock sees. On top of that
-time the mock keeps an offset of its own, moved forward by :func:`advance` (what
-``mock.advance()`` calls) and forgotten with the mock's state. Nothing reads the time at import
+time the mock keeps an offset of its own (:data:`offset`), moved forward by ``mock.advance()``
+and forgotten with the rest of the mock's state. Nothing reads the time at import
 or in a default argument.
 """
 
@@ -17,28 +17,46 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 UTC = _dt.timezone.utc
 
 
-class _Offset:
+class Offset:
+    """How far the mock's clock is ahead of the system's (or freezegun's): moved forward by
+    :meth:`advance`, dropped by :meth:`reset`. The process has one, :data:`offset`, which the
+    mock's state (:class:`~mock_ecs_deployments.engine.state.process.MockState`) holds and
+    resets with the rest."""
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.delta = _dt.timedelta(0)
 
+    def advance(self, amount: float | _dt.timedelta) -> _dt.datetime:
+        """Move the clock forward by ``amount`` (seconds, or a timedelta); returns the new
+        :func:`now`.
 
-_offset = _Offset()
+        :raises ValueError: for a negative or non-finite amount.
+        :raises TypeError: for anything but a number or a timedelta.
+        """
+        delta = _seconds(amount)
+        with self.lock:
+            try:
+                moved = self.delta + delta
+                _dt.datetime.now(UTC) + moved  # a clock past the year 9999 could not be read
+            except OverflowError:
+                raise ValueError(
+                    f"advance: {amount!r} would move the clock past the year 9999"
+                ) from None
+            self.delta = moved
+        return now()
+
+    def reset(self) -> None:
+        """Forget what :meth:`advance` added."""
+        with self.lock:
+            self.delta = _dt.timedelta(0)
+
+    def leftovers(self) -> list[str]:
+        """``["clock offset"]`` while the clock is ahead, else nothing."""
+        return ["clock offset"] if self.delta else []
 
 
-def now() -> _dt.datetime:
-    """The mock's current time as an aware UTC datetime: the system's (or freezegun's, when
-    frozen) plus what :func:`advance` added."""
-    return _dt.datetime.now(UTC) + _offset.delta
-
-
-def advance(amount: float | _dt.timedelta) -> _dt.datetime:
-    """Move the mock's clock forward by ``amount`` (seconds, or a timedelta); returns the new
-    :func:`now`.
-
-    :raises ValueError: for a negative or non-finite amount.
-    :raises TypeError: for anything but a number or a timedelta.
-    """
+def _seconds(amount: float | _dt.timedelta) -> _dt.timedelta:
     if isinstance(amount, _dt.timedelta):
         delta = amount
     elif isinstance(amount, int | float) and not isinstance(amount, bool):
@@ -52,22 +70,17 @@ def advance(amount: float | _dt.timedelta) -> _dt.datetime:
         raise TypeError(f"advance: expected seconds (int or float) or a timedelta, got {amount!r}")
     if delta < _dt.timedelta(0):
         raise ValueError(f"advance: time only moves forward; got {amount!r}")
-    with _offset.lock:
-        try:
-            moved = _offset.delta + delta
-            _dt.datetime.now(UTC) + moved  # a clock past the year 9999 could not be read
-        except OverflowError:
-            raise ValueError(
-                f"advance: {amount!r} would move the clock past the year 9999"
-            ) from None
-        _offset.delta = moved
-    return now()
+    return delta
 
 
-def reset() -> None:
-    """Forget what :func:`advance` added."""
-    with _offset.lock:
-        _offset.delta = _dt.timedelta(0)
+#: The process's offset (every mock shares one clock, as they share one state).
+offset = Offset()
+
+
+def now() -> _dt.datetime:
+    """The mock's current time as an aware UTC datetime: the system's (or freezegun's, when
+    frozen) plus what :meth:`Offset.advance` added."""
+    return _dt.datetime.now(UTC) + offset.delta
 
 
 def now_ms() -> int:

@@ -4,7 +4,8 @@ It is read like moto's ``BackendDict`` (the same two-level lookup, backends made
 a plain mapping of its own, for two reasons: moto's class brings all of moto's core with it
 (half a second of imports for tests that never use moto), and moto's ``mock_aws`` resets every
 ``BackendDict`` it knows when it starts, which would wipe what a test seeded before starting
-it. This registry is reset by the mock's activation alone.
+it. The registry is part of the process's state
+(:class:`~mock_ecs_deployments.engine.state.process.MockState`), which resets it with the rest.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from ..events import deployment_events
 from ..model.arns import DEFAULT_ACCOUNT_ID
 from ..model.clock import now_ms
 from .backend import ServiceDeploymentBackend, ServicePeer
@@ -118,12 +118,18 @@ class ServiceDeploymentBackendDict(dict[str, RegionBackends]):
             backend.catch_up(now)
 
     def reset(self) -> None:
-        """Drop every account's backends, the default plan and the events they made."""
+        """Drop every account's backends and the default plan."""
         with self.lock:
             self.clear()
             self._moving.clear()
             self.default_plan = None
-            deployment_events.clear()
+
+    def leftovers(self) -> list[str]:
+        """What the registry still holds, by name: ``backends``, ``default plan``."""
+        with self.lock:
+            held = {"backends": len(self) > 0, "default plan": self.default_plan is not None}
+        return [name for name, present in held.items() if present]
 
 
+#: The process's registry, held by the mock's state (``mock_state.backends``).
 service_deployment_backends = ServiceDeploymentBackendDict()
