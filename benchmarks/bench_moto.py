@@ -23,7 +23,7 @@ All under ``mock_service_deployments(with_moto=True)`` (moto's ``mock_aws`` insi
    (everything outside moto's handler and our dispatch), moto's handler (which leaves a request
    our door answered alone), and our dispatch.
 5. moto's ``describe_services`` of 10 services the mock tracks (made through moto, each then
-   redeployed twice), answered with our view laid over moto's (``patches/moto_view.py``),
+   redeployed twice), answered with our view laid over moto's (``beside_moto/view.py``),
    against the same calls under moto's ``mock_aws`` alone, with no mock of ours installed.
    Target: at most 1.2x moto alone; the run exits non-zero over it. moto alone is not a
    floor: under ours moto serializes only the fields the mock does not own (the mock writes
@@ -96,9 +96,10 @@ def _moto_services(ecs: Any, count: int, forced: int = 0) -> None:
 
 
 def _setup(ecs: Any, mock: ServiceDeploymentsMock) -> list[str]:
-    """A cluster with 20 services made through moto, and 40 deployments of another service
-    seeded in the mock; returns the ARNs of 20 of those deployments."""
-    _moto_services(ecs, SERVICES)
+    """A cluster with 20 services in moto: 19 made through moto, and one with 40 deployments
+    seeded in the mock (which the mock makes in moto too); returns the ARNs of 20 of those
+    deployments."""
+    _moto_services(ecs, SERVICES - 1)
     backend = mock.backend()
     seeded = [
         backend.add_deployment(service="web", cluster="prod", created_at=BASE + timedelta(hours=i))
@@ -277,7 +278,7 @@ def bench_describe_services(rounds: int, calls: int) -> Ratio:
     shown = _Counter()
 
     def moto_alone(block: Callable[[Callable[[], Any]], float]) -> float:
-        if botocore_send.state.active or any(
+        if botocore_send.answering() or any(
             entry[1] is botocore_send.before_send for entry in botocore.handlers.BUILTIN_HANDLERS
         ):
             fail("the baseline would run with the mock's handler installed")

@@ -80,8 +80,8 @@ CANARY_PAUSED = {
     ],
 }
 CONFIGURATIONS = (*s.CONFIGURATIONS, TWO_HOOKS, BREAKER_AND_ALARMS, LINEAR_STEPS, CANARY_PAUSED)
-# What moto's UpdateService may change on a service (see patches/moto_services.py), applied
-# to the record as it does.
+# What moto's UpdateService may change on a service (see engine/deployments/service_update.py),
+# applied to the record as it does.
 CHANGES: tuple[dict[str, Any], ...] = (
     {"desired_count": 9},
     {"deployment_configuration": BREAKER_AND_ALARMS},

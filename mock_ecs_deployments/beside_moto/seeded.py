@@ -16,40 +16,45 @@ its own. A service deleted through moto is gone from the mock too, so it is not 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from ..engine.model.images import derived_images
 from ..engine.model.records import Service, ServiceRevision
 from ..engine.state.registry import service_deployment_backends
+from .peer import MotoEcsBackend, MotoEcsResponse, MotoService, moto_service
 
 # Memory (MiB) of each container the mock defines for a task definition it registers.
 CONTAINER_MEMORY = 512
-_saved: dict[str, Any] = {}
+_PROPERTY = "ecs_backend"
+_saved: dict[str, property] = {}
 
 
-def install(responses: Any) -> None:
+def install(responses: type) -> None:
     """Wrap the ``ecs_backend`` property of moto's ECS response class (idempotent)."""
-    if "ecs_backend" in _saved:
+    if _PROPERTY in _saved:
         return
-    original = responses.__dict__["ecs_backend"]
-    _saved["ecs_backend"] = original
+    original: property = responses.__dict__[_PROPERTY]
+    _saved[_PROPERTY] = original
+    backend_of = original.fget
+    if backend_of is None:
+        raise TypeError(f"moto's {_PROPERTY} is a property without a getter")
 
-    def ecs_backend(self: Any) -> Any:
-        moto_backend = original.fget(self)
+    def ecs_backend(self: MotoEcsResponse) -> MotoEcsBackend:
+        moto_backend: MotoEcsBackend = backend_of(self)
         materialize(self.current_account, self.region, moto_backend)
         return moto_backend
 
-    responses.ecs_backend = property(ecs_backend, doc=original.__doc__)
+    setattr(responses, _PROPERTY, property(ecs_backend, doc=original.__doc__))
 
 
-def uninstall(responses: Any) -> None:
+def uninstall(responses: type) -> None:
     """Put moto's ``ecs_backend`` property back as it was."""
-    original = _saved.pop("ecs_backend", None)
+    original = _saved.pop(_PROPERTY, None)
     if original is not None:
-        responses.ecs_backend = original
+        setattr(responses, _PROPERTY, original)
 
 
-def materialize(account_id: str, region: str, moto_backend: Any) -> None:
+def materialize(account_id: str, region: str, moto_backend: MotoEcsBackend) -> None:
     """Make in ``moto_backend`` every ACTIVE service of the mock's backend of ``account_id``
     and ``region`` that moto has no record of (nothing is made here when there is none)."""
     regions = dict.get(service_deployment_backends, account_id)
@@ -60,13 +65,14 @@ def materialize(account_id: str, region: str, moto_backend: Any) -> None:
         for record in backend.take_out_of_step():
             if record.status != "ACTIVE":
                 continue
-            if record.peer_record is None:
+            theirs = moto_service(record)
+            if theirs is None:
                 record.peer_record = _made(moto_backend, record)
             elif record.task_definition:  # a rollback put the source's back
-                record.peer_record.task_definition = record.task_definition
+                theirs.task_definition = record.task_definition
 
 
-def _made(moto_backend: Any, record: Service) -> Any:
+def _made(moto_backend: MotoEcsBackend, record: Service) -> MotoService:
     """moto's service for ``record``: the ACTIVE one moto has of that name, else a new one."""
     existing = moto_backend.services.get(f"{record.cluster}:{record.name}")
     if existing is not None and existing.status == "ACTIVE":
@@ -102,19 +108,20 @@ def _family_and_number(task_definition: str) -> tuple[str, str]:
     return family, number
 
 
-def _registered(moto_backend: Any, task_definition: str) -> bool:
+def _registered(moto_backend: MotoEcsBackend, task_definition: str) -> bool:
     family, number = _family_and_number(task_definition)
     return number.isdigit() and int(number) in moto_backend.task_definitions.get(family, {})
 
 
-def _register(moto_backend: Any, revision: ServiceRevision) -> None:
+def _register(moto_backend: MotoEcsBackend, revision: ServiceRevision) -> None:
     """Register the revision's task definition in moto when moto has none of its number."""
     family, number = _family_and_number(revision.task_definition)
     if not number.isdigit() or _registered(moto_backend, revision.task_definition):
         return
     from moto.ecs import models
 
-    definition: Any = models.TaskDefinition  # moto's own class, as its register makes
+    # moto's own class, as its register makes (its type hints call it abstract).
+    definition: Callable[..., object] = models.TaskDefinition
 
     images = revision.container_images or derived_images(revision)
     containers = [

@@ -1,15 +1,21 @@
 """Model objects as the JSON AWS puts on the wire: absent values are left out, never null,
-and timestamps are epoch seconds with millisecond precision."""
+and timestamps are epoch seconds with millisecond precision.
+
+Each answer is typed by a ``TypedDict`` named after the shape of botocore's ECS model it
+writes (``ServiceDeploymentShape`` for ``ServiceDeployment``); the members the mock never
+writes are left out of them.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import TypedDict, cast
 
 from ..engine.deployments import lifecycle, strategies
-from ..engine.deployments.configuration import DEFAULT_DEPLOYMENT_CONFIGURATION
+from ..engine.deployments.configuration import DEFAULT_DEPLOYMENT_CONFIGURATION, Hook
 from ..engine.model.images import derived_images
-from ..engine.model.records import ServiceDeployment, ServiceRevision
+from ..engine.model.records import JsonObject, ServiceDeployment, ServiceRevision
 
 # Cached briefs per backend; past this many the cache starts again, so paging through a
 # history of a million deployments does not keep a million encoded briefs alive.
@@ -17,20 +23,212 @@ BRIEF_CACHE_LIMIT = 10_000
 _encoder = json.JSONEncoder(separators=(",", ":"))
 
 
+class DeploymentCircuitBreakerShape(TypedDict):
+    """``DeploymentCircuitBreaker`` of a deployment configuration."""
+
+    enable: bool
+    rollback: bool
+
+
+class DeploymentAlarmsShape(TypedDict, total=False):
+    """``DeploymentAlarms`` of a deployment configuration."""
+
+    alarmNames: list[str]
+    rollback: bool
+    enable: bool
+
+
+class LinearConfigurationShape(TypedDict, total=False):
+    """``LinearConfiguration`` of a LINEAR deployment configuration."""
+
+    stepPercent: float
+    stepBakeTimeInMinutes: int
+
+
+class CanaryConfigurationShape(TypedDict, total=False):
+    """``CanaryConfiguration`` of a CANARY deployment configuration."""
+
+    canaryPercent: float
+    canaryBakeTimeInMinutes: int
+
+
+class DeploymentConfigurationShape(TypedDict, total=False):
+    """``DeploymentConfiguration``: what a request set, over AWS's defaults."""
+
+    deploymentCircuitBreaker: DeploymentCircuitBreakerShape
+    maximumPercent: int
+    minimumHealthyPercent: int
+    alarms: DeploymentAlarmsShape
+    strategy: str
+    bakeTimeInMinutes: int
+    lifecycleHooks: list[JsonObject]
+    linearConfiguration: LinearConfigurationShape
+    canaryConfiguration: CanaryConfigurationShape
+
+
+class _DeploymentFactsRequired(TypedDict):
+    serviceDeploymentArn: str
+    serviceArn: str
+    clusterArn: str
+    createdAt: float
+    status: str
+
+
+class _DeploymentFacts(_DeploymentFactsRequired, total=False):
+    """What ``ServiceDeploymentBrief`` and ``ServiceDeployment`` both show."""
+
+    startedAt: float
+    finishedAt: float
+    statusReason: str
+
+
+class ServiceDeploymentBriefShape(_DeploymentFacts):
+    """``ServiceDeploymentBrief`` of ListServiceDeployments."""
+
+    targetServiceRevisionArn: str
+
+
+class _RevisionSummaryRequired(TypedDict):
+    arn: str
+    requestedTaskCount: int
+    runningTaskCount: int
+    pendingTaskCount: int
+
+
+class ServiceRevisionSummaryShape(_RevisionSummaryRequired, total=False):
+    """``ServiceRevisionSummary``: a revision of a deployment, with its tasks and traffic."""
+
+    requestedProductionTrafficWeight: float
+    requestedTestTrafficWeight: float
+
+
+class LifecycleHookDetailShape(TypedDict, total=False):
+    """``DeploymentLifecycleHookDetail``: a hook a deployment reached."""
+
+    hookId: str
+    targetType: str
+    targetArn: str
+    status: str
+    expiresAt: float
+    timeoutAction: str
+
+
+class RollbackShape(TypedDict, total=False):
+    """``Rollback`` of a deployment that began rolling back."""
+
+    reason: str
+    startedAt: float
+    serviceRevisionArn: str
+
+
+class ServiceDeploymentCircuitBreakerShape(TypedDict):
+    """``ServiceDeploymentCircuitBreaker``: the breaker's state in a deployment."""
+
+    status: str
+    failureCount: int
+    threshold: int
+
+
+class ServiceDeploymentAlarmsShape(TypedDict, total=False):
+    """``ServiceDeploymentAlarms``: the alarms' state in a deployment."""
+
+    status: str
+    alarmNames: list[str]
+    triggeredAlarmNames: list[str]
+
+
+class _ServiceDeploymentRequired(_DeploymentFacts):
+    targetServiceRevision: ServiceRevisionSummaryShape
+    sourceServiceRevisions: list[ServiceRevisionSummaryShape]
+    deploymentConfiguration: DeploymentConfigurationShape
+    deploymentCircuitBreaker: ServiceDeploymentCircuitBreakerShape
+    alarms: ServiceDeploymentAlarmsShape
+
+
+class ServiceDeploymentShape(_ServiceDeploymentRequired, total=False):
+    """``ServiceDeployment`` of DescribeServiceDeployments."""
+
+    stoppedAt: float
+    updatedAt: float
+    lifecycleStage: str
+    lifecycleHookDetails: list[LifecycleHookDetailShape]
+    rollback: RollbackShape
+
+
+class RevisionSettingsShape(TypedDict, total=False):
+    """What a ``ServiceRevision`` and a DescribeServices ``Deployment`` both show of the
+    settings a revision runs with."""
+
+    capacityProviderStrategy: list[JsonObject]
+    launchType: str
+    platformVersion: str
+    platformFamily: str
+    networkConfiguration: JsonObject
+
+
+class ContainerImageShape(TypedDict, total=False):
+    """``ContainerImage``: a container of a revision and its image."""
+
+    containerName: str
+    imageDigest: str
+    image: str
+
+
+class ServiceConnectShape(TypedDict):
+    """``ServiceConnectConfiguration``, as far as the mock shows it (never enabled)."""
+
+    enabled: bool
+
+
+class _ServiceRevisionRequired(RevisionSettingsShape):
+    serviceRevisionArn: str
+    serviceArn: str
+    clusterArn: str
+    taskDefinition: str
+    loadBalancers: list[JsonObject]
+    serviceRegistries: list[JsonObject]
+    containerImages: list[ContainerImageShape]
+    guardDutyEnabled: bool
+    serviceConnectConfiguration: ServiceConnectShape
+    createdAt: float
+
+
+class ServiceRevisionShape(_ServiceRevisionRequired, RevisionSettingsShape):
+    """``ServiceRevision`` of DescribeServiceRevisions."""
+
+
 def seconds(ms: int) -> float:
     """Epoch milliseconds as the epoch seconds AWS's JSON timestamps carry."""
     return ms / 1000
 
 
-def dumps(value: Any) -> str:
+def dumps(value: object) -> str:
     """``value`` as compact JSON text, as AWS writes it."""
     return _encoder.encode(value)
 
 
-def deployment_brief(deployment: ServiceDeployment) -> dict[str, Any]:
+def deployment_configuration(settings: Mapping[str, object] | None) -> DeploymentConfigurationShape:
+    """``settings`` (a deploymentConfiguration the engine checked against the model when it
+    was given) over AWS's defaults for what it leaves out."""
+    return cast(
+        DeploymentConfigurationShape, {**DEFAULT_DEPLOYMENT_CONFIGURATION, **(settings or {})}
+    )
+
+
+def _times(out: _DeploymentFacts, deployment: ServiceDeployment) -> None:
+    """Add what a brief and a full deployment both show once it happened."""
+    if deployment.started_ms is not None:
+        out["startedAt"] = seconds(deployment.started_ms)
+    if deployment.finished_ms is not None:
+        out["finishedAt"] = seconds(deployment.finished_ms)
+    if deployment.status_reason is not None:
+        out["statusReason"] = deployment.status_reason
+
+
+def deployment_brief(deployment: ServiceDeployment) -> ServiceDeploymentBriefShape:
     """The ``ServiceDeploymentBrief`` shape."""
     service = deployment.service
-    brief: dict[str, Any] = {
+    brief: ServiceDeploymentBriefShape = {
         "serviceDeploymentArn": deployment.arn,
         "serviceArn": service.arn,
         "clusterArn": service.cluster_arn,
@@ -38,18 +236,15 @@ def deployment_brief(deployment: ServiceDeployment) -> dict[str, Any]:
         "targetServiceRevisionArn": deployment.target_revision.arn,
         "status": deployment.status,
     }
-    if deployment.started_ms is not None:
-        brief["startedAt"] = seconds(deployment.started_ms)
-    if deployment.finished_ms is not None:
-        brief["finishedAt"] = seconds(deployment.finished_ms)
-    if deployment.status_reason is not None:
-        brief["statusReason"] = deployment.status_reason
+    _times(brief, deployment)
     return brief
 
 
-def deployment_brief_text(
-    deployment: ServiceDeployment, cache: dict[ServiceDeployment, tuple[Any, str]]
-) -> str:
+#: What a cached brief was encoded from, and its JSON text.
+BriefCache = dict[ServiceDeployment, tuple[tuple[object, ...], str]]
+
+
+def deployment_brief_text(deployment: ServiceDeployment, cache: BriefCache) -> str:
     """The JSON text of :func:`deployment_brief`, from ``cache`` when nothing it shows changed.
 
     Of what a brief shows, only the status, its reason and the start and finish times ever
@@ -74,27 +269,40 @@ def deployment_brief_text(
     return text
 
 
-def _task_counts(deployment: ServiceDeployment) -> tuple[dict[str, int], dict[str, int]]:
-    """(target, source) task counts as the status implies: the target is scaled up while the
-    deployment runs and keeps the tasks once it succeeded; otherwise the source does."""
+def _task_counts(
+    deployment: ServiceDeployment,
+) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """(target, source) task counts (requested, running, pending) as the status implies: the
+    target is scaled up while the deployment runs and keeps the tasks once it succeeded;
+    otherwise the source does."""
     desired = deployment.desired_count
     status = deployment.status
     if status == "SUCCESSFUL":
-        return _counts(desired, desired, 0), _counts(0, 0, 0)
+        return (desired, desired, 0), (0, 0, 0)
     if status == "IN_PROGRESS":
-        return _counts(desired, 0, desired), _counts(desired, desired, 0)
-    return _counts(0, 0, 0), _counts(desired, desired, 0)
+        return (desired, 0, desired), (desired, desired, 0)
+    return (0, 0, 0), (desired, desired, 0)
 
 
-def _counts(requested: int, running: int, pending: int) -> dict[str, int]:
-    return {
+def _summary(
+    revision: ServiceRevision,
+    counts: tuple[int, int, int],
+    traffic: tuple[float, float] | None,
+) -> ServiceRevisionSummaryShape:
+    requested, running, pending = counts
+    summary: ServiceRevisionSummaryShape = {
+        "arn": revision.arn,
         "requestedTaskCount": requested,
         "runningTaskCount": running,
         "pendingTaskCount": pending,
     }
+    if traffic is not None:
+        summary["requestedProductionTrafficWeight"] = traffic[0]
+        summary["requestedTestTrafficWeight"] = traffic[1]
+    return summary
 
 
-def _circuit_breaker(deployment: ServiceDeployment) -> dict[str, Any]:
+def _circuit_breaker(deployment: ServiceDeployment) -> ServiceDeploymentCircuitBreakerShape:
     threshold = lifecycle.breaker_threshold(deployment)
     if not lifecycle.circuit_breaker_enabled(deployment):
         status = "DISABLED"
@@ -108,8 +316,10 @@ def _circuit_breaker(deployment: ServiceDeployment) -> dict[str, Any]:
     return {"status": status, "failureCount": failures, "threshold": threshold}
 
 
-def _alarms(deployment: ServiceDeployment) -> dict[str, Any]:
-    alarms = (deployment.configuration or {}).get("alarms") or {}
+def _alarms(
+    deployment: ServiceDeployment, configuration: DeploymentConfigurationShape
+) -> ServiceDeploymentAlarmsShape:
+    alarms = configuration.get("alarms") or {}
     if not alarms.get("enable"):
         return {"status": "DISABLED"}
     ongoing = deployment.status in ("PENDING", "IN_PROGRESS")
@@ -120,76 +330,98 @@ def _alarms(deployment: ServiceDeployment) -> dict[str, Any]:
     }
 
 
-def service_deployment(deployment: ServiceDeployment) -> dict[str, Any]:
+def _hook_detail(hook: Hook) -> LifecycleHookDetailShape:
+    """A hook as AWS shows it in ``lifecycleHookDetails`` (only the fields it has reached)."""
+    detail: LifecycleHookDetailShape = {"hookId": hook.id, "targetType": hook.target_type}
+    if hook.target_arn:
+        detail["targetArn"] = hook.target_arn
+    if hook.status is not None:
+        detail["status"] = hook.status
+    if hook.expires_ms is not None:
+        detail["expiresAt"] = seconds(hook.expires_ms)
+    if hook.target_type == "PAUSE":
+        detail["timeoutAction"] = hook.timeout_action
+    return detail
+
+
+def _rollback(deployment: ServiceDeployment, started_ms: int) -> RollbackShape:
+    rollback: RollbackShape = {"startedAt": seconds(started_ms)}
+    if deployment.status_reason is not None:
+        rollback["reason"] = deployment.status_reason
+    if deployment.rollback_revision is not None:
+        rollback["serviceRevisionArn"] = deployment.rollback_revision.arn
+    return rollback
+
+
+def service_deployment(deployment: ServiceDeployment) -> ServiceDeploymentShape:
     """The ``ServiceDeployment`` shape of DescribeServiceDeployments."""
-    out = deployment_brief(deployment)
-    del out["targetServiceRevisionArn"]
     target_counts, source_counts = _task_counts(deployment)
     traffic = strategies.target_traffic(deployment)
-    target_weights: dict[str, float] = {}
-    source_weights: dict[str, float] = {}
-    if traffic is not None:
-        target_weights = strategies.weights(traffic)
-        source_weights = strategies.weights(strategies.rest(traffic))
-    out["targetServiceRevision"] = {
-        "arn": deployment.target_revision.arn,
-        **target_counts,
-        **target_weights,
+    rest = None if traffic is None else strategies.rest(traffic)
+    configuration = deployment_configuration(deployment.configuration)
+    service = deployment.service
+    out: ServiceDeploymentShape = {
+        "serviceDeploymentArn": deployment.arn,
+        "serviceArn": service.arn,
+        "clusterArn": service.cluster_arn,
+        "createdAt": seconds(deployment.created_ms),
+        "status": deployment.status,
+        "targetServiceRevision": _summary(deployment.target_revision, target_counts, traffic),
+        "sourceServiceRevisions": [
+            _summary(revision, source_counts, rest) for revision in deployment.source_revisions
+        ],
+        "deploymentConfiguration": configuration,
+        "deploymentCircuitBreaker": _circuit_breaker(deployment),
+        "alarms": _alarms(deployment, configuration),
     }
-    out["sourceServiceRevisions"] = [
-        {"arn": revision.arn, **source_counts, **source_weights}
-        for revision in deployment.source_revisions
-    ]
-    for key, value in (
-        ("stoppedAt", deployment.stopped_ms),
-        ("updatedAt", deployment.updated_ms),
-    ):
-        if value is not None:
-            out[key] = seconds(value)
+    _times(out, deployment)
+    if deployment.stopped_ms is not None:
+        out["stoppedAt"] = seconds(deployment.stopped_ms)
+    if deployment.updated_ms is not None:
+        out["updatedAt"] = seconds(deployment.updated_ms)
     if deployment.lifecycle_stage is not None:
         out["lifecycleStage"] = deployment.lifecycle_stage
-    reached = [hook.detail() for hook in deployment.hooks or () if hook.status is not None]
+    reached = [_hook_detail(hook) for hook in deployment.hooks or () if hook.status is not None]
     if reached:
         out["lifecycleHookDetails"] = reached
-    out["deploymentConfiguration"] = {
-        **DEFAULT_DEPLOYMENT_CONFIGURATION,
-        **(deployment.configuration or {}),
-    }
     if deployment.rollback_started_ms is not None:
-        rollback: dict[str, Any] = {"startedAt": seconds(deployment.rollback_started_ms)}
-        if deployment.status_reason is not None:
-            rollback["reason"] = deployment.status_reason
-        if deployment.rollback_revision is not None:
-            rollback["serviceRevisionArn"] = deployment.rollback_revision.arn
-        out["rollback"] = rollback
-    out["deploymentCircuitBreaker"] = _circuit_breaker(deployment)
-    out["alarms"] = _alarms(deployment)
+        out["rollback"] = _rollback(deployment, deployment.rollback_started_ms)
     return out
 
 
-def service_revision(revision: ServiceRevision) -> dict[str, Any]:
+def revision_settings(
+    revision: ServiceRevision, network: JsonObject | None
+) -> RevisionSettingsShape:
+    """The settings ``revision`` runs with, and ``network`` as its ``networkConfiguration``:
+    a capacity provider strategy or else a launch type, the platform version and family."""
+    settings: RevisionSettingsShape = {}
+    if revision.capacity_provider_strategy:
+        settings["capacityProviderStrategy"] = revision.capacity_provider_strategy
+    elif revision.launch_type is not None:
+        settings["launchType"] = revision.launch_type
+    if revision.platform_version is not None:
+        settings["platformVersion"] = revision.platform_version
+    if revision.platform_family is not None:
+        settings["platformFamily"] = revision.platform_family
+    if network is not None:
+        settings["networkConfiguration"] = network
+    return settings
+
+
+def service_revision(revision: ServiceRevision) -> ServiceRevisionShape:
     """The ``ServiceRevision`` shape of DescribeServiceRevisions."""
     service = revision.service
-    out: dict[str, Any] = {
+    images = revision.container_images or derived_images(revision)
+    return {
         "serviceRevisionArn": revision.arn,
         "serviceArn": service.arn,
         "clusterArn": service.cluster_arn,
         "taskDefinition": revision.task_definition,
+        **revision_settings(revision, revision.network_configuration),
+        "loadBalancers": revision.load_balancers,
+        "serviceRegistries": revision.service_registries,
+        "containerImages": cast(list[ContainerImageShape], images),
+        "guardDutyEnabled": False,
+        "serviceConnectConfiguration": {"enabled": False},
+        "createdAt": seconds(revision.created_ms),
     }
-    if revision.capacity_provider_strategy:
-        out["capacityProviderStrategy"] = revision.capacity_provider_strategy
-    elif revision.launch_type is not None:
-        out["launchType"] = revision.launch_type
-    if revision.platform_version is not None:
-        out["platformVersion"] = revision.platform_version
-    if revision.platform_family is not None:
-        out["platformFamily"] = revision.platform_family
-    out["loadBalancers"] = revision.load_balancers
-    out["serviceRegistries"] = revision.service_registries
-    if revision.network_configuration is not None:
-        out["networkConfiguration"] = revision.network_configuration
-    out["containerImages"] = revision.container_images or derived_images(revision)
-    out["guardDutyEnabled"] = False
-    out["serviceConnectConfiguration"] = {"enabled": False}
-    out["createdAt"] = seconds(revision.created_ms)
-    return out

@@ -3,6 +3,7 @@ holds (their stages, targets and timeouts)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ PAUSE_FORBIDDEN_STAGES = frozenset({"TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SH
 PAUSE_TIMEOUT_MINUTES = (1, 20160)
 PAUSE_DEFAULT_TIMEOUT_MINUTES = 1440
 #: AWS's defaults for the parts of a deploymentConfiguration a request leaves out.
-DEFAULT_DEPLOYMENT_CONFIGURATION: dict[str, Any] = {
+DEFAULT_DEPLOYMENT_CONFIGURATION: Mapping[str, object] = {
     "maximumPercent": 200,
     "minimumHealthyPercent": 100,
     "deploymentCircuitBreaker": {"enable": False, "rollback": False},
@@ -34,20 +35,6 @@ class Hook:
     id: str = ""
     status: str | None = None  # None until the deployment reaches the stage
     expires_ms: int | None = None
-
-    def detail(self) -> dict[str, Any]:
-        """The hook as AWS shows it in a deployment's ``lifecycleHookDetails`` (only the
-        fields the hook has reached)."""
-        out: dict[str, Any] = {"hookId": self.id, "targetType": self.target_type}
-        if self.target_arn:
-            out["targetArn"] = self.target_arn
-        if self.status is not None:
-            out["status"] = self.status
-        if self.expires_ms is not None:
-            out["expiresAt"] = self.expires_ms / 1000
-        if self.target_type == "PAUSE":
-            out["timeoutAction"] = self.timeout_action
-        return out
 
 
 def hooks_from_configuration(configuration: dict[str, Any], field: str) -> list[Hook]:
@@ -102,7 +89,7 @@ def _items(mapping: dict[str, Any], key: str, where: str) -> list[Any]:
     return value
 
 
-def deployment_configuration(field: str, value: Any) -> dict[str, Any]:
+def deployment_configuration(field: str, value: object) -> dict[str, Any]:
     """A copy of an AWS ``deploymentConfiguration`` mapping, checked against the model.
 
     :param field: where the mapping is, for errors (``deployment_configuration``).

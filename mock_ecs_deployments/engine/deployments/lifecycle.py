@@ -6,7 +6,7 @@ client reads are those of the transitions, not of the read. freezegun's ``tick()
 moves a deployment through PENDING, IN_PROGRESS and its outcome. A seeded deployment with an
 explicit status and no plan never moves.
 
-Transitions follow AWS's table (AWS_SEMANTICS.md, "Lifecycle"). Steps a user asks for (stop,
+Transitions follow AWS's table (docs/behaviour.md, "Lifecycle"). Steps a user asks for (stop,
 roll back) are *requested* first: the requested status is what a read at the same instant
 sees, and the next step is applied as soon as time has moved on at all.
 """

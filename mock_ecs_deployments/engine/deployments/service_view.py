@@ -11,12 +11,10 @@ and has brought the service's deployments up to now, so the view is one consiste
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from ..events import service_events
 from ..events.service_events import ServiceEvent, deployment_id
 from ..model.records import Service, ServiceDeployment, ServiceRevision
-from .configuration import DEFAULT_DEPLOYMENT_CONFIGURATION
 from .lifecycle import breaker_threshold
 
 _ROLLING_BACK = frozenset({"ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"})
@@ -42,11 +40,11 @@ class DeploymentEntry:
 
 @dataclass(frozen=True, slots=True)
 class ServiceView:
-    """What DescribeServices shows of a service the mock tracks."""
+    """What DescribeServices shows of a service the mock tracks (its fields as JSON are
+    :mod:`mock_ecs_deployments.protocol.service_fields`)."""
 
     deployments: tuple[DeploymentEntry, ...]
     current_service_deployment: str | None
-    deployment_configuration: dict[str, Any]
     events: tuple[ServiceEvent, ...]  # newest first
 
     @property
@@ -64,28 +62,20 @@ class ServiceView:
         """Tasks pending, over every entry."""
         return sum(entry.pending_count for entry in self.deployments)
 
-    def current_service_revisions(self) -> list[dict[str, Any]]:
-        """``currentServiceRevisions``: each revision serving now, with its task counts."""
-        return [
-            {
-                "arn": entry.revision.arn,
-                "requestedTaskCount": entry.desired_count,
-                "runningTaskCount": entry.running_count,
-                "pendingTaskCount": entry.pending_count,
-            }
-            for entry in self.deployments
-            if entry.rollout_state != "FAILED"
-        ]
+    @property
+    def serving(self) -> tuple[DeploymentEntry, ...]:
+        """The entries of the revisions serving now (``currentServiceRevisions``): every entry
+        but a failed one."""
+        return tuple(entry for entry in self.deployments if entry.rollout_state != "FAILED")
 
 
 def service_view(service: Service) -> ServiceView:
     """The DescribeServices view of ``service`` now (see the module's docstring)."""
     newest = service.latest()
     events = tuple(reversed(service.events))
-    configuration = {**DEFAULT_DEPLOYMENT_CONFIGURATION, **service.deployment_configuration}
     if newest is None:
-        return ServiceView((), None, configuration, events)
-    return ServiceView(_entries(newest, service.desired_count), newest.arn, configuration, events)
+        return ServiceView((), None, events)
+    return ServiceView(_entries(newest, service.desired_count), newest.arn, events)
 
 
 def _entries(newest: ServiceDeployment, desired: int) -> tuple[DeploymentEntry, ...]:

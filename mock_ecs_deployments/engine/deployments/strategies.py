@@ -15,6 +15,7 @@ hold both revisions ``bakeTimeInMinutes`` in BAKE_TIME.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,12 +53,12 @@ class Segment:
     test: float
 
 
-def strategy_of(configuration: dict[str, Any] | None) -> str:
+def strategy_of(configuration: Mapping[str, object] | None) -> str:
     """The strategy a deploymentConfiguration names (ROLLING when it names none)."""
     return str((configuration or {}).get("strategy") or "ROLLING")
 
 
-def shifts_traffic(configuration: dict[str, Any] | None) -> bool:
+def shifts_traffic(configuration: Mapping[str, object] | None) -> bool:
     """Whether deployments with this configuration shift traffic (and show weights)."""
     return strategy_of(configuration) in SHIFTING
 
@@ -74,12 +75,6 @@ def target_traffic(deployment: ServiceDeployment) -> tuple[float, float] | None:
     if deployment.status == "IN_PROGRESS":
         return deployment.traffic
     return 0.0, 0.0
-
-
-def weights(traffic: tuple[float, float]) -> dict[str, float]:
-    """``traffic`` as a ServiceRevisionSummary's two weight fields."""
-    production, test = traffic
-    return {"requestedProductionTrafficWeight": production, "requestedTestTrafficWeight": test}
 
 
 def rest(traffic: tuple[float, float]) -> tuple[float, float]:

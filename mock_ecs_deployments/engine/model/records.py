@@ -15,6 +15,10 @@ from typing import Any, Protocol
 from . import arns
 from .clock import from_ms
 
+#: A JSON object kept as it was given (a network configuration, a load balancer, a capacity
+#: provider strategy item): the engine echoes it and compares it, never reads inside it.
+JsonObject = dict[str, object]
+
 COMPLETED_STATUSES = frozenset({"SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"})
 
 
@@ -43,17 +47,17 @@ class Service:
     desired_count: int = 1
     deployment_controller: str = "ECS"
     launch_type: str | None = "FARGATE"
-    capacity_provider_strategy: list[dict[str, Any]] | None = None
+    capacity_provider_strategy: list[JsonObject] | None = None
     platform_version: str | None = None
-    network_configuration: dict[str, Any] | None = None
-    load_balancers: list[dict[str, Any]] = field(default_factory=list)
-    service_registries: list[dict[str, Any]] = field(default_factory=list)
+    network_configuration: JsonObject | None = None
+    load_balancers: list[JsonObject] = field(default_factory=list)
+    service_registries: list[JsonObject] = field(default_factory=list)
     deployment_configuration: dict[str, Any] = field(default_factory=dict)
     task_definition: str | None = None
     status: str = "ACTIVE"
     # The record another ECS beside the mock (a peer: moto) keeps of this service, opaque to
     # the engine: if the peer deletes or replaces it, this service and its history go too.
-    peer_record: Any = None
+    peer_record: object = None
     # Told when the service starts or stops moving, or falls out of step with its peer.
     watcher: ServiceWatcher | None = field(default=None, repr=False)
     # Deployments ordered by ``(created_ms, sequence)``; ``keys`` holds the packed sort key of
@@ -66,8 +70,6 @@ class Service:
     ongoing: dict[str, ServiceDeployment] = field(default_factory=dict)
     # The revision the service runs now (what a new deployment's source is).
     current_revision: ServiceRevision | None = None
-    # Plans queued by ``plan_next_deployment``, each for the next deployment the mock makes.
-    planned: list[Any] = field(default_factory=list)
     # What DescribeServices shows in ``events`` (service_events.ServiceEvent, oldest first).
     events: list[Any] = field(default_factory=list)
     event_sequence: int = 0
@@ -137,12 +139,12 @@ class ServiceRevision:
     task_definition: str
     created_ms: int
     launch_type: str | None = "FARGATE"
-    capacity_provider_strategy: list[dict[str, Any]] | None = None
+    capacity_provider_strategy: list[JsonObject] | None = None
     platform_version: str | None = None
     platform_family: str | None = None
-    network_configuration: dict[str, Any] | None = None
-    load_balancers: list[dict[str, Any]] = field(default_factory=list)
-    service_registries: list[dict[str, Any]] = field(default_factory=list)
+    network_configuration: JsonObject | None = None
+    load_balancers: list[JsonObject] = field(default_factory=list)
+    service_registries: list[JsonObject] = field(default_factory=list)
     # None: derived from the task definition when asked for (most revisions), which keeps a
     # stored revision small.
     container_images: list[dict[str, str]] | None = None

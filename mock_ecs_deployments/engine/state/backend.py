@@ -1,10 +1,11 @@
-"""``ServiceDeploymentBackend``: the state of one account in one region, and the registry.
+"""``ServiceDeploymentBackend``: the state of one account in one region.
 
 The backend knows nothing of HTTP: it filters, pages and changes state, raising the modeled
-errors of :mod:`mock_ecs_deployments.exceptions`. One lock guards each backend, so every public
-method is safe to call from many threads. The records a method returns are live: a caller that
-reads them as one view (the protocol layer encoding a page or a describe answer) holds
-``lock`` from the call to its last read, so no other thread's step lands in between.
+errors of :mod:`mock_ecs_deployments.engine.model.exceptions`. One lock guards each backend,
+so every public method is safe to call from many threads. The records a method returns are
+live: a caller that reads them as one view (the protocol layer encoding a page or a describe
+answer) holds ``lock`` from the call to its last read, so no other thread's step lands in
+between.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..deployments import lifecycle
 from ..model import arns, pagination, validation
@@ -59,7 +60,8 @@ class ServiceDeploymentBackend(SeedingMixin):
     """Clusters, services, revisions and deployments of one account in one region.
 
     Seeding methods (``add_service``, ``add_deployment``, ``start_deployment``,
-    ``plan_next_deployment``) come from :class:`~mock_ecs_deployments.seeding.SeedingMixin`.
+    ``plan_next_deployment``) come from
+    :class:`~mock_ecs_deployments.engine.seeding.adding.SeedingMixin`.
     """
 
     def __init__(
@@ -85,9 +87,10 @@ class ServiceDeploymentBackend(SeedingMixin):
         self.services: dict[tuple[str, str], Service] = {}
         self.planned: dict[tuple[str, str], deque[lifecycle.Plan]] = {}
         self._sequence = 0
-        # What the protocol layer caches of this backend's records (their encoded briefs),
-        # read and written under ``lock``; it goes when the backend goes, at reset.
-        self.wire_cache: dict[Any, Any] = {}
+        # What the protocol layer caches of this backend's records (their encoded briefs, with
+        # what each was encoded from), read and written under ``lock``; it goes when the
+        # backend goes, at reset.
+        self.wire_cache: dict[ServiceDeployment, tuple[tuple[object, ...], str]] = {}
 
     def _default_plan(self) -> lifecycle.Plan | None:
         return self._default_plan_source()

@@ -1,0 +1,262 @@
+"""Cost that does not grow with the state: the same calls with 10 and with 10,000 of a thing.
+
+Run:  python benchmarks/bench_size.py [--quick] [--rounds N] [--calls N] [--size N] [--profile]
+
+All under ``mock_service_deployments(with_moto=True)``, in three pairs of states, the small
+side against the large one:
+
+- services: 10 against 10,000 services seeded in the mock (one finished deployment each),
+  each made in moto by the mock;
+- history: one service with 10 against 10,000 finished deployments;
+- spread: 10 services with one finished deployment each against 10 with 1,000 each.
+
+Each state also holds the service the calls read, ``prod/web`` (three finished deployments),
+and is measured with:
+
+(a) a moto request of another service: ``sqs.list_queues`` (one queue);
+(b) moto's ECS: ``ecs.list_clusters``;
+(c) an idle ECS call of ours: ``list_service_deployments`` of ``web``, and
+    ``describe_service_deployments`` of one ARN of ``web``;
+(d) moto's ``describe_services`` of ``web``, with the mock's fields joined in.
+
+Reported: the ratio cost(large) / cost(small) per call; target at most 1.10 each (the run
+exits non-zero when a median misses it).
+
+How the two sizes meet the same load: both states of a pair are built in the same mocks, one
+after the other under the same account, and each is brought fully in step with moto before
+any timed call (the services seeded in the mock alone are made in moto by an untimed ECS
+request, so that one-time materialization is outside the timed calls, and the benchmark
+checks that nothing is left pending). Then the two take turns call by call (bench_list.py's
+``compare``): before each call, outside its timing, the side's state is put in place, which
+is the account's entry in the mock's registry and in moto's ECS backends (two dict entries).
+So each call sees exactly one state in the process, and a walk over everything the process
+holds would show in the ratio. Every side is checked on its own, then every round, against
+the mock's dispatches (``mock.calls``): moto's requests (a, b, d) must make none, ours (c)
+exactly one per call. ``--profile`` prints where the calls on the large states go (cProfile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import gc
+import pstats
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from bench_list import REGION, Ratio, Side, compare, fail, mocked_client
+
+from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
+from mock_ecs_deployments.engine.model.arns import DEFAULT_ACCOUNT_ID
+from mock_ecs_deployments.engine.state.registry import service_deployment_backends
+
+BASE = datetime(2024, 1, 1, tzinfo=timezone.utc)
+TARGET = 1.10
+CLUSTER = "prod"
+WEB_DEPLOYMENTS = 3  # of the service every call reads
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a state holds besides ``web``: ``services`` services of ``deployments`` each."""
+
+    services: int
+    deployments: int
+
+    def __str__(self) -> str:
+        return f"{self.services:,} x {self.deployments:,}"
+
+
+@dataclass(frozen=True)
+class State:
+    """A state set aside: the account's entry in the mock's registry and in moto's ECS, and
+    the ARN of web's newest deployment in it."""
+
+    shape: Shape
+    ours: Any
+    moto: Any
+    web_arn: str
+
+    def put_in_place(self) -> None:
+        from moto.ecs.models import ecs_backends
+
+        dict.__setitem__(service_deployment_backends, DEFAULT_ACCOUNT_ID, self.ours)
+        dict.__setitem__(ecs_backends, DEFAULT_ACCOUNT_ID, self.moto)
+
+    @contextlib.contextmanager
+    def in_place(self) -> Iterator[None]:
+        self.put_in_place()
+        yield
+
+
+def build(mock: ServiceDeploymentsMock, shape: Shape, ecs: Any) -> State:
+    """Seed ``shape`` (and ``web``) under the account, bring moto in step, set it aside."""
+    from moto.ecs.models import ecs_backends
+
+    dict.pop(service_deployment_backends, DEFAULT_ACCOUNT_ID, None)
+    dict.pop(ecs_backends, DEFAULT_ACCOUNT_ID, None)
+    backend = mock.backend(region=REGION)
+    started = time.perf_counter()
+    web = [
+        backend.add_deployment("web", CLUSTER, created_at=BASE + timedelta(minutes=index))
+        for index in range(WEB_DEPLOYMENTS)
+    ]
+    for service in range(shape.services):
+        for index in range(shape.deployments):
+            backend.add_deployment(
+                f"svc-{service:05d}", CLUSTER, created_at=BASE + timedelta(seconds=index)
+            )
+    seeded = time.perf_counter()
+    ecs.list_clusters()  # the one-time materialization in moto, outside the timed calls
+    materialized = time.perf_counter()
+    if backend.peer_pending:
+        fail(f"{len(backend.peer_pending)} services of {shape} are still to be made in moto")
+    made = ecs_backends[DEFAULT_ACCOUNT_ID][REGION].services
+    if len(made) != shape.services + 1:
+        fail(f"moto holds {len(made)} services for {shape}, not {shape.services + 1}")
+    print(
+        f"  built {shape}: seeded in {seeded - started:.1f} s, made in moto in"
+        f" {materialized - seeded:.1f} s"
+    )
+    return State(
+        shape,
+        dict.__getitem__(service_deployment_backends, DEFAULT_ACCOUNT_ID),
+        dict.__getitem__(ecs_backends, DEFAULT_ACCOUNT_ID),
+        web[-1].arn,
+    )
+
+
+def calls_of(ecs: Any, sqs: Any, web_arn: str) -> dict[str, tuple[Callable[[], Any], int]]:
+    """Each call measured, with the mock dispatches it must make (``web_arn``: the ARN the
+    state's describe_service_deployments names, the same length in every state)."""
+
+    def describe_services() -> Any:
+        answer = ecs.describe_services(cluster=CLUSTER, services=["web"])
+        if "currentServiceDeployment" not in answer["services"][0]:
+            fail("describe_services of web lacks the mock's fields")
+        return answer
+
+    return {
+        "(a) sqs list_queues": (sqs.list_queues, 0),
+        "(b) moto ecs list_clusters": (ecs.list_clusters, 0),
+        "(c) list_service_deployments of web": (
+            lambda: ecs.list_service_deployments(cluster=CLUSTER, service="web"),
+            1,
+        ),
+        "(c) describe_service_deployments, 1 ARN": (
+            lambda: ecs.describe_service_deployments(serviceDeploymentArns=[web_arn]),
+            1,
+        ),
+        "(d) moto describe_services of web": (describe_services, 0),
+    }
+
+
+def measure(
+    mock: ServiceDeploymentsMock,
+    small: State,
+    large: State,
+    calls: Callable[[State], dict[str, tuple[Callable[[], Any], int]]],
+    rounds: int,
+    count: int,
+) -> dict[str, Ratio]:
+    """Each call on ``large`` against the same call on ``small``, interleaved call by call."""
+    ratios: dict[str, Ratio] = {}
+    large_calls, small_calls = calls(large), calls(small)
+    for name, (call, dispatches) in large_calls.items():
+        ratio = compare(
+            Side(call, dispatches, large.in_place),
+            Side(small_calls[name][0], dispatches, small.in_place),
+            rounds,
+            count,
+            mock,
+        )
+        for state in (small, large):
+            if state.ours[REGION].peer_pending:
+                fail(f"{name} left services of {state.shape} to be made in moto")
+        flag = "" if ratio.median <= TARGET else "  MISSED"
+        print(f"  {name:<42} {ratio}  (target <= {TARGET:.2f}){flag}")
+        ratios[name] = ratio
+    return ratios
+
+
+def profile(
+    large: State,
+    calls: Callable[[State], dict[str, tuple[Callable[[], Any], int]]],
+    count: int,
+    top: int = 12,
+) -> None:
+    """Where ``count`` calls of each kind go on the large state, by cumulative time."""
+    large.put_in_place()
+    for name, (call, _) in calls(large).items():
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(count):
+            call()
+        profiler.disable()
+        print(f"  profile of {count} calls, {name}, on {large.shape}:")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+
+
+def run(size: int, rounds: int, count: int, with_profile: bool) -> list[str]:
+    """Every pair of states; returns the calls that missed the target."""
+    import boto3
+
+    pairs = {
+        f"services: 10 vs {size:,} seeded": (Shape(10, 1), Shape(size, 1)),
+        f"history: one service with 10 vs {size:,} deployments": (Shape(1, 10), Shape(1, size)),
+        f"spread: 10 services with 1 vs {size // 10:,} deployments": (
+            Shape(10, 1),
+            Shape(10, size // 10),
+        ),
+    }
+    missed: list[str] = []
+    with mock_service_deployments(with_moto=True) as mock:
+        ecs = mocked_client()
+        sqs = boto3.session.Session().client(
+            "sqs", region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="x"
+        )
+        sqs.create_queue(QueueName="jobs")
+        for title, (small_shape, large_shape) in pairs.items():
+            print(title)
+            small = build(mock, small_shape, ecs)
+            large = build(mock, large_shape, ecs)
+            if len(small.web_arn) != len(large.web_arn):
+                fail("web's ARNs differ in length between the states")
+
+            def calls(state: State) -> dict[str, tuple[Callable[[], Any], int]]:
+                return calls_of(ecs, sqs, state.web_arn)
+
+            gc.collect()
+            for name, ratio in measure(mock, small, large, calls, rounds, count).items():
+                if ratio.median > TARGET:
+                    missed.append(f"{title}, {name}: {ratio.median:.3f}")
+            if with_profile:
+                profile(large, calls, count)
+            del small, large
+            gc.collect()
+    return missed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and calls")
+    parser.add_argument("--rounds", type=int, default=None, help="default 20 (quick: 8)")
+    parser.add_argument("--calls", type=int, default=None, help="default 40 (quick: 20)")
+    parser.add_argument("--size", type=int, default=10_000, help="the large side (10,000)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the large states")
+    args = parser.parse_args()
+    rounds = args.rounds or (8 if args.quick else 20)
+    count = args.calls or (20 if args.quick else 40)
+    missed = run(args.size, rounds, count, args.profile)
+    if missed:
+        fail("over the 1.10 target: " + "; ".join(missed))
+
+
+if __name__ == "__main__":
+    main()

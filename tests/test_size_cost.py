@@ -1,0 +1,204 @@
+"""Cost that follows the work a request does, not the size of the state: counted, not timed.
+
+With 2,000 services seeded in the mock, a request through moto (of another service, of moto's
+ECS, or moto's DescribeServices of one tracked service) and an idle request of ours visit no
+service that is neither moving nor out of step with moto: the backend's services are never
+walked, only the moving service and the one asked about are brought up to now, and nothing is
+left to make in moto after the first ECS request made every seeded service there, once. Of a
+service with 2,000 finished deployments, a request reads at most a page of them.
+
+``benchmarks/bench_size.py`` measures the same in time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any, SupportsIndex
+
+import boto3
+import pytest
+
+from mock_ecs_deployments import (
+    ServiceDeploymentBackend,
+    ServiceDeploymentsMock,
+    mock_service_deployments,
+)
+from mock_ecs_deployments.beside_moto import seeded
+from mock_ecs_deployments.engine.model.records import Service, ServiceDeployment
+
+SERVICES = 2_000
+REGION = "us-east-1"
+T0 = datetime(2025, 9, 15, 6, 0, tzinfo=timezone.utc)
+
+
+class _WatchedServices(dict[tuple[str, str], Service]):
+    """A backend's services that count each walk over them."""
+
+    walks = 0
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        type(self).walks += 1
+        return super().__iter__()
+
+    def keys(self) -> Any:
+        type(self).walks += 1
+        return super().keys()
+
+    def values(self) -> Any:
+        type(self).walks += 1
+        return super().values()
+
+    def items(self) -> Any:
+        type(self).walks += 1
+        return super().items()
+
+
+class _WatchedDeployments(list[ServiceDeployment]):
+    """A service's deployments that count how many of them are read."""
+
+    read = 0
+
+    def __iter__(self) -> Iterator[ServiceDeployment]:
+        type(self).read += len(self)
+        return super().__iter__()
+
+    def __reversed__(self) -> Iterator[ServiceDeployment]:
+        type(self).read += len(self)
+        return super().__reversed__()
+
+    def __contains__(self, value: object) -> bool:
+        type(self).read += len(self)
+        return super().__contains__(value)
+
+    def __getitem__(self, index: SupportsIndex | slice) -> Any:
+        found = super().__getitem__(index)
+        type(self).read += len(found) if isinstance(index, slice) else 1
+        return found
+
+
+class Visits:
+    """What the requests made while watching visited of the backend."""
+
+    def __init__(self, backend: ServiceDeploymentBackend, monkeypatch: pytest.MonkeyPatch):
+        self.refreshed: list[str] = []
+        self.taken: list[str] = []
+        self.made: list[str] = []
+        _WatchedServices.walks = 0
+        _WatchedDeployments.read = 0
+        backend.services = _WatchedServices(backend.services)
+        refresh = ServiceDeploymentBackend.refresh
+        take = backend.take_out_of_step
+        made = seeded._made
+
+        def counted_refresh(service: Service, now: int) -> None:
+            self.refreshed.append(service.name)
+            refresh(service, now)
+
+        def counted_take() -> list[Service]:
+            services = take()
+            self.taken.extend(service.name for service in services)
+            return services
+
+        def counted_made(moto_backend: Any, record: Service) -> Any:
+            self.made.append(record.name)
+            return made(moto_backend, record)
+
+        monkeypatch.setattr(ServiceDeploymentBackend, "refresh", staticmethod(counted_refresh))
+        monkeypatch.setattr(backend, "take_out_of_step", counted_take)
+        monkeypatch.setattr(seeded, "_made", counted_made)
+
+    @property
+    def walks(self) -> int:
+        """How many times the backend's services were walked."""
+        return _WatchedServices.walks
+
+
+@pytest.fixture
+def mock(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
+    with mock_service_deployments(with_moto=True) as active:
+        yield active
+
+
+@pytest.fixture
+def backend(mock: ServiceDeploymentsMock) -> ServiceDeploymentBackend:
+    """2,000 services seeded in the mock alone (one finished deployment each), ``web`` with
+    three, and ``moving``, whose deployment is under way for ten minutes."""
+    seeded_backend = mock.backend(region=REGION)
+    for index in range(SERVICES):
+        seeded_backend.add_deployment(f"svc-{index:04d}", "prod", task_definition="app:1")
+    for minutes in range(3):
+        seeded_backend.add_deployment("web", "prod", created_at=T0 - timedelta(minutes=minutes))
+    seeded_backend.add_deployment("moving", "prod", plan={"in_progress_for": 600})
+    return seeded_backend
+
+
+def _requests(ecs: Any, sqs: Any, arn: str) -> None:
+    """One of each request whose cost must not grow with the state."""
+    sqs.list_queues()
+    ecs.list_clusters()
+    (described,) = ecs.describe_services(cluster="prod", services=["web"])["services"]
+    assert described["currentServiceDeployment"] == arn
+    listed = ecs.list_service_deployments(cluster="prod", service="web")["serviceDeployments"]
+    assert listed[0]["serviceDeploymentArn"] == arn
+    (found,) = ecs.describe_service_deployments(serviceDeploymentArns=[arn])["serviceDeployments"]
+    assert found["status"] == "SUCCESSFUL"
+
+
+def test_the_first_ecs_request_makes_every_seeded_service_in_moto_once(
+    backend: ServiceDeploymentBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = sorted(name for _, name in backend.services)
+    visits = Visits(backend, monkeypatch)
+    sqs = boto3.client("sqs", region_name=REGION)
+    sqs.list_queues()  # another service of moto's: nothing is made for it
+    assert visits.made == [] and len(backend.peer_pending) == SERVICES + 2
+    ecs = boto3.client("ecs", region_name=REGION)
+    assert len(ecs.list_services(cluster="prod")["serviceArns"]) == SERVICES + 2
+    assert sorted(visits.made) == names
+    assert len(visits.made) == SERVICES + 2 and not backend.peer_pending
+    ecs.list_clusters()
+    ecs.describe_services(cluster="prod", services=["svc-0007"])
+    assert len(visits.made) == SERVICES + 2
+    assert visits.walks == 0
+
+
+def test_a_request_visits_only_the_moving_service_and_the_one_it_asks_about(
+    backend: ServiceDeploymentBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ecs = boto3.client("ecs", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    sqs.create_queue(QueueName="jobs")
+    ecs.list_clusters()  # the one-time materialization, before watching
+    arn = backend.services[("prod", "web")].deployments[-1].arn
+    visits = Visits(backend, monkeypatch)
+    for _ in range(3):
+        _requests(ecs, sqs, arn)
+    assert visits.walks == 0
+    assert set(visits.refreshed) == {"moving", "web"}
+    assert visits.taken == [] and visits.made == []
+    # A service seeded now is the only one made at the next request.
+    backend.add_deployment("late", "prod")
+    sqs.list_queues()
+    assert visits.made == []
+    ecs.list_clusters()
+    assert visits.made == ["late"] and visits.taken == ["late"]
+    assert visits.walks == 0
+
+
+def test_a_request_reads_at_most_a_page_of_a_long_history(
+    mock: ServiceDeploymentsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history = mock.backend(region=REGION)
+    for second in range(SERVICES):
+        history.add_deployment("web", "prod", created_at=T0 - timedelta(seconds=SERVICES - second))
+    ecs = boto3.client("ecs", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    ecs.list_clusters()  # the one-time materialization, before watching
+    record = history.services[("prod", "web")]
+    arn = record.deployments[-1].arn
+    record.deployments = _WatchedDeployments(record.deployments)
+    visits = Visits(history, monkeypatch)
+    _requests(ecs, sqs, arn)
+    assert _WatchedDeployments.read <= 20 + 3
+    assert visits.walks == 0
