@@ -5,7 +5,7 @@ Run:  python benchmarks/bench_seeding.py [--via api|scenario] [--quick] [--large
 
 ``--via api`` (the default) seeds through the Python API, ``backend.add_deployment`` (one
 service, one deployment a second); ``--via scenario`` loads the same history from a YAML
-scenario file (``mock_ecs_deployments.scenarios.load_scenario``, ``repeat``/``every``
+scenario file (``mock_ecs_deployments.scenarios.loader.load_scenario``, ``repeat``/``every``
 entries of at most 100,000 deployments each).
 
 1. *Per-record cost*: seeding ``--large`` deployments (default 1,000,000) against seeding

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 SUBCOMMANDS = {
     "validate": ("mock_ecs_deployments.scenarios.commands", "check scenario files"),
     "show": ("mock_ecs_deployments.scenarios.commands", "show a scenario as a timeline"),
+    "schema": ("mock_ecs_deployments.scenarios.commands", "print the scenario JSON Schema's path"),
     "serve": ("mock_ecs_deployments.server.app", "serve the mock over HTTP on moto's server"),
     "load": ("mock_ecs_deployments.server.commands", "load a scenario into a running server"),
     "advance": ("mock_ecs_deployments.server.commands", "move a running server's clock forward"),

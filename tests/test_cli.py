@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -261,3 +262,15 @@ def test_python_m_show() -> None:
     shown = _run_module("show", "examples/scenarios/rollback.yaml")
     assert (shown.returncode, shown.stderr) == (0, "")
     assert shown.stdout.split("\n") == [*ROLLBACK_SHOWN, ""]
+
+
+def test_schema_prints_the_path_of_the_shipped_json_schema(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["schema"]) == 0
+    path = Path(capsys.readouterr().out.strip())
+    assert path.name == "scenario.schema.json"
+    assert path.is_file()
+    assert json.loads(path.read_text(encoding="utf-8"))["$schema"] == (
+        "https://json-schema.org/draft/2020-12/schema"
+    )

@@ -241,6 +241,18 @@ def test_a_recorded_history_makes_no_events_and_a_reset_forgets_them(
     assert alone.events == []
 
 
+def test_a_scenario_s_deployment_in_progress_makes_its_event_once(
+    alone: ServiceDeploymentsMock, frozen: Any
+) -> None:
+    (web, *_) = alone.load_scenario("examples/scenarios/mid_deploy.yaml")
+    ongoing = web.deployments[-1]
+    assert ongoing.status == "IN_PROGRESS"
+    revision_id = ongoing.target_revision.id
+    assert [(e["detail"]["eventName"], e["detail"]["deploymentId"]) for e in alone.events] == [
+        ("SERVICE_DEPLOYMENT_IN_PROGRESS", f"ecs-svc/{revision_id:019d}")
+    ]
+
+
 def test_events_are_read_only_from_a_started_mock() -> None:
     mock = mock_service_deployments()
     with pytest.raises(RuntimeError, match="this mock is not started"):

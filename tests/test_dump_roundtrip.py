@@ -30,6 +30,7 @@ from mock_ecs_deployments.mock import ServiceDeploymentsMock
 
 from . import strategies_state as lived_state
 from .clients import client
+from .schema_checks import assert_valid_scenario
 from .strategies import PAUSE_CONFIGURATION
 from .strategies_state import FULL_PROBE, PROBES, T0, TWO_HOOKS, Lived, Probe, answers
 
@@ -51,6 +52,7 @@ def _same_answers_after_a_round_trip(
         lived_state.live(mock.backend(), lived, frozen)
         path = None if form == "mapping" else directory / f"state{form}"
         dumped = mock.dump_scenario(path)
+        assert_valid_scenario(dumped)
         services = _services(mock)
         # Hooks reached after the dump get fresh random ids in either state: the same seed
         # makes them the same ids, so that the answers can be compared whole.
@@ -115,6 +117,7 @@ def test_one_account_and_region_is_one_mapping_with_absolute_times(
     deployment = backend.add_deployment(
         "web", "prod", created_at=T0 - timedelta(days=1, milliseconds=-250), task_definition="web:7"
     )
+    assert_valid_scenario(mock.dump_scenario())
     assert mock.dump_scenario() == {
         "account_id": "123456789012",
         "region": "us-east-1",
@@ -148,6 +151,7 @@ def test_several_places_are_named_by_each_service(mock: ServiceDeploymentsMock) 
     mock.backend().add_deployment("web", "prod", status="IN_PROGRESS")
     mock.backend("eu-west-1", "111122223333").add_deployment("web", "prod", status="STOPPED")
     dumped = mock.dump_scenario()
+    assert_valid_scenario(dumped)
     assert set(dumped) == {"services"}
     assert [(s["account_id"], s["region"], s["service"]) for s in dumped["services"]] == [
         ("111122223333", "eu-west-1", "web"),
@@ -189,6 +193,7 @@ def test_a_file_holds_the_mapping_returned(
     dumped = mock.dump_scenario(path)
     text = path.read_text(encoding="utf-8")
     assert (json.loads(text) if suffix == ".json" else yaml.safe_load(text)) == dumped
+    assert_valid_scenario(dumped)
     assert dumped["services"][0]["deployments"][0]["plan"]["in_progress_for"] == 90.5
 
 

@@ -17,6 +17,7 @@ from mock_ecs_deployments.cli import main
 from mock_ecs_deployments.mock import ServiceDeploymentsMock
 
 from .clients import client
+from .schema_checks import assert_valid_scenario
 from .strategies import PAUSE_CONFIGURATION
 from .strategies_state import FULL_PROBE, TWO_HOOKS, Probe, answers
 
@@ -114,6 +115,7 @@ def test_a_recorded_history_loads_into_the_same_answers(
     assert _record(endpoint, output, "web", "api") == 0
     assert capsys.readouterr().out == f"recorded 7 deployments of 2 services to {output}\n"
     written = yaml.safe_load(output.read_text(encoding="utf-8"))
+    assert_valid_scenario(written)
     assert "account_id" not in written and "region" not in written  # loads where a test is
     awaiting = written["services"][0]["deployments"][-1]
     assert awaiting["plan_status"] == "IN_PROGRESS"
@@ -132,6 +134,7 @@ def test_record_writes_json_for_json(
     output = tmp_path / "incident.json"
     assert _record(endpoint, output, "web") == 0
     data = json.loads(output.read_text(encoding="utf-8"))
+    assert_valid_scenario(data)
     created = [deployment["created_at"] for deployment in data["services"][0]["deployments"]]
     assert all(datetime.fromisoformat(c.replace("Z", "+00:00")).tzinfo for c in created)
 

@@ -3,6 +3,7 @@ errors a test author gets, all-or-nothing loading, and the three shipped scenari
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import json
@@ -25,6 +26,8 @@ from mock_ecs_deployments import (
     service_deployment_backends,
 )
 from mock_ecs_deployments.engine.model.service_model import deployment_statuses
+from mock_ecs_deployments.engine.seeding.snapshot import SNAPSHOT_FIELDS
+from mock_ecs_deployments.scenarios import schema
 from mock_ecs_deployments.scenarios.loader import ScenarioError, build_scenario, load_scenario
 
 UTC = timezone.utc
@@ -423,8 +426,10 @@ def _service_keys() -> list[str]:
 
 
 def _deployment_keys() -> list[str]:
-    names = list(inspect.signature(ServiceDeploymentBackend.add_deployment).parameters)[1:]
-    return [name for name in names if name not in ("service", "cluster")] + ["repeat", "every"]
+    # A deployment entry takes the fields of a DeploymentSnapshot (those of add_deployment,
+    # then those only a restored deployment gives), not the parameters of add_deployment.
+    names = [name for name in SNAPSHOT_FIELDS if name not in ("service", "cluster")]
+    return [*names, "repeat", "every"]
 
 
 @pytest.mark.parametrize(
@@ -585,23 +590,33 @@ def _with_extra_parameter(
     monkeypatch.setattr(ServiceDeploymentBackend, method_name, method)
 
 
-def test_a_parameter_added_to_the_seeding_api_is_a_scenario_key(
+def test_a_parameter_added_to_the_seeding_api_is_a_scenario_key_once_the_schema_has_it(
     mock: ServiceDeploymentsMock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen_by_service: list[Any] = []
     seen_by_deployment: list[Any] = []
     _with_extra_parameter(monkeypatch, "add_service", "team", seen_by_service)
     _with_extra_parameter(monkeypatch, "add_deployment", "ticket", seen_by_deployment)
-    data = _one_service([{"ticket": "OPS-1", "happened_at": None}], team="payments")
+    data = _one_service([{"ticket": "OPS-1"}], team="payments")
     with pytest.raises(ScenarioError) as excinfo:
         mock.load_scenario(data)
-    assert excinfo.value.field == "services[0].deployments[0].happened_at"
-    assert "ticket" in excinfo.value.problem
-    del data["services"][0]["deployments"][0]["happened_at"]
-    mock.load_scenario(data)
+    assert excinfo.value.field == "services[0].team"
+    assert "team" not in excinfo.value.problem  # the schema's keys are listed, not the API's
+    del data["services"][0]["team"]
+    with pytest.raises(ScenarioError) as excinfo:
+        mock.load_scenario(data)
+    assert excinfo.value.field == "services[0].deployments[0].ticket"
+    declared = copy.deepcopy(dict(schema.scenario_schema()))
+    declared["$defs"]["service"]["properties"]["team"] = {"type": "string"}
+    monkeypatch.setattr(schema, "scenario_schema", lambda: declared)
+    schema.shape.cache_clear()
+    try:
+        mock.load_scenario(_one_service([{}], team="payments"))
+    finally:
+        schema.shape.cache_clear()
     # Built once in a throwaway backend, then once for real.
     assert seen_by_service == ["payments", "payments"]
-    assert seen_by_deployment == ["OPS-1", "OPS-1"]
+    assert seen_by_deployment == [None, None]
 
 
 def test_a_service_name_of_the_wrong_type_is_named(mock: ServiceDeploymentsMock) -> None:
@@ -853,7 +868,7 @@ def test_a_bad_scenario_argument_fails_the_start_and_leaves_nothing_active() -> 
     with pytest.raises(ScenarioError, match="status: 'DONE' is not allowed"):
         mock.start()
     assert activation.depth == 0
-    assert not botocore_send.state.active
+    assert not botocore_send.answering()
     with pytest.raises(RuntimeError):
         mock.stop()
 

@@ -21,8 +21,9 @@ from ..engine.model.clock import now_ms
 from ..engine.model.records import ServiceDeployment
 from .errors import ScenarioError
 from .loader import Scenario, build_scenario
+from .schema import schema_path
 
-COMMANDS = ("validate", "show")
+COMMANDS = ("validate", "show", "schema")
 # Wide enough that no row is wrapped when the output goes to a file or a pipe.
 _PLAIN_WIDTH = 1000
 _STATUS_STYLES = {
@@ -37,9 +38,11 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
     """Add the arguments of ``command`` to its parser.
 
     :param parser: the subcommand's own parser.
-    :param command: ``validate`` or ``show``.
+    :param command: ``validate``, ``show`` or ``schema``.
     :raises ValueError: for another command.
     """
+    if command == "schema":
+        return  # no arguments: it prints the schema's path
     if command == "validate":
         parser.add_argument("files", nargs="+", metavar="FILE", help="scenario files to check")
     elif command == "show":
@@ -60,8 +63,11 @@ def run(args: argparse.Namespace, command: str) -> int:
     """Run ``command`` with the arguments :func:`configure` added; returns the exit status.
 
     :param args: the parsed arguments.
-    :param command: ``validate`` or ``show``.
+    :param command: ``validate``, ``show`` or ``schema``.
     """
+    if command == "schema":
+        print(schema_path())
+        return 0
     if command == "validate":
         return validate(args.files, account_id=args.account_id, region=args.region)
     if command == "show":

@@ -1,36 +1,38 @@
 """Scenario files: deployment histories written once and loaded in one line.
 
-The keys a service or deployment entry may have are read from the signatures of
-``ServiceDeploymentBackend.add_service`` and ``add_deployment``, which also check the values,
-so a parameter they gain is a key scenarios gain. Loading is all or nothing: a scenario is
-built in throwaway backends first, and only applied to the real ones once it built cleanly.
+The keys each mapping of a scenario may have, those it requires, and which of them hold times,
+durations or further mappings are read from the scenario JSON Schema (:mod:`.schema`); the
+seeding methods a service or deployment entry is passed to check the values. Loading is all or
+nothing: a scenario is built in throwaway backends first, and only applied to the real ones
+once it built cleanly.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TypeVar
 
 from ..engine.model import clock
 from ..engine.model.records import Service
 from ..engine.model.validation import SeedingError
+from ..engine.seeding.snapshot import AUTHORED_FIELDS, DeploymentSnapshot
 from ..engine.state.backend import ServiceDeploymentBackend
+from ..engine.state.process import mock_state
 from ..engine.state.registry import DEFAULT_ACCOUNT_ID, service_deployment_backends
+from . import schema
 from .errors import ScenarioError
 from .reading import ScenarioSource, read
 
 DEFAULT_REGION = "us-east-1"
-DOCUMENT_KEYS = ("account_id", "region", "services")
 DEPLOYMENTS_KEY = "deployments"
-# The scenario's own shorthand for many deployments; not parameters of add_deployment.
+# The scenario's own shorthand for many deployments; not fields of a deployment.
 REPEAT_KEYS = ("repeat", "every")
-MAX_REPEAT = 100_000
+MAX_REPEAT = schema.bound("deployment", "repeat", "maximum")
 TIME_FORMS = (
     "an ISO 8601 time ('2025-01-10T09:00:00Z'), a relative time ('-2h', '-1h30m', '+30s') or 'now'"
 )
@@ -39,14 +41,14 @@ DURATION_FORMS = "a duration ('30s', '5m', '2h', '1d', '1h30m') or a number of s
 _UNITS = r"(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?"
 _RELATIVE = re.compile(rf"^(?P<sign>[+-]){_UNITS}$")
 _DURATION = re.compile(rf"^{_UNITS}$")
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
+_AUTHORED = frozenset(AUTHORED_FIELDS)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
 class _DeploymentEntry:
     path: str
-    arguments: dict[str, Any]
+    arguments: dict[str, object]
     copy: tuple[int, int] | None = None  # (k, n) for copy k of a repeated entry's n
 
 
@@ -55,7 +57,7 @@ class _ServiceEntry:
     path: str
     account_id: str
     region: str
-    arguments: dict[str, Any]
+    arguments: dict[str, object]
     deployments: list[_DeploymentEntry]
 
 
@@ -100,20 +102,8 @@ def build_scenario(
     def backend(account: str, region: str) -> ServiceDeploymentBackend:
         return throwaway.setdefault((account, region), ServiceDeploymentBackend(region, account))
 
-    return Scenario(name, tuple(_build(name, entries, backend, [])), entries)
-
-
-def _parameters(method: Callable[..., Any], skip: tuple[str, ...]) -> tuple[list[str], set[str]]:
-    """The names ``method`` takes, and those it requires, read when a scenario is loaded so
-    that a parameter added to the seeding API is accepted at once."""
-    parameters = [
-        parameter
-        for parameter in list(inspect.signature(method).parameters.values())[1:]  # past self
-        if parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
-        and parameter.name not in skip
-    ]
-    required = {p.name for p in parameters if p.default is inspect.Parameter.empty}
-    return [parameter.name for parameter in parameters], required
+    with mock_state.events.quiet():  # the load makes the events, in the real backends
+        return Scenario(name, tuple(_build(name, entries, backend, [])), entries)
 
 
 def parse_duration(text: str) -> timedelta | None:
@@ -148,24 +138,22 @@ class _Reader:
         return ScenarioError(self.source, path, problem)
 
     def entries(
-        self, data: Any, account: str | None, region: str | None
+        self, data: object, account: str | None, region: str | None
     ) -> Iterator[_ServiceEntry]:
         if not isinstance(data, Mapping | list | tuple):
             got = "an empty file" if data is None else repr(data)
             raise self.error("", f"expected a mapping or a list of mappings, got {got}")
         documents = [("", data)] if isinstance(data, Mapping) else list(enumerate(data))
-        service_keys, service_required = _parameters(ServiceDeploymentBackend.add_service, ())
-        service_keys.append(DEPLOYMENTS_KEY)
         for number, document in documents:
             prefix = number if isinstance(number, str) else f"[{number}]"
-            document = self.keys(prefix, document, DOCUMENT_KEYS, {"services"})
-            own_account = self.named(_join(prefix, "account_id"), document.get("account_id"))
-            own_region = self.named(_join(prefix, "region"), document.get("region"))
+            checked = self.keys(prefix, document, schema.shape("document"))
+            own_account = self.named(_join(prefix, "account_id"), checked.get("account_id"))
+            own_region = self.named(_join(prefix, "region"), checked.get("region"))
             services_path = _join(prefix, "services")
-            for index, service in enumerate(self.items(services_path, document["services"])):
+            for index, service in enumerate(self.items(services_path, checked["services"])):
                 path = f"{services_path}[{index}]"
-                service = self.keys(path, service, service_keys, service_required)
-                arguments = self.arguments(path, service, (DEPLOYMENTS_KEY,))
+                entry = self.keys(path, service, schema.shape("service"))
+                arguments = self.arguments(path, entry, schema.shape("service"), (DEPLOYMENTS_KEY,))
                 # A service entry may name its own account and region (a dump of several
                 # does): it loads there, and add_service checks it is that backend's.
                 for key in ("account_id", "region"):
@@ -173,38 +161,38 @@ class _Reader:
                         arguments[key] = self.named(_join(path, key), arguments[key])
                 yield _ServiceEntry(
                     path,
-                    arguments.get("account_id") or own_account or account or DEFAULT_ACCOUNT_ID,
-                    arguments.get("region") or own_region or region or DEFAULT_REGION,
+                    _text(arguments.get("account_id"))
+                    or own_account
+                    or account
+                    or DEFAULT_ACCOUNT_ID,
+                    _text(arguments.get("region")) or own_region or region or DEFAULT_REGION,
                     arguments,
-                    self.deployments(_join(path, DEPLOYMENTS_KEY), service.get(DEPLOYMENTS_KEY)),
+                    self.deployments(_join(path, DEPLOYMENTS_KEY), entry.get(DEPLOYMENTS_KEY)),
                 )
 
     def deployments(self, path: str, items: object) -> list[_DeploymentEntry]:
-        keys, required = _parameters(
-            ServiceDeploymentBackend.add_deployment, ("service", "cluster")
-        )
         deployments: list[_DeploymentEntry] = []
         for index, item in enumerate(self.items(path, items)):
-            item = self.keys(f"{path}[{index}]", item, [*keys, *REPEAT_KEYS], required)
-            deployments.extend(self.expand(f"{path}[{index}]", item))
+            entry = self.keys(f"{path}[{index}]", item, schema.shape("deployment"))
+            deployments.extend(self.expand(f"{path}[{index}]", entry))
         return deployments
 
-    def keys(
-        self, path: str, entry: object, allowed: Sequence[str], required: set[str]
-    ) -> Mapping[Any, Any]:
+    def keys(self, path: str, entry: object, shape: schema.Shape) -> Mapping[object, object]:
+        """``entry`` if it is a mapping with only the keys ``shape`` allows, and those it
+        requires."""
         if not isinstance(entry, Mapping):
-            raise self.error(path, f"expected a mapping of {', '.join(allowed)}; got {entry!r}")
+            raise self.error(path, f"expected a mapping of {', '.join(shape.keys)}; got {entry!r}")
         for key in entry:
-            if key not in allowed:
+            if key not in shape.keys:
                 raise self.error(
-                    _join(path, key), f"unknown key; allowed keys: {', '.join(allowed)}"
+                    _join(path, key), f"unknown key; allowed keys: {', '.join(shape.keys)}"
                 )
-        missing = sorted(required - set(entry))
+        missing = sorted(shape.required - set(entry))
         if missing:
             raise self.error(_join(path, missing[0]), "required, but missing")
         return entry
 
-    def items(self, path: str, value: object) -> list[Any]:
+    def items(self, path: str, value: object) -> list[object]:
         if value is not None and not isinstance(value, list | tuple):
             raise self.error(path, f"expected a list of mappings, got {value!r}")
         return list(value or ())
@@ -214,31 +202,45 @@ class _Reader:
         if path.endswith("account_id"):
             # YAML reads an unquoted account id as a number; twelve digits are still one.
             value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-            pattern, allowed = _ACCOUNT_ID, "12 digits"
+            pattern, allowed = schema.pattern("accountId"), "12 digits"
         else:
-            pattern, allowed = _REGION, "a region name such as 'eu-west-1'"
+            pattern, allowed = schema.pattern("region"), "a region name such as 'eu-west-1'"
         if value is None or (isinstance(value, str) and pattern.match(value)):
             return value
         raise self.error(path, f"{value!r} is not allowed; allowed: {allowed}")
 
-    def arguments(self, path: str, entry: Mapping[Any, Any], skip: Sequence[str]) -> dict[str, Any]:
+    def arguments(
+        self,
+        path: str,
+        entry: Mapping[object, object],
+        shape: schema.Shape,
+        skip: Sequence[str],
+    ) -> dict[str, object]:
+        """The entry's keys (but ``skip``) and their values, read as ``shape`` says."""
         return {
-            key: self.convert(_join(path, key), key, value)
+            str(key): self.convert(_join(path, key), value, shape.kinds.get(str(key)))
             for key, value in entry.items()
             if key not in skip
         }
 
-    def convert(self, path: str, key: object, value: Any) -> Any:
-        """``value`` with every ``*_at`` key (at any depth) made a datetime and every ``*_for``
-        key a timedelta; mappings become dicts, as the seeding methods expect."""
-        if isinstance(key, str) and key.endswith("_at"):
+    def convert(self, path: str, value: object, kind: str | None) -> object:
+        """``value`` read as the schema says: a time made a datetime, a duration a timedelta,
+        a mapping of a nested shape read key by key; mappings become dicts and tuples lists,
+        as the seeding methods expect."""
+        if kind == schema.TIME:
             return self.moment(path, value)
-        if isinstance(key, str) and key.endswith("_for"):
+        if kind == schema.DURATION:
             return self.duration(path, value)
+        if kind is not None and isinstance(value, Mapping):
+            kinds = schema.shape(kind).kinds
+            return {
+                key: self.convert(_join(path, key), item, kinds.get(str(key)))
+                for key, item in value.items()
+            }
         if isinstance(value, Mapping):
-            return {k: self.convert(_join(path, k), k, v) for k, v in value.items()}
+            return {key: self.convert(_join(path, key), item, None) for key, item in value.items()}
         if isinstance(value, list | tuple):
-            return [self.convert(f"{path}[{i}]", None, item) for i, item in enumerate(value)]
+            return [self.convert(f"{path}[{i}]", item, kind) for i, item in enumerate(value)]
         return value
 
     def moment(self, path: str, value: object) -> datetime | None:
@@ -279,9 +281,9 @@ class _Reader:
             raise self.error(path, f"{value!r} is negative; allowed: {DURATION_FORMS}")
         return duration
 
-    def expand(self, path: str, entry: Mapping[Any, Any]) -> list[_DeploymentEntry]:
+    def expand(self, path: str, entry: Mapping[object, object]) -> list[_DeploymentEntry]:
         """One entry, or its ``repeat`` copies, each ``every`` later than the one before."""
-        arguments = self.arguments(path, entry, REPEAT_KEYS)
+        arguments = self.arguments(path, entry, schema.shape("deployment"), REPEAT_KEYS)
         repeat = entry.get("repeat", 1)
         if isinstance(repeat, bool) or not isinstance(repeat, int) or not 0 < repeat <= MAX_REPEAT:
             raise self.error(
@@ -298,12 +300,15 @@ class _Reader:
         if arguments.get("created_at") is None:
             # Without a first created_at every copy would be made "now": every would mean nothing.
             raise self.error(_join(path, "created_at"), "required with repeat and every")
+        times = {
+            key for key, kind in schema.shape("deployment").kinds.items() if kind == schema.TIME
+        }
         return [
             _DeploymentEntry(
                 path,
                 {
                     key: value + every * index
-                    if isinstance(key, str) and key.endswith("_at") and value is not None
+                    if key in times and isinstance(value, datetime)
                     else value
                     for key, value in arguments.items()
                 },
@@ -313,33 +318,51 @@ class _Reader:
         ]
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _build(
     name: str,
     entries: Sequence[_ServiceEntry],
     backend_for: Callable[[str, str], ServiceDeploymentBackend],
     created: list[tuple[ServiceDeploymentBackend, Service]],
 ) -> list[Service]:
-    """Make the entries' seeding calls, noting each service made in ``created``."""
+    """Make the entries' seeding calls, noting each service made in ``created``: a deployment
+    entry with only ``add_deployment``'s fields goes to it, one that puts back more (as a dump
+    or a recording writes) to ``restore_deployment``."""
     services = []
     for entry in entries:
         backend = backend_for(entry.account_id, entry.region)
-        service: Service = _call(name, entry.path, None, entry.arguments, backend.add_service)
+        service = _call(name, entry.path, None, backend.add_service, entry.arguments)
         created.append((backend, service))
         for deployment in entry.deployments:
-            arguments = {"service": service.name, "cluster": service.cluster}
+            arguments: dict[str, object] = {"service": service.name, "cluster": service.cluster}
             arguments.update(deployment.arguments)
-            _call(name, deployment.path, deployment.copy, arguments, backend.add_deployment)
+            seed: Callable[..., object] = backend.add_deployment
+            if not _AUTHORED.issuperset(arguments):
+                seed = _restore(backend)
+            _call(name, deployment.path, deployment.copy, seed, arguments)
         services.append(service)
     return services
+
+
+def _restore(backend: ServiceDeploymentBackend) -> Callable[..., object]:
+    """``restore_deployment`` of ``backend``, taking the snapshot's fields as keywords."""
+
+    def restore(**fields: object) -> object:
+        return backend.restore_deployment(DeploymentSnapshot.from_fields(fields))
+
+    return restore
 
 
 def _call(
     name: str,
     path: str,
     copy: tuple[int, int] | None,
-    arguments: dict[str, Any],
-    method: Callable[..., Any],
-) -> Any:
+    method: Callable[..., _T],
+    arguments: Mapping[str, object],
+) -> _T:
     """``method(**arguments)``, its errors raised again as :class:`ScenarioError` at ``path``."""
     try:
         return method(**arguments)

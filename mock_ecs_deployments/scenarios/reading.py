@@ -6,20 +6,25 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from ..engine.model.validation import SeedingTypeError
 from .errors import ScenarioError
 
+if TYPE_CHECKING:
+    import yaml
+
 #: What a scenario may be given as: a file path, or its data as a mapping or list of them.
-ScenarioSource: TypeAlias = str | os.PathLike[str] | Mapping[str, Any] | Sequence[Mapping[str, Any]]
+ScenarioSource: TypeAlias = (
+    str | os.PathLike[str] | Mapping[str, object] | Sequence[Mapping[str, object]]
+)
 #: The name errors give a scenario passed as data.
 MAPPING_SOURCE = "<mapping>"
 
 
-def read(source: ScenarioSource) -> tuple[str, Any]:
+def read(source: ScenarioSource) -> tuple[str, object]:
     """The name to report a scenario by, and its data: a mapping or list as given, or the
     parsed text of a file (``.json`` as JSON, any other name as YAML).
 
@@ -43,14 +48,16 @@ def read(source: ScenarioSource) -> tuple[str, Any]:
         raise ScenarioError(name, "", f"not UTF-8 text (byte {error.start})") from None
     if path.suffix.lower() == ".json":
         try:
-            return name, json.loads(text)
+            data: object = json.loads(text)
+            return name, data
         except json.JSONDecodeError as error:
             problem, line, column = f"JSON: {error.msg}", error.lineno, error.colno
     else:
         import yaml  # here, not at import: only reading a YAML file needs it
 
         try:
-            return name, yaml.load(text, Loader=_loader())  # a SafeLoader: makes no objects
+            data = yaml.load(text, Loader=_loader())  # a SafeLoader: makes no objects
+            return name, data
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             line, column = (None, None) if mark is None else (mark.line + 1, mark.column + 1)
@@ -59,15 +66,17 @@ def read(source: ScenarioSource) -> tuple[str, Any]:
 
 
 @functools.cache
-def _loader() -> Any:
+def _loader() -> type[yaml.SafeLoader]:
     import yaml
 
     class Loader(yaml.SafeLoader):
         """PyYAML's SafeLoader, refusing a key given twice (PyYAML would keep the last
         silently, and a second ``created_at`` is a mistake worth pointing at)."""
 
-        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            seen: list[Any] = []
+        def construct_mapping(
+            self, node: yaml.MappingNode, deep: bool = False
+        ) -> dict[Hashable, object]:
+            seen: list[object] = []
             for key_node, _ in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     continue  # "<<: *anchor" merges keys that the mapping's own may override

@@ -12,15 +12,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
+from ..engine.deployments.lifecycle import Plan
 from ..engine.model import clock
-from .dump import scenario_format, without_defaults, write_scenario, written
+from ..engine.seeding.snapshot import DeploymentSnapshot, HookDetailFields
+from .dump import scenario_format, write_scenario
+from .entries import ScenarioData, ServiceEntry, deployment_entries
 from .errors import ScenarioError
 from .loader import build_scenario, parse_duration
+
+if TYPE_CHECKING:  # boto3-stubs (of the test extra) and rich: for the types only
+    from botocore.exceptions import ClientError
+    from mypy_boto3_ecs.client import ECSClient
+    from mypy_boto3_ecs.type_defs import ServiceDeploymentTypeDef, ServiceRevisionTypeDef
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
 
 #: At most this many ARNs per DescribeServiceDeployments or DescribeServiceRevisions call.
 DESCRIBE_BATCH = 20
@@ -43,8 +53,29 @@ ACCESS_ERRORS = frozenset(
 )
 
 
+_Item = TypeVar("_Item")
+
+
 class RecordError(Exception):
     """What stops a recording, as the one line the command prints."""
+
+
+class Progress(Protocol):
+    """What the recording reports its progress to: a bar on a terminal, else nothing."""
+
+    def add_task(self, description: str, total: float | None = None) -> int:
+        """Show a new task; returns its id. ``total``: the steps it takes, if known."""
+        ...
+
+    def update(
+        self, task: int, *, total: float | None = None, completed: float | None = None
+    ) -> None:
+        """Change a task's total steps, or the steps it has completed."""
+        ...
+
+    def advance(self, task: int, amount: float = 1) -> None:
+        """Count ``amount`` more steps of a task completed."""
+        ...
 
 
 def configure(parser: argparse.ArgumentParser, command: str) -> None:
@@ -98,7 +129,7 @@ def run(args: argparse.Namespace, command: str) -> int:
     except (RecordError, ValueError, OSError) as error:
         print(f"mock-ecs-deployments record: {_one_line(error)}", file=sys.stderr)
         return 1
-    deployments = sum(len(service["deployments"]) for service in data["services"])
+    deployments = sum(len(service.get("deployments", ())) for service in data.get("services", ()))
     print(
         f"recorded {deployments} deployment{'' if deployments == 1 else 's'} of"
         f" {len(args.services)} service{'' if len(args.services) == 1 else 's'} to {args.output}"
@@ -106,7 +137,7 @@ def run(args: argparse.Namespace, command: str) -> int:
     return 0
 
 
-def _record(args: argparse.Namespace, after: datetime, progress: Any) -> dict[str, Any]:
+def _record(args: argparse.Namespace, after: datetime, progress: Progress) -> ScenarioData:
     """What the endpoint says of each service, as scenario data."""
     import boto3
     import botocore.exceptions as failures
@@ -117,7 +148,7 @@ def _record(args: argparse.Namespace, after: datetime, progress: Any) -> dict[st
         ecs = session.client(
             "ecs", endpoint_url=args.endpoint_url, config=Config(retries={"mode": "standard"})
         )
-        services = []
+        services: list[ServiceEntry] = []
         for service in args.services:
             try:
                 services.append(_service(ecs, args.cluster, service, after, progress))
@@ -139,7 +170,7 @@ def _record(args: argparse.Namespace, after: datetime, progress: Any) -> dict[st
         raise RecordError(str(error)) from None
 
 
-def _client_error(error: Any, cluster: str, service: str, region: str) -> str:
+def _client_error(error: ClientError, cluster: str, service: str, region: str) -> str:
     code = error.response.get("Error", {}).get("Code", "")
     message = error.response.get("Error", {}).get("Message", "")
     if code in ACCESS_ERRORS:
@@ -152,12 +183,18 @@ def _client_error(error: Any, cluster: str, service: str, region: str) -> str:
 
 
 def _service(
-    ecs: Any, cluster: str, service: str, after: datetime, progress: Any
-) -> dict[str, Any]:
+    ecs: ECSClient, cluster: str, service: str, after: datetime, progress: Progress
+) -> ServiceEntry:
     arns = _deployment_arns(ecs, cluster, service, after, progress)
     task = progress.add_task(f"describing {service}", total=len(arns))
     deployments = _described(
-        ecs.describe_service_deployments, "serviceDeploymentArns", arns, progress, task
+        arns,
+        lambda batch: ecs.describe_service_deployments(serviceDeploymentArns=batch)[
+            "serviceDeployments"
+        ],
+        lambda item: item.get("serviceDeploymentArn"),
+        progress,
+        task,
     )
     revision_arns: dict[str, None] = {}
     for item in deployments:
@@ -169,9 +206,11 @@ def _service(
     revisions = {
         revision["serviceRevisionArn"]: revision
         for revision in _described(
-            ecs.describe_service_revisions,
-            "serviceRevisionArns",
             list(revision_arns),
+            lambda batch: ecs.describe_service_revisions(serviceRevisionArns=batch)[
+                "serviceRevisions"
+            ],
+            lambda item: item.get("serviceRevisionArn"),
             progress,
             task,
         )
@@ -180,20 +219,25 @@ def _service(
 
 
 def _deployment_arns(
-    ecs: Any, cluster: str, service: str, after: datetime, progress: Any
+    ecs: ECSClient, cluster: str, service: str, after: datetime, progress: Progress
 ) -> list[str]:
     """The ARNs of the service's deployments created after ``after``, oldest first."""
     task = progress.add_task(f"listing {service}", total=None)
     arns: list[str] = []
     token = None
     while True:
-        page = ecs.list_service_deployments(
-            cluster=cluster,
-            service=service,
-            createdAt={"after": after},
-            maxResults=PAGE_SIZE,
-            **({"nextToken": token} if token else {}),
-        )
+        if token:
+            page = ecs.list_service_deployments(
+                cluster=cluster,
+                service=service,
+                createdAt={"after": after},
+                maxResults=PAGE_SIZE,
+                nextToken=token,
+            )
+        else:
+            page = ecs.list_service_deployments(
+                cluster=cluster, service=service, createdAt={"after": after}, maxResults=PAGE_SIZE
+            )
         arns.extend(item["serviceDeploymentArn"] for item in page["serviceDeployments"])
         progress.update(task, completed=len(arns))
         token = page.get("nextToken")
@@ -202,16 +246,18 @@ def _deployment_arns(
             return arns[::-1]  # listed newest first; a scenario lists them oldest first
 
 
-def _described(method: Any, key: str, arns: list[str], progress: Any, task: Any) -> list[Any]:
-    found: list[Any] = []
-    answer_key = "serviceDeployments" if key == "serviceDeploymentArns" else "serviceRevisions"
+def _described(
+    arns: list[str],
+    describe: Callable[[list[str]], list[_Item]],
+    arn_of: Callable[[_Item], str | None],
+    progress: Progress,
+    task: int,
+) -> list[_Item]:
+    """What ``describe`` says of ``arns``, 20 at a time, in the order of ``arns``."""
+    found: list[_Item] = []
     for start in range(0, len(arns), DESCRIBE_BATCH):
         batch = arns[start : start + DESCRIBE_BATCH]
-        answer = method(**{key: batch})
-        by_arn = {
-            item.get("serviceDeploymentArn") or item.get("serviceRevisionArn"): item
-            for item in answer[answer_key]
-        }
+        by_arn = {arn_of(item): item for item in describe(batch)}
         found.extend(by_arn[arn] for arn in batch if arn in by_arn)  # in the order asked
         progress.advance(task, len(batch))
     return found
@@ -221,104 +267,113 @@ def _described(method: Any, key: str, arns: list[str], progress: Any, task: Any)
 
 
 def service_entry_from_answers(
-    cluster: str, service: str, deployments: list[dict[str, Any]], revisions: dict[str, Any]
-) -> dict[str, Any]:
+    cluster: str,
+    service: str,
+    deployments: list[ServiceDeploymentTypeDef],
+    revisions: dict[str, ServiceRevisionTypeDef],
+) -> ServiceEntry:
     """A service entry that reproduces ``deployments`` (DescribeServiceDeployments items,
     oldest first) and their ``revisions`` (DescribeServiceRevisions items by ARN). The
     service's own settings are those of its newest deployment and revision (a platform version
     or network configuration only when every revision has one)."""
     recorded_ids = {_revision_id(item["targetServiceRevision"]["arn"]) for item in deployments}
-    entries = [_deployment_entry(item, revisions, recorded_ids) for item in deployments]
-    entry: dict[str, Any] = {
+    snapshots = [snapshot_from_answers(item, revisions, recorded_ids) for item in deployments]
+    entry: ServiceEntry = {
         "cluster": cluster.rsplit("/", 1)[-1],
         "service": service.rsplit("/", 1)[-1],
     }
-    if entries:
-        newest = entries[-1]
-        if newest["desired_count"] != 1:
-            entry["desired_count"] = newest["desired_count"]
-        if newest["capacity_provider_strategy"]:
-            entry["capacity_provider_strategy"] = newest["capacity_provider_strategy"]
-        elif newest["launch_type"] not in (None, "FARGATE"):
-            entry["launch_type"] = newest["launch_type"]
-        if newest.get("task_definition") is not None:
-            entry["task_definition"] = newest["task_definition"]
-        for key in ("platform_version", "network_configuration"):
-            # A deployment can give a setting the service lacks, not drop one it has: the
-            # service has it only if every revision does.
-            if all(item.get(key) is not None for item in entries):
-                entry[key] = newest[key]
-        for key in ("load_balancers", "service_registries", "deployment_configuration"):
-            if newest.get(key):
-                entry[key] = newest[key]
-    entry["deployments"] = entries
-    return written(without_defaults(entry))
+    if snapshots:
+        newest = snapshots[-1]
+        if newest.desired_count not in (None, 1):
+            entry["desired_count"] = newest.desired_count
+        if newest.capacity_provider_strategy:
+            entry["capacity_provider_strategy"] = newest.capacity_provider_strategy
+        elif newest.launch_type not in (None, "FARGATE"):
+            entry["launch_type"] = newest.launch_type
+        if newest.task_definition is not None:
+            entry["task_definition"] = newest.task_definition
+        # A deployment can give a setting the service lacks, not drop one it has: the service
+        # has it only if every revision does.
+        platform = newest.platform_version
+        if platform is not None and all(s.platform_version is not None for s in snapshots):
+            entry["platform_version"] = platform
+        network = newest.network_configuration
+        if network is not None and all(s.network_configuration is not None for s in snapshots):
+            entry["network_configuration"] = network
+        if newest.load_balancers:
+            entry["load_balancers"] = newest.load_balancers
+        if newest.service_registries:
+            entry["service_registries"] = newest.service_registries
+        if newest.deployment_configuration:
+            entry["deployment_configuration"] = newest.deployment_configuration
+    entry["deployments"] = deployment_entries(entry, snapshots)
+    return entry
 
 
-def _deployment_entry(
-    item: dict[str, Any], revisions: dict[str, Any], recorded_ids: set[int]
-) -> dict[str, Any]:
-    """One DescribeServiceDeployments item as a full deployment entry (see
-    :func:`.dump.deployment_entry`)."""
+def snapshot_from_answers(
+    item: ServiceDeploymentTypeDef,
+    revisions: dict[str, ServiceRevisionTypeDef],
+    recorded_ids: set[int],
+) -> DeploymentSnapshot:
+    """One DescribeServiceDeployments item (and its target revision, from ``revisions``) as a
+    snapshot, every field given that the answers tell; ``recorded_ids`` are the revisions the
+    recording holds, the only sources a scenario can name."""
     target = item["targetServiceRevision"]["arn"]
     revision = revisions.get(target, {})
     status = item["status"]
-    entry: dict[str, Any] = {
-        "id": item["serviceDeploymentArn"].rsplit("/", 1)[-1],
-        "status": status,
-    }
-    entry["created_at"] = clock.to_ms(item["createdAt"])
-    if "startedAt" in item:
-        entry["started_at"] = clock.to_ms(item["startedAt"])
-    elif status != "PENDING":
-        entry["never_started"] = True
-    if "finishedAt" in item:
-        entry["finished_at"] = clock.to_ms(item["finishedAt"])
-    if "statusReason" in item:
-        entry["status_reason"] = item["statusReason"]
-    if "taskDefinition" in revision:
-        entry["task_definition"] = revision["taskDefinition"]
-    entry["revision_id"] = _revision_id(target)
-    if revision.get("containerImages"):
-        entry["container_images"] = revision["containerImages"]
+    hooks: list[HookDetailFields] = []
+    for hook in item.get("lifecycleHookDetails", ()):
+        detail: HookDetailFields = {"hook_id": hook["hookId"], "status": hook["status"]}
+        if "expiresAt" in hook:
+            detail["expires_at"] = hook["expiresAt"]
+        hooks.append(detail)
+    # Only a deployment that follows a plan waits at a hook: this one goes on at once when
+    # the hook is answered, or as the hook's timeout says.
+    awaiting = any(hook["status"] == "AWAITING_ACTION" for hook in hooks)
     # A source made by a deployment older than --since is not in the scenario: left out.
     sources = [_revision_id(source["arn"]) for source in item.get("sourceServiceRevisions", ())]
-    entry["source_revisions"] = [source for source in sources if source in recorded_ids]
-    entry["desired_count"] = _desired_count(item)
-    entry["deployment_configuration"] = item.get("deploymentConfiguration", {})
-    entry["launch_type"] = revision.get("launchType")
-    entry["capacity_provider_strategy"] = revision.get("capacityProviderStrategy") or []
-    entry["platform_version"] = revision.get("platformVersion")
-    entry["network_configuration"] = revision.get("networkConfiguration")
-    entry["load_balancers"] = revision.get("loadBalancers", [])
-    entry["service_registries"] = revision.get("serviceRegistries", [])
-    if "updatedAt" in item:
-        entry["updated_at"] = clock.to_ms(item["updatedAt"])
-    if "lifecycleStage" in item:
-        entry["lifecycle_stage"] = item["lifecycleStage"]
-    entry["lifecycle_hook_details"] = [
-        {"hook_id": hook["hookId"], "status": hook["status"]}
-        | ({"expires_at": clock.to_ms(hook["expiresAt"])} if "expiresAt" in hook else {})
-        for hook in item.get("lifecycleHookDetails", ())
-    ]
-    if "rollback" in item and "startedAt" in item["rollback"]:
-        entry["rollback_started_at"] = clock.to_ms(item["rollback"]["startedAt"])
-    breaker = item.get("deploymentCircuitBreaker", {})
-    entry["circuit_breaker_triggered"] = breaker.get("status") == "TRIGGERED"
-    if any(hook["status"] == "AWAITING_ACTION" for hook in entry["lifecycle_hook_details"]):
-        # Only a deployment that follows a plan waits at a hook: this one goes on at once
-        # when the hook is answered, or as the hook's timeout says.
-        del entry["status"]
-        entry["plan"] = {"outcome": "SUCCESSFUL", "pending_for": 0, "in_progress_for": 0}
-        entry["plan_status"] = status
-    return entry
+    network = revision.get("networkConfiguration")
+    return DeploymentSnapshot(
+        service=item["serviceArn"].rsplit("/", 1)[-1],
+        status=None if awaiting else status,
+        created_at=item["createdAt"],
+        started_at=item.get("startedAt"),
+        finished_at=item.get("finishedAt"),
+        status_reason=item.get("statusReason"),
+        task_definition=revision.get("taskDefinition"),
+        plan=Plan() if awaiting else None,
+        source_revisions=[source for source in sources if source in recorded_ids],
+        container_images=[
+            {key: str(value) for key, value in image.items()}
+            for image in revision.get("containerImages", ())
+        ]
+        or None,
+        deployment_configuration=dict(item.get("deploymentConfiguration", {})),
+        id=item["serviceDeploymentArn"].rsplit("/", 1)[-1],
+        revision_id=_revision_id(target),
+        desired_count=_desired_count(item),
+        launch_type=revision.get("launchType"),
+        capacity_provider_strategy=[dict(s) for s in revision.get("capacityProviderStrategy", ())],
+        platform_version=revision.get("platformVersion"),
+        network_configuration=None if network is None else dict(network),
+        load_balancers=[dict(balancer) for balancer in revision.get("loadBalancers", ())],
+        service_registries=[dict(registry) for registry in revision.get("serviceRegistries", ())],
+        plan_status=status if awaiting else None,
+        never_started="startedAt" not in item and status != "PENDING",
+        updated_at=item.get("updatedAt"),
+        lifecycle_stage=item.get("lifecycleStage"),
+        lifecycle_hook_details=hooks,
+        rollback_started_at=item.get("rollback", {}).get("startedAt"),
+        circuit_breaker_triggered=item.get("deploymentCircuitBreaker", {}).get("status")
+        == "TRIGGERED",
+    )
 
 
 def _revision_id(arn: str) -> int:
     return int(arn.rsplit("/", 1)[-1])
 
 
-def _desired_count(item: dict[str, Any]) -> int:
+def _desired_count(item: ServiceDeploymentTypeDef) -> int:
     """The desired count the task counts and the circuit breaker's threshold imply."""
     status = item["status"]
     sources = item.get("sourceServiceRevisions") or []
@@ -332,7 +387,7 @@ def _desired_count(item: dict[str, Any]) -> int:
     return 1 if threshold <= 3 else 2 * threshold
 
 
-def _check(data: dict[str, Any]) -> None:
+def _check(data: ScenarioData) -> None:
     """Refuse to write a scenario that would not load (a hook its configuration lacks...)."""
     try:
         build_scenario(data)
@@ -350,22 +405,50 @@ class _Quiet:
     def add_task(self, description: str, total: float | None = None) -> int:
         return 0
 
-    def update(self, task: int, **fields: Any) -> None:
+    def update(
+        self, task: int, *, total: float | None = None, completed: float | None = None
+    ) -> None:
         pass
 
     def advance(self, task: int, amount: float = 1) -> None:
         pass
 
 
+class _Bar:
+    """rich's progress bar, as :class:`Progress`."""
+
+    def __init__(self, progress: RichProgress) -> None:
+        self.progress = progress
+
+    def add_task(self, description: str, total: float | None = None) -> int:
+        return self.progress.add_task(description, total=total)
+
+    def update(
+        self, task: int, *, total: float | None = None, completed: float | None = None
+    ) -> None:
+        self.progress.update(cast("TaskID", task), total=total, completed=completed)
+
+    def advance(self, task: int, amount: float = 1) -> None:
+        self.progress.advance(cast("TaskID", task), amount)
+
+
 @contextmanager
-def _progress(shown: bool) -> Iterator[Any]:
+def _progress(shown: bool) -> Iterator[Progress]:
     if not shown:
         yield _Quiet()
         return
-    from rich.progress import Progress  # only here: rich is imported when a bar is drawn
+    from rich.progress import Progress as RichProgress  # only here: imported when a bar is drawn
 
-    with Progress(transient=True) as progress:
-        yield progress
+    with RichProgress(transient=True) as progress:
+        yield _Bar(progress)
 
 
-__all__ = ["DESCRIBE_BATCH", "RecordError", "configure", "run", "service_entry_from_answers"]
+__all__ = [
+    "DESCRIBE_BATCH",
+    "Progress",
+    "RecordError",
+    "configure",
+    "run",
+    "service_entry_from_answers",
+    "snapshot_from_answers",
+]

@@ -8,7 +8,7 @@ API answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -66,7 +66,7 @@ DEPLOYMENT_CONTROLLERS = ("ECS", "CODE_DEPLOY", "EXTERNAL")
 LAUNCH_TYPES = ("FARGATE", "EC2", "EXTERNAL", "MANAGED_INSTANCES")
 
 
-def known_keys(field: str, mapping: Mapping[Any, Any], allowed: Sequence[str]) -> None:
+def known_keys(field: str, mapping: Collection[object], allowed: Sequence[str]) -> None:
     """Refuse a mapping with keys outside ``allowed``.
 
     :raises SeedingError: naming the unknown keys, sorted, and the allowed ones.
@@ -320,7 +320,7 @@ def deployment_status(value: object) -> str:
     return choice("status", value, deployment_statuses())
 
 
-def as_list(field: str, value: Any) -> list[dict[str, Any]]:
+def as_list(field: str, value: object) -> list[dict[str, Any]]:
     """A copy of a list of mappings; ``None`` is an empty list.
 
     :raises SeedingTypeError: for anything else.
@@ -332,7 +332,7 @@ def as_list(field: str, value: Any) -> list[dict[str, Any]]:
     return list(value)
 
 
-def as_mapping(field: str, value: Any) -> dict[str, Any] | None:
+def as_mapping(field: str, value: object) -> dict[str, Any] | None:
     """A shallow copy of a mapping; ``None`` stays ``None``.
 
     :raises SeedingTypeError: for anything else.
@@ -359,7 +359,7 @@ def optional_task_definition(value: object) -> str | None:
     return value
 
 
-def container_images(field: str, value: Any) -> list[dict[str, str]] | None:
+def container_images(field: str, value: object) -> list[dict[str, str]] | None:
     """Container images for a revision, each with an ``imageDigest`` (derived when absent).
 
     :raises SeedingTypeError: ``value`` is not a list of mappings.

@@ -16,11 +16,12 @@ from ..model.clock import now_ms
 from ..model.records import Service, ServiceDeployment, ServiceRevision
 from ..model.validation import SeedingError, SeedingTypeError
 from . import recorded, restoring
+from .snapshot import DeploymentSnapshot
 
 
 class SeedingMixin:
-    """``add_service``, ``add_deployment``, ``start_deployment`` and ``plan_next_deployment``
-    of :class:`~mock_ecs_deployments.ServiceDeploymentBackend`."""
+    """``add_service``, ``add_deployment``, ``restore_deployment``, ``start_deployment`` and
+    ``plan_next_deployment`` of :class:`~mock_ecs_deployments.ServiceDeploymentBackend`."""
 
     region_name: str
     account_id: str
@@ -149,32 +150,14 @@ class SeedingMixin:
         source_revisions: Sequence[str | int | ServiceRevision] | None = None,
         container_images: list[dict[str, str]] | None = None,
         deployment_configuration: dict[str, Any] | None = None,
-        id: str | None = None,
-        revision_id: int | None = None,
-        desired_count: int | None = None,
-        launch_type: str | None = None,
-        capacity_provider_strategy: list[dict[str, Any]] | None = None,
-        platform_version: str | None = None,
-        network_configuration: dict[str, Any] | None = None,
-        load_balancers: list[dict[str, Any]] | None = None,
-        service_registries: list[dict[str, Any]] | None = None,
-        plan_status: str | None = None,
-        never_started: bool = False,
-        updated_at: datetime | None = None,
-        lifecycle_stage: str | None = None,
-        lifecycle_hook_details: list[dict[str, Any]] | None = None,
-        rollback_started_at: datetime | None = None,
-        circuit_breaker_triggered: bool | None = None,
-        production_traffic_weight: float | None = None,
     ) -> ServiceDeployment:
         """Record one service deployment; other records are left alone.
 
         Without ``plan`` the deployment stays exactly as given. With ``plan`` it starts
         PENDING at ``created_at`` and follows the plan as time passes (``status``,
-        ``started_at`` and ``finished_at`` must then be left unset), or, with ``plan_status``,
-        it is part-way through the plan. The parameters after ``deployment_configuration``
-        put back what :func:`~mock_ecs_deployments.scenarios.dump.dump_scenario` wrote down;
-        each defaults to what the others imply.
+        ``started_at`` and ``finished_at`` must then be left unset). Its target revision has
+        the service's settings (``add_service``); a deployment that differs in more than these
+        fields, as a dumped or recorded one may, is put back by :meth:`restore_deployment`.
 
         :param service: the service name or ARN; the service and its cluster are registered
             when new.
@@ -196,126 +179,49 @@ class SeedingMixin:
             (digests are filled in); default: from moto's task definition, else derived.
         :param deployment_configuration: this deployment's configuration (default: the
             service's).
-        :param id: the deployment's id, the last part of its ARN (default: a fresh one).
-        :param revision_id: the target revision's id (default: a fresh one).
-        :param desired_count: the service's desired count when it was made (default: the
-            service's).
-        :param launch_type: the target revision's, with ``capacity_provider_strategy``,
-            ``platform_version``, ``network_configuration``, ``load_balancers`` and
-            ``service_registries`` (each default: the service's; a launch type or a strategy
-            given replaces both).
-        :param capacity_provider_strategy: see ``launch_type``.
-        :param platform_version: see ``launch_type``.
-        :param network_configuration: see ``launch_type``.
-        :param load_balancers: see ``launch_type``.
-        :param service_registries: see ``launch_type``.
-        :param plan_status: with ``plan``: the status reached in it, entered at ``updated_at``
-            (PENDING, IN_PROGRESS, STOP_REQUESTED, ROLLBACK_REQUESTED, ROLLBACK_IN_PROGRESS).
-        :param never_started: it was stopped or rolled back before it started (no startedAt).
-        :param updated_at: its ``updatedAt`` (default: the latest of its other times).
-        :param lifecycle_stage: its ``lifecycleStage`` (default: from its status).
-        :param lifecycle_hook_details: the hooks it reached, in order:
-            ``[{"hook_id", "status", "expires_at"}]``.
-        :param rollback_started_at: when its rollback started (default ``started_at``).
-        :param circuit_breaker_triggered: whether its circuit breaker fired (default: its
-            reason is the circuit breaker's).
-        :param production_traffic_weight: with ``plan_status`` IN_PROGRESS at the stage
-            PRODUCTION_TRAFFIC_SHIFT of a LINEAR or CANARY deployment: the production traffic
-            weight (percent) its target revision has reached (default: the stage's first).
         :returns: the stored record (``.arn``, ``.id``, ``.status``, ``.created_at`` ...).
         :raises SeedingError: naming the field, the bad value and the allowed values (a
             ``SeedingTypeError`` for a value of the wrong type); a plan's fields are named
             under ``plan`` (``plan.outcome``).
         """
-        checked_plan = lifecycle.as_plan(plan)
-        state = restoring.checked_state(
-            checked_plan,
-            status,
-            started_at,
-            finished_at,
-            plan_status=plan_status,
-            never_started=never_started,
-            updated_at=updated_at,
-            lifecycle_stage=lifecycle_stage,
-            lifecycle_hook_details=lifecycle_hook_details,
-            rollback_started_at=rollback_started_at,
-            circuit_breaker_triggered=circuit_breaker_triggered,
-            production_traffic_weight=production_traffic_weight,
+        return self._put(
+            DeploymentSnapshot(
+                service=service,
+                cluster=cluster,
+                status=status,
+                created_at=created_at,
+                started_at=started_at,
+                finished_at=finished_at,
+                status_reason=status_reason,
+                task_definition=task_definition,
+                plan=plan,
+                source_revisions=source_revisions,
+                container_images=container_images,
+                deployment_configuration=deployment_configuration,
+            )
         )
-        checked_status = validation.deployment_status(status or "SUCCESSFUL")
-        created_ms = validation.timestamp_ms("created_at", created_at)
-        started_ms = validation.timestamp_ms("started_at", started_at)
-        finished_ms = validation.timestamp_ms("finished_at", finished_at)
-        if status_reason is not None and not isinstance(status_reason, str):
+
+    def restore_deployment(self, snapshot: DeploymentSnapshot) -> ServiceDeployment:
+        """Put back one deployment as a snapshot describes it: what
+        :func:`~mock_ecs_deployments.scenarios.dump.dump_scenario` and the ``record`` command
+        wrote down, so that it answers as the one written down did, then and as time moves
+        on. Other records are left alone.
+
+        A snapshot with only the fields of :meth:`add_deployment` gives what
+        ``add_deployment`` gives; each further field defaults to what the others imply. With
+        ``plan`` and ``plan_status`` the deployment is part-way through its plan.
+
+        :param snapshot: the deployment, its service and its cluster.
+        :returns: the stored record.
+        :raises SeedingError: naming the snapshot's field, the bad value and the allowed values
+            (a ``SeedingTypeError`` for a value of the wrong type, or for a ``snapshot`` that
+            is not a :class:`~mock_ecs_deployments.engine.seeding.snapshot.DeploymentSnapshot`).
+        """
+        if not isinstance(snapshot, DeploymentSnapshot):
             raise SeedingTypeError(
-                "status_reason", f"expected a string, got {status_reason!r}", value=status_reason
+                "snapshot", f"expected a DeploymentSnapshot, got {snapshot!r}", value=snapshot
             )
-        checked_task_definition = validation.optional_task_definition(task_definition)
-        configuration = (
-            None
-            if deployment_configuration is None
-            else deployment_config.deployment_configuration(
-                "deployment_configuration", deployment_configuration
-            )
-        )
-        images = validation.container_images("container_images", container_images)
-        identity = (
-            None if id is None else validation.identifier("id", id),
-            None if revision_id is None else validation.revision_id("revision_id", revision_id),
-        )
-        settings = recorded.checked_revision_settings(
-            launch_type=launch_type,
-            capacity_provider_strategy=capacity_provider_strategy,
-            platform_version=platform_version,
-            network_configuration=network_configuration,
-            load_balancers=load_balancers,
-            service_registries=service_registries,
-        )
-        if desired_count is not None:
-            validation.count("desired_count", desired_count)
-        with self.lock:
-            now = now_ms()
-            if created_ms is None:
-                created_ms = now
-            if checked_plan is None:
-                started_ms, finished_ms = restoring.static_times(
-                    checked_status, created_ms, started_ms, finished_ms, state.never_started
-                )
-            elif started_ms is not None and started_ms < created_ms:
-                raise SeedingError("started_at", "earlier than created_at")
-            record = self._ensure_service(service, cluster)
-            recorded.require_ecs_controller(record)
-            sources = recorded.source_revisions(record, source_revisions)
-            restoring.check_for_service(
-                record,
-                state,
-                record.deployment_configuration if configuration is None else configuration,
-                created_ms,
-                *identity,
-            )
-            deployment = self._new_deployment(
-                record,
-                created_ms,
-                checked_task_definition or f"{record.name}:{len(record.deployments) + 1}",
-                images,
-                configuration,
-                sources,
-                identity[1],
-                identity[0],
-                settings,
-            )
-            if desired_count is not None:
-                deployment.desired_count = desired_count
-            if checked_plan is not None:
-                record.follow(deployment)
-                restoring.place_in_plan(deployment, checked_plan, state, started_ms, status_reason)
-                lifecycle.advance(deployment, now)
-                return deployment
-            recorded.record_static(
-                deployment, checked_status, status_reason, started_ms, finished_ms
-            )
-            restoring.apply_state(deployment, state)
-            return deployment
+        return self._put(snapshot)
 
     def start_deployment(
         self,
@@ -415,6 +321,90 @@ class SeedingMixin:
 
     # -- helpers ---------------------------------------------------------------------------
 
+    def _put(self, snapshot: DeploymentSnapshot) -> ServiceDeployment:
+        """Check ``snapshot`` whole, then store the deployment it describes."""
+        checked_plan = lifecycle.as_plan(snapshot.plan)
+        state = restoring.checked_state(checked_plan, snapshot)
+        checked_status = validation.deployment_status(snapshot.status or "SUCCESSFUL")
+        created_ms = validation.timestamp_ms("created_at", snapshot.created_at)
+        started_ms = validation.timestamp_ms("started_at", snapshot.started_at)
+        finished_ms = validation.timestamp_ms("finished_at", snapshot.finished_at)
+        status_reason = snapshot.status_reason
+        if status_reason is not None and not isinstance(status_reason, str):
+            raise SeedingTypeError(
+                "status_reason", f"expected a string, got {status_reason!r}", value=status_reason
+            )
+        task_definition = validation.optional_task_definition(snapshot.task_definition)
+        configuration = (
+            None
+            if snapshot.deployment_configuration is None
+            else deployment_config.deployment_configuration(
+                "deployment_configuration", snapshot.deployment_configuration
+            )
+        )
+        images = validation.container_images("container_images", snapshot.container_images)
+        deployment_id = None if snapshot.id is None else validation.identifier("id", snapshot.id)
+        revision_id = (
+            None
+            if snapshot.revision_id is None
+            else validation.revision_id("revision_id", snapshot.revision_id)
+        )
+        settings = recorded.checked_revision_settings(
+            launch_type=snapshot.launch_type,
+            capacity_provider_strategy=snapshot.capacity_provider_strategy,
+            platform_version=snapshot.platform_version,
+            network_configuration=snapshot.network_configuration,
+            load_balancers=snapshot.load_balancers,
+            service_registries=snapshot.service_registries,
+        )
+        desired_count = snapshot.desired_count
+        if desired_count is not None:
+            validation.count("desired_count", desired_count)
+        with self.lock:
+            now = now_ms()
+            if created_ms is None:
+                created_ms = now
+            if checked_plan is None:
+                started_ms, finished_ms = restoring.static_times(
+                    checked_status, created_ms, started_ms, finished_ms, state.never_started
+                )
+            elif started_ms is not None and started_ms < created_ms:
+                raise SeedingError("started_at", "earlier than created_at")
+            record = self._ensure_service(snapshot.service, snapshot.cluster)
+            recorded.require_ecs_controller(record)
+            sources = recorded.source_revisions(record, snapshot.source_revisions)
+            restoring.check_for_service(
+                record,
+                state,
+                record.deployment_configuration if configuration is None else configuration,
+                created_ms,
+                deployment_id,
+                revision_id,
+            )
+            deployment = self._new_deployment(
+                record,
+                created_ms,
+                task_definition or f"{record.name}:{len(record.deployments) + 1}",
+                images,
+                configuration,
+                sources,
+                revision_id,
+                deployment_id,
+                settings,
+            )
+            if desired_count is not None:
+                deployment.desired_count = desired_count
+            if checked_plan is not None:
+                record.follow(deployment)
+                restoring.place_in_plan(deployment, checked_plan, state, started_ms, status_reason)
+                lifecycle.advance(deployment, now)
+                return deployment
+            recorded.record_static(
+                deployment, checked_status, status_reason, started_ms, finished_ms
+            )
+            restoring.apply_state(deployment, state)
+            return deployment
+
     def _ensure_service(self, service: str, cluster: str | None) -> Service:
         """The ACTIVE service named, adopted from the peer or registered with defaults if new."""
         cluster_name, service_name = validation.resolve_service_reference(
@@ -431,11 +421,11 @@ class SeedingMixin:
         created_ms: int,
         task_definition: str,
         images: list[dict[str, str]] | None,
-        configuration: dict[str, Any] | None,
+        configuration: dict[str, object] | None,
         sources: list[ServiceRevision] | None,
         revision_id: int | None = None,
         deployment_id: str | None = None,
-        settings: dict[str, Any] | None = None,
+        settings: recorded.RevisionSettings | None = None,
     ) -> ServiceDeployment:
         """A deployment with a new target revision, placed in the service's order."""
         task_definition_arn = arns.task_definition_arn(

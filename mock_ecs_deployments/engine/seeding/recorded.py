@@ -5,14 +5,15 @@ the checks on the service they belong to."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypedDict
 
 from ..deployments import lifecycle
 from ..deployments.configuration import hooks_from_configuration
 from ..events import service_events
 from ..model import arns, validation
-from ..model.records import Service, ServiceDeployment, ServiceRevision
+from ..model.records import COMPLETED_STATUSES, Service, ServiceDeployment, ServiceRevision
 from ..model.validation import SeedingError, SeedingTypeError
 
 #: The revision settings a deployment may give for its target revision (default: the service's).
@@ -24,6 +25,61 @@ REVISION_SETTINGS = (
     "load_balancers",
     "service_registries",
 )
+
+
+class RevisionSettings(TypedDict, total=False):
+    """The settings a deployment gives its target revision, checked; a setting left out is
+    the service's."""
+
+    launch_type: str
+    capacity_provider_strategy: list[dict[str, object]] | None
+    platform_version: str
+    network_configuration: dict[str, object] | None
+    load_balancers: list[dict[str, object]]
+    service_registries: list[dict[str, object]]
+
+
+@dataclass(frozen=True, slots=True)
+class Implied:
+    """What a deployment's status, times and reason imply for the fields a restored one may
+    give: what the loader takes for a field left out, and what a dump leaves out."""
+
+    updated_ms: int
+    lifecycle_stage: str
+    rollback_started_ms: int | None
+    circuit_breaker_triggered: bool
+
+
+def implied_by_status(
+    status: str,
+    created_ms: int,
+    started_ms: int | None,
+    finished_ms: int | None,
+    reason: str | None,
+    configuration: Mapping[str, object] | None,
+) -> Implied:
+    """The fields ``status`` implies: ``updatedAt`` is the latest of the times, the stage is
+    RECONCILE_SERVICE while PENDING, CLEAN_UP once completed, else SCALE_UP; a ROLLBACK_ status
+    started its rollback when the deployment started (when it was created, if it never
+    started), and its circuit breaker fired when its reason is the breaker's and
+    ``configuration`` enables the breaker."""
+    rolls_back = status.startswith("ROLLBACK_")
+    breaker = (configuration or {}).get("deploymentCircuitBreaker")
+    return Implied(
+        updated_ms=max(t for t in (created_ms, started_ms, finished_ms) if t is not None),
+        lifecycle_stage="RECONCILE_SERVICE"
+        if status == "PENDING"
+        else "CLEAN_UP"
+        if status in COMPLETED_STATUSES
+        else "SCALE_UP",
+        rollback_started_ms=(created_ms if started_ms is None else started_ms)
+        if rolls_back
+        else None,
+        circuit_breaker_triggered=rolls_back
+        and reason == lifecycle.CIRCUIT_BREAKER_REASON
+        and isinstance(breaker, Mapping)
+        and bool(breaker.get("enable")),
+    )
 
 
 def source_revisions(
@@ -70,26 +126,18 @@ def record_static(
     deployment.finished_ms = finished_ms
     if status == "STOPPED":
         deployment.stopped_ms = finished_ms
-    deployment.updated_ms = max(
-        t for t in (deployment.created_ms, started_ms, finished_ms) if t is not None
+    implied = implied_by_status(
+        status, deployment.created_ms, started_ms, finished_ms, reason, deployment.configuration
     )
-    deployment.lifecycle_stage = (
-        "RECONCILE_SERVICE"
-        if status == "PENDING"
-        else "CLEAN_UP"
-        if deployment.completed
-        else "SCALE_UP"
-    )
+    deployment.updated_ms = implied.updated_ms
+    deployment.lifecycle_stage = implied.lifecycle_stage
     if status.startswith("ROLLBACK_"):
-        deployment.rollback_started_ms = started_ms
+        deployment.rollback_started_ms = implied.rollback_started_ms
         sources = deployment.source_revisions
         deployment.rollback_revision = sources[0] if sources else None
-        deployment.breaker_triggered = (
-            reason == lifecycle.CIRCUIT_BREAKER_REASON
-            and lifecycle.circuit_breaker_enabled(deployment)
-        )
-    if deployment.rollback_started_ms is not None:
-        service_events.rolling_back(deployment, deployment.rollback_started_ms, announce=False)
+        deployment.breaker_triggered = implied.circuit_breaker_triggered
+        if started_ms is not None:  # one rolled back before it started left no such events
+            service_events.rolling_back(deployment, started_ms, announce=False)
     if finished_ms is not None:
         service_events.completed(deployment, status, finished_ms, announce=False)
     service = deployment.service
@@ -122,37 +170,47 @@ def unused_revision_id(service: Service) -> int:
             return revision_id
 
 
-def checked_revision_settings(**given: Any) -> dict[str, Any]:
+def checked_revision_settings(
+    *,
+    launch_type: object = None,
+    capacity_provider_strategy: object = None,
+    platform_version: object = None,
+    network_configuration: object = None,
+    load_balancers: object = None,
+    service_registries: object = None,
+) -> RevisionSettings:
     """The revision settings a deployment gives (``None`` ones left out), checked as
     ``add_service`` checks them.
 
     :raises SeedingError: naming the field.
     """
-    settings: dict[str, Any] = {}
-    if given.get("launch_type") is not None:
+    settings: RevisionSettings = {}
+    if launch_type is not None:
         settings["launch_type"] = validation.choice(
-            "launch_type", given["launch_type"], validation.LAUNCH_TYPES
+            "launch_type", launch_type, validation.LAUNCH_TYPES
         )
-    if given.get("capacity_provider_strategy") is not None:
-        strategy = given["capacity_provider_strategy"]
+    if capacity_provider_strategy is not None:
         settings["capacity_provider_strategy"] = (
-            validation.as_list("capacity_provider_strategy", strategy) or None
+            validation.as_list("capacity_provider_strategy", capacity_provider_strategy) or None
         )
-    if given.get("platform_version") is not None:
-        if not isinstance(given["platform_version"], str):
+    if platform_version is not None:
+        if not isinstance(platform_version, str):
             raise SeedingTypeError(
                 "platform_version",
-                f"expected a string, got {given['platform_version']!r}",
-                value=given["platform_version"],
+                f"expected a string, got {platform_version!r}",
+                value=platform_version,
             )
-        settings["platform_version"] = given["platform_version"]
-    if given.get("network_configuration") is not None:
+        settings["platform_version"] = platform_version
+    if network_configuration is not None:
         settings["network_configuration"] = validation.as_mapping(
-            "network_configuration", given["network_configuration"]
+            "network_configuration", network_configuration
         )
-    for field in ("load_balancers", "service_registries"):
-        if given.get(field) is not None:
-            settings[field] = validation.as_list(field, given[field])
+    if load_balancers is not None:
+        settings["load_balancers"] = validation.as_list("load_balancers", load_balancers)
+    if service_registries is not None:
+        settings["service_registries"] = validation.as_list(
+            "service_registries", service_registries
+        )
     return settings
 
 
@@ -162,22 +220,26 @@ def new_revision(
     task_definition_arn: str,
     created_ms: int,
     images: list[dict[str, str]] | None,
-    settings: dict[str, Any] | None = None,
+    settings: RevisionSettings | None = None,
 ) -> ServiceRevision:
     """A revision of ``service`` with the service's settings, but for those ``settings`` gives
     (when it gives a launch type or a capacity provider strategy, it gives both)."""
-    values = {name: getattr(service, name) for name in REVISION_SETTINGS}
     settings = settings or {}
-    if "launch_type" in settings or "capacity_provider_strategy" in settings:
-        values["launch_type"] = values["capacity_provider_strategy"] = None
-    values.update(settings)
+    placed = "launch_type" in settings or "capacity_provider_strategy" in settings
     revision = ServiceRevision(
         service=service,
         id=revision_id,
         task_definition=task_definition_arn,
         created_ms=created_ms,
         container_images=images,
-        **values,
+        launch_type=settings.get("launch_type") if placed else service.launch_type,
+        capacity_provider_strategy=settings.get("capacity_provider_strategy")
+        if placed
+        else service.capacity_provider_strategy,
+        platform_version=settings.get("platform_version", service.platform_version),
+        network_configuration=settings.get("network_configuration", service.network_configuration),
+        load_balancers=settings.get("load_balancers", service.load_balancers),
+        service_registries=settings.get("service_registries", service.service_registries),
     )
     if revision.launch_type == "FARGATE":
         revision.platform_version = revision.platform_version or "LATEST"
@@ -189,7 +251,7 @@ def new_deployment(
     service: Service,
     sequence: int,
     revision: ServiceRevision,
-    configuration: dict[str, Any] | None,
+    configuration: dict[str, object] | None,
     sources: list[ServiceRevision] | None,
     deployment_id: str | None = None,
 ) -> ServiceDeployment:

@@ -1,20 +1,21 @@
-"""The state a recorded deployment is put back in: where it is in its plan, the hooks it has
-reached, its rollback and the times the status alone does not give. A scenario written by
-``dump_scenario`` or ``record`` names all of them, so that loading it gives the same answers,
-then and as time moves on."""
+"""The state a restored deployment is put back in: where it is in its plan, the hooks it has
+reached, its rollback and the times the status alone does not give. A
+:class:`~.snapshot.DeploymentSnapshot` written by ``dump_scenario`` or ``record`` names all of
+them, so that loading it gives the same answers, then and as time moves on."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from ..deployments import lifecycle, strategies
-from ..deployments.configuration import hooks_from_configuration
+from ..deployments.configuration import Hook, hooks_from_configuration
 from ..model import validation
 from ..model.records import Service, ServiceDeployment
 from ..model.service_model import enum_values
 from ..model.validation import SeedingError
+from .recorded import implied_by_status
+from .snapshot import DeploymentSnapshot
 
 #: Where a deployment that follows a plan may be in it (``plan_status``).
 PLAN_STATUSES = (
@@ -51,27 +52,17 @@ class RecordedState:
     production_weight: float | None = None
 
 
-def checked_state(
-    plan: lifecycle.Plan | None,
-    status: str | None,
-    started_at: datetime | None,
-    finished_at: datetime | None,
-    *,
-    plan_status: str | None,
-    never_started: bool,
-    updated_at: datetime | None,
-    lifecycle_stage: str | None,
-    lifecycle_hook_details: list[dict[str, Any]] | None,
-    rollback_started_at: datetime | None,
-    circuit_breaker_triggered: bool | None,
-    production_traffic_weight: float | None = None,
-) -> RecordedState:
-    """The state ``add_deployment``'s arguments describe, checked on their own (what depends
-    on the service is checked by :func:`check_for_service`).
+def checked_state(plan: lifecycle.Plan | None, snapshot: DeploymentSnapshot) -> RecordedState:
+    """The state a snapshot's restored fields describe, checked on their own (what depends on
+    the service is checked by :func:`check_for_service`).
 
     :raises SeedingError: naming the field; with a plan, ``status`` and ``finished_at`` (and
         ``started_at`` unless ``plan_status`` says it started) must be left unset.
     """
+    plan_status, never_started = snapshot.plan_status, snapshot.never_started
+    status, started_at = snapshot.status, snapshot.started_at
+    lifecycle_stage = snapshot.lifecycle_stage
+    production_traffic_weight = snapshot.production_traffic_weight
     if plan_status is not None:
         if plan is None:
             raise SeedingError("plan_status", "only with a plan", value=plan_status)
@@ -81,7 +72,7 @@ def checked_state(
         for field, value in (
             ("status", status),
             ("started_at", None if started_in_plan else started_at),
-            ("finished_at", finished_at),
+            ("finished_at", snapshot.finished_at),
         ):
             if value is not None:
                 raise SeedingError(field, "leave it unset when a plan is given", value=value)
@@ -92,13 +83,16 @@ def checked_state(
         raise SeedingError("started_at", "leave it unset with never_started", value=started_at)
     if never_started and current == "IN_PROGRESS":
         raise SeedingError("never_started", "an IN_PROGRESS deployment has started", value=True)
-    rollback_started_ms = validation.timestamp_ms("rollback_started_at", rollback_started_at)
+    rollback_started_ms = validation.timestamp_ms(
+        "rollback_started_at", snapshot.rollback_started_at
+    )
     if rollback_started_ms is not None and not current.startswith("ROLLBACK_"):
         raise SeedingError(
             "rollback_started_at",
             f"only for a deployment that rolls back; this one is {current}",
-            value=rollback_started_at,
+            value=snapshot.rollback_started_at,
         )
+    circuit_breaker_triggered = snapshot.circuit_breaker_triggered
     if circuit_breaker_triggered is not None:
         validation.flag("circuit_breaker_triggered", circuit_breaker_triggered)
     if production_traffic_weight is not None:
@@ -118,13 +112,13 @@ def checked_state(
     return RecordedState(
         plan_status,
         never_started,
-        validation.timestamp_ms("updated_at", updated_at),
+        validation.timestamp_ms("updated_at", snapshot.updated_at),
         None
         if lifecycle_stage is None
         else validation.choice(
             "lifecycle_stage", lifecycle_stage, enum_values("ServiceDeploymentLifecycleStage")
         ),
-        _hook_details(lifecycle_hook_details, current, plan is not None),
+        _hook_details(snapshot.lifecycle_hook_details, current, plan is not None),
         rollback_started_ms,
         circuit_breaker_triggered,
         None if production_traffic_weight is None else float(production_traffic_weight),
@@ -171,7 +165,7 @@ def _hook_details(value: object, status: str, planned: bool) -> tuple[HookDetail
 def check_for_service(
     record: Service,
     state: RecordedState,
-    configuration: dict[str, Any],
+    configuration: dict[str, object],
     created_ms: int,
     deployment_id: str | None,
     revision_id: int | None,
@@ -243,8 +237,10 @@ def check_for_service(
                 f" {stage} that awaits no hook has reached the {expected} of the stages up to"
                 " it",
             )
-    breaker = (configuration.get("deploymentCircuitBreaker") or {}).get("enable")
-    if state.circuit_breaker_triggered and not breaker:
+    breaker = configuration.get("deploymentCircuitBreaker")
+    if state.circuit_breaker_triggered and not (
+        isinstance(breaker, Mapping) and breaker.get("enable")
+    ):
         raise SeedingError(
             "circuit_breaker_triggered",
             "the deployment's configuration does not enable the circuit breaker",
@@ -260,7 +256,8 @@ def static_times(
     never_started: bool,
 ) -> tuple[int | None, int | None]:
     """``(started_ms, finished_ms)`` of a deployment that follows no plan (see
-    :func:`~.validation.deployment_times`); one that never started has no start time."""
+    :func:`~mock_ecs_deployments.engine.model.validation.deployment_times`); one that never
+    started has no start time."""
     if not never_started:
         return validation.deployment_times(status, created_ms, started_ms, finished_ms)
     _, finished_ms = validation.deployment_times(status, created_ms, None, finished_ms)
@@ -276,13 +273,18 @@ def apply_state(deployment: ServiceDeployment, state: RecordedState) -> None:
     for hook, detail in zip(deployment.hooks or (), state.hook_details, strict=False):
         hook.id, hook.status, hook.expires_ms = detail.hook_id, detail.status, detail.expires_ms
     if deployment.status.startswith("ROLLBACK_"):
-        started = deployment.started_ms
+        implied = implied_by_status(
+            deployment.status,
+            deployment.created_ms,
+            deployment.started_ms,
+            deployment.finished_ms,
+            deployment.status_reason,
+            deployment.configuration,
+        )
         deployment.rollback_started_ms = (
-            state.rollback_started_ms
-            if state.rollback_started_ms is not None
-            else deployment.created_ms
-            if started is None
-            else started
+            implied.rollback_started_ms
+            if state.rollback_started_ms is None
+            else state.rollback_started_ms
         )
     if state.circuit_breaker_triggered is not None:
         deployment.breaker_triggered = state.circuit_breaker_triggered
@@ -291,7 +293,7 @@ def apply_state(deployment: ServiceDeployment, state: RecordedState) -> None:
 def _place_in_walk(
     deployment: ServiceDeployment,
     plan: lifecycle.Plan,
-    awaiting: Any,
+    awaiting: Hook | None,
     production_weight: float | None,
 ) -> strategies.Segment:
     """Put an IN_PROGRESS deployment in the segment of its walk it was in: the one of the hook
