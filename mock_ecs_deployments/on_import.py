@@ -94,11 +94,19 @@ def when_imported(module_name: str, patch: Patch) -> None:
     _apply(patch, module)
 
 
+class Refusal(Exception):
+    """Raised by a patch when the module must not be used with the mock at all (a version
+    the mock does not support): unlike any other failure of a patch, it fails the import (or
+    the :func:`when_imported` call, for a module loaded already)."""
+
+
 def _apply(patch: Patch, module: ModuleType) -> None:
     """Run one patch; a failure is a warning, never a failure of the import that ran it (the
-    module works, only this mock's patch of it is missing)."""
+    module works, only this mock's patch of it is missing), except a :class:`Refusal`."""
     try:
         patch(module)
+    except Refusal:
+        raise
     except Exception as error:
         warnings.warn(
             f"mock_ecs_deployments could not patch {module.__name__} ({patch.__qualname__}):"

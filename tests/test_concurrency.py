@@ -315,8 +315,9 @@ class Hammer:
             request["status"] = statuses
         after = before = None
         if self.rng.random() < 0.2:
-            after = BASE + timedelta(milliseconds=self.rng.randrange(2_500))
-            before = after + timedelta(milliseconds=self.rng.randrange(2_500))
+            # Whole seconds: botocore before 1.43.93 sends a bound's fraction as nothing.
+            after = BASE + timedelta(seconds=self.rng.randrange(3))
+            before = after + timedelta(seconds=self.rng.randrange(3))
             request["createdAt"] = {"after": after, "before": before}
         walk = self.rng.random() < 0.2  # to the last page
         # What must be on a walk: deployments that existed, and matched, before it began.
