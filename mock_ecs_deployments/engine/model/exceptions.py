@@ -2,7 +2,10 @@
 
 These are the errors the *mock* returns on the wire; botocore turns them into ``ClientError``
 (and ``client.exceptions.<Code>``) exactly as it does for AWS. Mistakes in a test author's own
-seeding calls or scenario files are plain ``ValueError``/``TypeError`` instead.
+seeding calls or scenario files are raised in the test instead, as Python exceptions:
+:class:`~mock_ecs_deployments.engine.model.validation.SeedingError` (a ``ValueError``; its
+:class:`~mock_ecs_deployments.engine.model.validation.SeedingTypeError` is a ``TypeError`` too)
+and :class:`~mock_ecs_deployments.scenarios.errors.ScenarioError` (a ``ValueError``).
 """
 
 from __future__ import annotations
