@@ -44,8 +44,7 @@ def moto_records_requests() -> bool:
     """Whether moto's request recorder is on (its recording then needs moto's own dispatch to
     see every request)."""
     api = sys.modules.get("moto.moto_api")
-    recorder = getattr(api, "recorder", None)
-    return bool(recorder is not None and recorder._user_enabled)
+    return api is not None and bool(api.recorder._user_enabled)
 
 
 def holds_access_keys() -> bool:
@@ -93,6 +92,19 @@ class Stoppable(Protocol):
     def stop(self) -> object:
         """Stop it."""
         ...
+
+
+def forget_moto_state() -> None:
+    """After the last server of the process stops, moto's state goes with it, as with
+    ``moto_server``: the next server starts empty. Not while moto's ``mock_aws`` is active in
+    the process, whose state the test may still be using (moto resets it when it starts)."""
+    if running_servers() or moto_is_active():
+        return
+    from moto.core.base_backend import BackendDict
+    from moto.core.model_instances import reset_model_data
+
+    BackendDict.reset()
+    reset_model_data()
 
 
 def start_mock_aws() -> Stoppable:

@@ -95,9 +95,12 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(
         MOTO, "moto.ecs.responses", "EC2ContainerServiceResponse.describe_services", "view"
     ),
+    Requirement(MOTO, "moto.core.base_backend", "BackendDict.reset", "a server's last stop"),
+    Requirement(MOTO, "moto.core.model_instances", "reset_model_data", "a server's last stop"),
     Requirement(MOTO, "moto.events.models", "events_backends", "EventBridge delivery"),
     Requirement(MOTO, "moto.iam.models", "get_account_id_from", "accounts of access keys"),
     Requirement(MOTO, "moto.moto_api._internal", "mock_random", "seedable ids"),
+    Requirement(MOTO, "moto.moto_api", "recorder._user_enabled", "the request recorder"),
 )
 
 _lock = threading.Lock()

@@ -237,8 +237,8 @@ def patch_client(client: botocore.client.BaseClient) -> None:
     events = client.meta.events
     handler: Any = before_send  # botocore's stubs type handlers as returning None
     events.register("before-send.ecs", handler, unique_id="mock_ecs_deployments.send")
-    signer: Any = getattr(client, "_request_signer", None)
-    if signer is not None and signer._credentials is None:
+    signer: Any = client._request_signer  # type: ignore[attr-defined]  # botocore's own
+    if signer._credentials is None:
         events.register(
             "choose-signer.ecs", _choose_signer, unique_id="mock_ecs_deployments.signer"
         )

@@ -184,7 +184,7 @@ class MockServer:
             self._server = None
             self._thread = None
             try:
-                _forget_moto_state()
+                moto_state.forget_moto_state()
             finally:
                 self.mock.stop()
 
@@ -200,19 +200,6 @@ class MockServer:
         if self.host in _ALL_INTERFACES or self.host in _LOOPBACK_NAMES:
             return host == self.host or host in _LOOPBACK_NAMES
         return host == self.host.lower()
-
-
-def _forget_moto_state() -> None:
-    """After the last server of the process stops, moto's state goes with it, as with
-    ``moto_server``: the next server starts empty. Not while moto's ``mock_aws`` is active in
-    the process, whose state the test may still be using (moto resets it when it starts)."""
-    if moto_state.running_servers() or moto_state.moto_is_active():
-        return
-    from moto.core.base_backend import BackendDict
-    from moto.core.model_instances import reset_model_data
-
-    BackendDict.reset()
-    reset_model_data()
 
 
 def live_servers() -> list[MockServer]:
