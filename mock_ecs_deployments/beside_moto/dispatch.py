@@ -71,15 +71,11 @@ def _add_operations(patch: Patch, module: ModuleType) -> None:
 
 
 def _follow_services(patch: Patch, module: ModuleType) -> None:
-    responses = module.EC2ContainerServiceResponse
-    patch.on_undo(functools.partial(moto_services.uninstall, responses))
-    moto_services.install(responses)
+    moto_services.install(patch, module.EC2ContainerServiceResponse)
 
 
 def _make_seeded(patch: Patch, module: ModuleType) -> None:
-    responses = module.EC2ContainerServiceResponse
-    patch.on_undo(functools.partial(moto_seeded.uninstall, responses))
-    moto_seeded.install(responses)
+    moto_seeded.install(patch, module.EC2ContainerServiceResponse)
 
 
 def _step_aside(patch: Patch, module: ModuleType) -> None:

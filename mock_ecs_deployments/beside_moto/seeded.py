@@ -21,20 +21,18 @@ from collections.abc import Callable
 from ..engine.model.images import derived_images
 from ..engine.model.records import Service, ServiceRevision
 from ..engine.state.registry import service_deployment_backends
+from ..patching import Patch
 from .peer import MotoEcsBackend, MotoEcsResponse, MotoService, moto_service
 
 # Memory (MiB) of each container the mock defines for a task definition it registers.
 CONTAINER_MEMORY = 512
 _PROPERTY = "ecs_backend"
-_saved: dict[str, property] = {}
 
 
-def install(responses: type) -> None:
-    """Wrap the ``ecs_backend`` property of moto's ECS response class (idempotent)."""
-    if _PROPERTY in _saved:
-        return
+def install(patch: Patch, responses: type) -> None:
+    """Wrap the ``ecs_backend`` property of moto's ECS response class; ``patch`` keeps the
+    original and puts it back when it is undone."""
     original: property = responses.__dict__[_PROPERTY]
-    _saved[_PROPERTY] = original
     backend_of = original.fget
     if backend_of is None:
         raise TypeError(f"moto's {_PROPERTY} is a property without a getter")
@@ -44,14 +42,7 @@ def install(responses: type) -> None:
         materialize(self.current_account, self.region, moto_backend)
         return moto_backend
 
-    setattr(responses, _PROPERTY, property(ecs_backend, doc=original.__doc__))
-
-
-def uninstall(responses: type) -> None:
-    """Put moto's ``ecs_backend`` property back as it was."""
-    original = _saved.pop(_PROPERTY, None)
-    if original is not None:
-        setattr(responses, _PROPERTY, original)
+    patch.replace(responses, _PROPERTY, property(ecs_backend, doc=original.__doc__))
 
 
 def materialize(account_id: str, region: str, moto_backend: MotoEcsBackend) -> None:
@@ -139,4 +130,4 @@ def _register(moto_backend: MotoEcsBackend, revision: ServiceRevision) -> None:
     )
 
 
-__all__ = ["CONTAINER_MEMORY", "install", "materialize", "uninstall"]
+__all__ = ["CONTAINER_MEMORY", "install", "materialize"]

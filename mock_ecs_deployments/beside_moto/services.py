@@ -23,6 +23,7 @@ from ..engine.model import arns
 from ..engine.model.exceptions import InvalidParameterException
 from ..engine.state.backend import ServiceDeploymentBackend
 from ..engine.state.registry import service_deployment_backends
+from ..patching import Patch
 from ..protocol.dispatch import error_reply
 from ..protocol.service_fields import ServiceFields, ServiceRequest, service_fields
 from . import view as moto_view
@@ -33,11 +34,11 @@ Operation = Callable[[MotoEcsResponse], "MotoActionResult | moto_view.Answer"]
 #: What follows one of moto's operations: the request, moto's service before it, and the
 #: mock's fields of the service to show in the answer (``None``: moto's answer as it is).
 Follower = Callable[[MotoEcsResponse, ServiceRequest, "MotoService | None"], "ServiceFields | None"]
-_saved: dict[str, Operation] = {}
 
 
-def install(responses: type) -> None:
-    """Wrap the service operations of moto's ECS response class (idempotent)."""
+def install(patch: Patch, responses: type) -> None:
+    """Wrap the service operations of moto's ECS response class; ``patch`` keeps the
+    originals and puts them back when it is undone."""
     wrappers: tuple[tuple[str, Callable[[Operation], Operation]], ...] = (
         ("create_service", lambda original: _wrap(original, _after_create)),
         ("update_service", lambda original: _wrap(original, _after_update)),
@@ -45,17 +46,8 @@ def install(responses: type) -> None:
         ("describe_services", _shown_services),
     )
     for name, wrap in wrappers:
-        if name not in _saved:
-            original: Operation = responses.__dict__[name]
-            _saved[name] = original
-            setattr(responses, name, wrap(original))
-
-
-def uninstall(responses: type) -> None:
-    """Put the service operations of moto's ECS response class back as they were."""
-    for name, original in _saved.items():
-        setattr(responses, name, original)
-    _saved.clear()
+        original: Operation = responses.__dict__[name]
+        patch.replace(responses, name, wrap(original))
 
 
 def _wrap(original: Operation, follow: Follower) -> Operation:
@@ -257,4 +249,4 @@ def _after_delete(
         return shown
 
 
-__all__ = ["install", "uninstall"]
+__all__ = ["install"]
