@@ -59,11 +59,15 @@ def dispatch(operation: str, body: bytes | str | None, account_id: str, region: 
             reply: Reply = (200, _headers(), text)
     except ServiceDeploymentsError as raised:
         error = raised
-    except Exception as bug:  # a bug in the mock must not surface as a botocore traceback
-        error = ServerException(
-            f"mock_ecs_deployments failed while answering {operation} (a bug in the mock,"
-            f" not in your code): {type(bug).__name__}: {bug}"
+    except Exception:
+        # Not an AWS error: a bug in the mock, or an exception that only passed through it (a
+        # signal handler's, say). In process it reaches the caller unchanged, as it would with
+        # moto alone, rather than as an answer botocore would retry; over HTTP the server
+        # answers it as a ServerException (server/guard.py). The call log shows that 500.
+        faults.record_call(
+            faults.Call(operation, params, account_id, region, 500, "ServerException", None)
         )
+        raise
     if error is not None:
         reply = error_reply(error)
     code = None if error is None else error.code
@@ -103,6 +107,15 @@ def _found_elsewhere(params: dict[str, Any], account_id: str, region: str) -> st
     return (
         f"service {name!r} in cluster {cluster!r} exists in {'; '.join(sorted(places))}; this"
         f" request was answered as account {account_id}, region {region}"
+    )
+
+
+def bug_error(operation: str, bug: BaseException) -> ServerException:
+    """The ServerException a server answers with when answering ``operation`` raised ``bug``,
+    an exception that is not an AWS error."""
+    return ServerException(
+        f"mock_ecs_deployments failed while answering {operation} (a bug in the mock, not in"
+        f" your code): {type(bug).__name__}: {bug}"
     )
 
 

@@ -22,7 +22,7 @@ from ..engine.model.exceptions import (
     UnknownOperationException,
 )
 from ..engine.model.service_model import ecs_model
-from ..protocol.dispatch import JSON_CONTENT_TYPE, Reply, error_reply
+from ..protocol.dispatch import HANDLERS, JSON_CONTENT_TYPE, Reply, bug_error, error_reply
 
 TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
 #: The largest ECS request body the server reads (DECIDED: AWS publishes no limit for ECS; the
@@ -113,8 +113,12 @@ class EcsRequestGuard:
                 f"The ECS operation {operation} is served by neither moto nor mock_ecs_deployments."
             )
         except Exception as bug:  # moto's app propagates its exceptions (its debug mode)
-            failure = ServerException(
-                f"moto failed while answering {operation}: {type(bug).__name__}: {bug}"
+            failure = (
+                bug_error(operation, bug)
+                if operation in HANDLERS
+                else ServerException(
+                    f"moto failed while answering {operation}: {type(bug).__name__}: {bug}"
+                )
             )
         return _send(start_response, error_reply(failure))
 
