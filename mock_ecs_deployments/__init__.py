@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from .beside_moto.requirements import UnsupportedVersionError
     from .engine.deployments.lifecycle import Plan
     from .engine.model.records import Service, ServiceDeployment, ServiceRevision
     from .engine.model.validation import SeedingError, SeedingTypeError
@@ -39,6 +40,7 @@ _LOCATIONS = {
     "ServiceDeploymentBackend": ".engine.state.backend",
     "ServiceDeploymentsMock": ".mock",
     "ServiceRevision": ".engine.model.records",
+    "UnsupportedVersionError": ".beside_moto.requirements",
     "active_mock": ".mock",
     "load_scenario": ".scenarios.loader",
     "mock_service_deployments": ".mock",
@@ -60,6 +62,7 @@ __all__ = [
     "ServiceDeploymentBackend",
     "ServiceDeploymentsMock",
     "ServiceRevision",
+    "UnsupportedVersionError",
     "__version__",
     "active_mock",
     "load_scenario",

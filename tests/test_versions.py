@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from mock_ecs_deployments import mock_service_deployments
+from mock_ecs_deployments import UnsupportedVersionError, mock_service_deployments
 from mock_ecs_deployments.beside_moto import requirements
-from mock_ecs_deployments.beside_moto.requirements import UnsupportedVersionError
 
 
 @pytest.fixture
