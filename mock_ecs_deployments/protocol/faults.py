@@ -139,7 +139,10 @@ def inject_error(
     if message is not None and not isinstance(message, str):
         raise TypeError(f"message: expected a string, got {message!r}")
     if account_id is not None and not (
-        isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()
+        isinstance(account_id, str)
+        and len(account_id) == 12
+        and account_id.isascii()
+        and account_id.isdigit()
     ):
         raise ValueError(f"account_id: expected 12 digits, got {account_id!r}")
     if region is not None and not (isinstance(region, str) and region):

@@ -205,7 +205,9 @@ class _Reader:
             pattern, allowed = schema.pattern("accountId"), "12 digits"
         else:
             pattern, allowed = schema.pattern("region"), "a region name such as 'eu-west-1'"
-        if value is None or (isinstance(value, str) and pattern.match(value)):
+        if value is None or (
+            isinstance(value, str) and value.isascii() and pattern.fullmatch(value)
+        ):
             return value
         raise self.error(path, f"{value!r} is not allowed; allowed: {allowed}")
 

@@ -318,7 +318,9 @@ def _fields(body: bytes, *, required: tuple[str, ...], optional: tuple[str, ...]
 
 
 def _account_id(value: object) -> str | None:
-    if value is None or (isinstance(value, str) and len(value) == 12 and value.isdigit()):
+    if value is None or (
+        isinstance(value, str) and len(value) == 12 and value.isascii() and value.isdigit()
+    ):
         return value
     raise _Refused(400, f"account_id: expected 12 digits, got {value!r}", field="account_id")
 

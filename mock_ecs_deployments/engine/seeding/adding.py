@@ -252,7 +252,7 @@ class SeedingMixin:
         images = validation.container_images("container_images", container_images)
         task_definition = validation.optional_task_definition(task_definition)
         if revision_id is not None:
-            validation.count("revision_id", revision_id)
+            validation.revision_id("revision_id", revision_id)
         with self.lock:
             now = now_ms()
             record = self._ensure_service(service, cluster)
@@ -400,7 +400,12 @@ class SeedingMixin:
                 lifecycle.advance(deployment, now)
                 return deployment
             recorded.record_static(
-                deployment, checked_status, status_reason, started_ms, finished_ms
+                deployment,
+                checked_status,
+                status_reason,
+                started_ms,
+                finished_ms,
+                state.rollback_started_ms,
             )
             restoring.apply_state(deployment, state)
             return deployment

@@ -118,8 +118,10 @@ def record_static(
     reason: str | None,
     started_ms: int | None,
     finished_ms: int | None,
+    rollback_started_ms: int | None = None,
 ) -> None:
-    """Fill in a seeded deployment that does not follow a plan, as its status implies."""
+    """Fill in a seeded deployment that does not follow a plan, as its status implies (a
+    rollback started at ``rollback_started_ms`` when given)."""
     deployment.status = status
     deployment.status_reason = reason
     deployment.started_ms = started_ms
@@ -132,12 +134,15 @@ def record_static(
     deployment.updated_ms = implied.updated_ms
     deployment.lifecycle_stage = implied.lifecycle_stage
     if status.startswith("ROLLBACK_"):
-        deployment.rollback_started_ms = implied.rollback_started_ms
+        if rollback_started_ms is None:
+            rollback_started_ms = implied.rollback_started_ms
+        deployment.rollback_started_ms = rollback_started_ms
         sources = deployment.source_revisions
         deployment.rollback_revision = sources[0] if sources else None
         deployment.breaker_triggered = implied.circuit_breaker_triggered
-        if started_ms is not None:  # one rolled back before it started left no such events
-            service_events.rolling_back(deployment, started_ms, announce=False)
+        # The events its rollback's start wrote (one rolled back while PENDING wrote them too).
+        if rollback_started_ms is not None:
+            service_events.rolling_back(deployment, rollback_started_ms, announce=False)
     if finished_ms is not None:
         service_events.completed(deployment, status, finished_ms, announce=False)
     service = deployment.service

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..deployments import lifecycle, strategies
 from ..deployments.configuration import Hook, hooks_from_configuration
+from ..events import service_events
 from ..model import validation
 from ..model.records import Service, ServiceDeployment
 from ..model.service_model import enum_values
@@ -365,6 +366,10 @@ def place_in_plan(
             and lifecycle.circuit_breaker_enabled(deployment)
         )
     apply_state(deployment, state)
+    if status.startswith("ROLLBACK_") and deployment.rollback_started_ms is not None:
+        # The service's events its rollback's start wrote (its EventBridge events were made
+        # then, before the state was written down).
+        service_events.rolling_back(deployment, deployment.rollback_started_ms, announce=False)
     updated = deployment.updated_ms
     step, strict = _NEXT_STEPS[status]
     due = updated
