@@ -1,5 +1,7 @@
-"""One patched botocore ECS client per region for the whole run, and a call that holds every
-answer to the rule: a success that matches the output shape, or a modeled error with HTTP 400.
+"""Clients for the tests: :func:`new_client`, a boto3 client made when a test asks (in
+us-east-1 unless told); and for fuzzing, one patched botocore ECS client per region for the
+whole run, and a call that holds every answer to the rule: a success that matches the output
+shape, or a modeled error with HTTP 400.
 
 Making a client costs more than a fuzzing example, so the clients are made once. Each is
 patched (``patch_client``), so it answers from whichever mock is active when it is called; its
@@ -57,6 +59,13 @@ def allowed_errors(operation: str) -> frozenset[str]:
     and AWS's common ones."""
     declared = {shape.name for shape in _ECS_MODEL.operation_model(operation).error_shapes}
     return frozenset(declared) | AWS_COMMON_ERRORS
+
+
+def new_client(service_name: str = "ecs", region: str = REGION, **options: Any) -> Any:
+    """A boto3 client made now, as ``boto3.client(service_name, region_name=region,
+    **options)`` makes it: from boto3's default session, so that a mock started earlier (which
+    made that session anew) answers it."""
+    return boto3.client(service_name, region_name=region, **options)
 
 
 @cache

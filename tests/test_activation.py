@@ -1,12 +1,15 @@
-"""Starting and stopping are all or nothing; seeding needs a started mock; ``active_mock``;
-pre-mock clients keep their own credentials whatever threads do."""
+"""Starting and stopping are all or nothing; seeding and process-wide settings need a started
+mock; a patch that waits for its module's import never breaks the import and never lands after
+the stop; ``active_mock``; pre-mock clients keep their own credentials whatever threads do."""
 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -209,7 +212,7 @@ def test_activation_steps_are_applied_in_order_and_undone_in_reverse(
         own.exit()
 
 
-# -- seeding needs a started mock ---------------------------------------------------------------
+# -- seeding and process-wide settings need a started mock ---------------------------------------
 
 
 def test_seeding_a_mock_that_is_not_started_raises() -> None:
@@ -231,6 +234,65 @@ def test_the_registry_makes_backends_only_while_a_mock_is_active() -> None:
         assert backend is mock.backend()
     with pytest.raises(RuntimeError, match="start one first"):
         service_deployment_backends["123456789012"]["us-east-1"]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda mock: mock.inject_error("ListServiceDeployments", "ThrottlingException"),
+        lambda mock: mock.plan_deployments(outcome="STOPPED"),
+        lambda mock: mock.advance(60),
+    ],
+    ids=["inject_error", "plan_deployments", "advance"],
+)
+def test_process_wide_settings_need_a_started_mock(call: Any) -> None:
+    mock = mock_service_deployments()
+    with pytest.raises(RuntimeError, match="this mock is not started"):
+        call(mock)
+    with mock:
+        call(mock)
+
+
+# -- patches that wait for their module's import ---------------------------------------------------
+
+
+def test_a_failing_patch_warns_and_the_import_still_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "freshly_imported_module.py").write_text("VALUE = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    applied: list[str] = []
+
+    def broken(module: Any) -> None:
+        raise AttributeError("no such attribute")
+
+    def working(module: Any) -> None:
+        applied.append(module.__name__)
+
+    on_import.when_imported("freshly_imported_module", broken)
+    on_import.when_imported("freshly_imported_module", working)
+    try:
+        with pytest.warns(RuntimeWarning, match="could not patch freshly_imported_module"):
+            import freshly_imported_module  # type: ignore[import-not-found]
+        assert freshly_imported_module.VALUE == 42
+        assert applied == ["freshly_imported_module"]  # the other patch still ran
+    finally:
+        sys.modules.pop("freshly_imported_module", None)
+    assert on_import.pending() == {}
+
+
+def test_a_patch_whose_module_loads_after_the_stop_does_not_land() -> None:
+    import moto.ecs.responses
+
+    responses = moto.ecs.responses.EC2ContainerServiceResponse
+    assert not hasattr(responses, "list_service_deployments")
+    with mock_service_deployments():
+        pass
+    # The hook was popped by an import racing the stop: the late call must do nothing.
+    for step in (moto_dispatch.OPERATIONS, moto_dispatch.SERVICES, moto_dispatch.SEEDED):
+        step.apply_to(moto.ecs.responses)
+        assert not step.in_place
+    assert not hasattr(responses, "list_service_deployments")
 
 
 # -- active_mock ---------------------------------------------------------------------------------

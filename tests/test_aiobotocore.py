@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import aiobotocore.endpoint  # type: ignore[import-untyped]
-import boto3
 import pytest
 from aiobotocore.session import get_session  # type: ignore[import-untyped]
 from botocore.config import Config
@@ -17,6 +16,8 @@ from botocore.retries.standard import ExponentialBackoff
 from moto import mock_aws
 
 from mock_ecs_deployments import mock_service_deployments, serve_in_thread
+
+from .clients import new_client
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
 
@@ -49,7 +50,7 @@ def test_async_client_gets_boto3_s_answers() -> None:
                 created_at=BASE + timedelta(minutes=minutes),
             )
         request: dict[str, Any] = {"cluster": "prod", "service": "web", "maxResults": 2}
-        expected = boto3.client("ecs", region_name=REGION).list_service_deployments(**request)
+        expected = new_client().list_service_deployments(**request)
 
         async def pages(client: Any) -> list[dict[str, Any]]:
             first = await client.list_service_deployments(**request)

@@ -13,13 +13,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore import xform_name
 from botocore.model import ListShape, Shape, StructureShape
 
 from mock_ecs_deployments import mock_service_deployments, serve_in_thread
 from mock_ecs_deployments.engine.model.service_model import OPERATIONS, operation_model
+
+from .clients import new_client
 
 # Only loopback: a door that failed to answer must not reach AWS.
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
@@ -111,7 +112,7 @@ def seed_history(mock: Any) -> list[Any]:
 def test_list_service_deployments_prints_what_boto3_gets(cli: Cli) -> None:
     with mock_service_deployments() as mock:
         seeded = seed_history(mock)
-        ecs = boto3.client("ecs", region_name=REGION)  # answered in-process
+        ecs = new_client()  # answered in-process
         requests: dict[str, tuple[list[str], dict[str, Any]]] = {
             "everything": ([], {}),
             "statuses": (
@@ -264,7 +265,7 @@ def test_moto_and_the_mock_share_endpoint_and_account(cli: Cli) -> None:
     with mock_service_deployments() as mock:
         added = mock.backend().add_deployment(service="web", cluster="prod")
         listed = cli.json("list-service-deployments", "--cluster", "prod", "--service", "web")
-        ecs = boto3.client("ecs", region_name=REGION)
+        ecs = new_client()
         assert listed == as_printed(ecs.list_service_deployments(cluster="prod", service="web"))
     items = listed["serviceDeployments"]
     assert items[0]["serviceDeploymentArn"] == added.arn

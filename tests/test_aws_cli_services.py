@@ -1,7 +1,7 @@
 """The real AWS CLI against server mode through a planned rollout: ``describe-services`` shows
 the service deployments as PRIMARY and ACTIVE entries, ``aws ecs wait services-stable`` waits
 through the rollout and returns once the server's clock has moved past it; a canary service
-made by the CLI shifts its traffic as the server's clock moves."""
+updated by the CLI shifts its traffic as the server's clock moves."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from botocore.loaders import Loader
 
 from mock_ecs_deployments import serve_in_thread
 from mock_ecs_deployments.server.client import MockEndpoint
+
+from .clients import new_client
 
 # Only loopback: a door that failed to answer must not reach AWS.
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
@@ -80,29 +82,23 @@ class Cli:
         assert status == 0, err
         return json.loads(out)
 
-    def create_web(self, *options: str) -> None:
+    def create_web(self, **options: Any) -> None:
         """Cluster ``prod``, task definitions ``web:1`` (nginx 1.26) and ``web:2`` (nginx
-        1.27), and service ``web`` running ``web:1``, made with ``create-service``'s
-        ``options``."""
-        self.json("create-cluster", "--cluster-name", "prod")
-        for image in ("nginx:1.26", "nginx:1.27"):
-            self.json(
-                "register-task-definition",
-                "--family",
-                "web",
-                "--container-definitions",
-                json.dumps([{"name": "app", "image": image, "memory": 128}]),
-            )
-        self.json(
-            "create-service",
-            "--cluster",
-            "prod",
-            "--service-name",
-            "web",
-            "--task-definition",
-            "web:1",
-            *options,
+        1.27), and service ``web`` running ``web:1``, made with CreateService's ``options``.
+        Made by boto3 in this process, against the same endpoint: what the CLI does with them
+        is what these tests look at, and each run of the CLI costs about a second."""
+        ecs = new_client(
+            region=REGION,
+            endpoint_url=self.endpoint,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
         )
+        ecs.create_cluster(clusterName="prod")
+        for image in ("nginx:1.26", "nginx:1.27"):
+            ecs.register_task_definition(
+                family="web", containerDefinitions=[{"name": "app", "image": image, "memory": 128}]
+            )
+        ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1", **options)
 
     def service(self) -> dict[str, Any]:
         answer = self.json("describe-services", "--cluster", "prod", "--services", "web")
@@ -119,7 +115,7 @@ def cli(tmp_path: Path) -> Iterator[Cli]:
 
 
 def test_wait_services_stable_waits_through_a_planned_rollout(cli: Cli, tmp_path: Path) -> None:
-    cli.create_web("--desired-count", "2")
+    cli.create_web(desiredCount=2)
     plan = cli.endpoint.plan_next_deployment("web", "prod", in_progress_for=ROLLOUT)
     assert plan["in_progress_for"] == ROLLOUT
     cli.json(
@@ -173,7 +169,7 @@ def test_a_canary_rollout_shifts_traffic_as_the_cli_reads_it(cli: Cli) -> None:
         "canaryConfiguration": {"canaryPercent": 20.0, "canaryBakeTimeInMinutes": 5},
         "bakeTimeInMinutes": 2,
     }
-    cli.create_web("--deployment-configuration", json.dumps(configuration))
+    cli.create_web(deploymentConfiguration=configuration)
     cli.endpoint.plan_next_deployment("web", "prod", in_progress_for=60)
     cli.json(
         "update-service", "--cluster", "prod", "--service", "web", "--task-definition", "web:2"

@@ -4,12 +4,10 @@ soon as anything a brief shows changes, and bounded in number."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from freezegun import freeze_time
 
 from mock_ecs_deployments import ServiceDeploymentBackend, mock_service_deployments
 from mock_ecs_deployments.protocol import shapes
@@ -19,18 +17,6 @@ UTC = timezone.utc
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
-
-
-@pytest.fixture
-def frozen() -> Iterator[Any]:
-    with freeze_time(T0) as frozen_time:
-        yield frozen_time
-
-
-@pytest.fixture
-def backend(frozen: Any) -> Iterator[ServiceDeploymentBackend]:
-    with mock_service_deployments() as mock:
-        yield mock.backend()
 
 
 def _list_body(**params: Any) -> str:

@@ -3,15 +3,16 @@ service when it is in another account or region: the commonest slip in a test.""
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from mock_ecs_deployments import mock_service_deployments
 
+from .clients import new_client
+
 
 def _not_found(region: str, **params: str) -> tuple[str, str]:
-    ecs = boto3.client("ecs", region_name=region)
+    ecs = new_client(region=region)
     with pytest.raises(ClientError) as caught:
         ecs.list_service_deployments(**params)
     error = caught.value.response["Error"]
@@ -51,7 +52,7 @@ def test_no_hint_when_the_service_is_nowhere_or_other_errors() -> None:
         assert mock.calls[-1].hint is None
         _not_found("us-east-1", cluster="staging", service="web")  # other cluster: not it
         assert mock.calls[-1].hint is None
-        ecs = boto3.client("ecs", region_name="eu-west-1")
+        ecs = new_client(region="eu-west-1")
         ecs.list_service_deployments(cluster="prod", service="web")
         assert mock.calls[-1].hint is None
         assert mock.calls[-1].error_code is None

@@ -10,11 +10,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from freezegun import freeze_time
 
 from mock_ecs_deployments import mock_service_deployments
+
+from .clients import new_client
 
 ROOT = Path(__file__).resolve().parent.parent
 WATCHER = runpy.run_path(str(ROOT / "examples" / "deploy_watcher.py"))
@@ -36,7 +37,7 @@ def test_advance_walks_a_planned_deployment_with_no_real_waiting() -> None:
         deployment = backend.start_deployment(
             service="web", plan={"pending_for": 30, "in_progress_for": 600}
         )
-        ecs = boto3.client("ecs", region_name="us-east-1")
+        ecs = new_client()
         assert _describe(ecs, deployment.arn)["status"] == "PENDING"
         mock.advance(30)
         assert _describe(ecs, deployment.arn)["status"] == "IN_PROGRESS"
@@ -56,7 +57,7 @@ def test_a_watcher_sleeping_through_mock_advance_sees_the_rollout_end() -> None:
         deployment = backend.start_deployment(
             service="web", plan={"pending_for": 15, "in_progress_for": 300}
         )
-        ecs = boto3.client("ecs", region_name="us-east-1")
+        ecs = new_client()
         started = time.monotonic()
         result = wait_for_deployment(ecs, deployment.arn, poll_seconds=15, sleep=mock.advance)
         assert time.monotonic() - started < 5  # 315 s of deployment, no real waiting
@@ -108,7 +109,7 @@ def test_advance_refuses_what_is_not_a_forward_amount(amount: Any, error: type) 
 
 def test_advance_moves_deployments_that_moto_s_update_service_made() -> None:
     with mock_service_deployments(with_moto=True) as mock:
-        ecs = boto3.client("ecs", region_name="us-east-1")
+        ecs = new_client()
         ecs.create_cluster(clusterName="prod")
         for revision in (1, 2):
             ecs.register_task_definition(

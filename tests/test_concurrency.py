@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mock_ecs_deployments import ServiceDeploymentBackend, mock_service_deployments
 from mock_ecs_deployments.engine.model.service_model import deployment_statuses
 
+from .clients import new_client
 from .shapes import check_output
 
 THREADS = 8
@@ -193,10 +193,7 @@ def test_eight_threads_share_services_without_losing_or_repeating_anything() -> 
             initial.append((deployment.service_arn, deployment.arn))
             shared.append(deployment.arn)
         config = Config(retries={"total_max_attempts": 1})
-        workers = [
-            Worker(n, boto3.client("ecs", region_name="us-east-1", config=config), backend, shared)
-            for n in range(THREADS)
-        ]
+        workers = [Worker(n, new_client(config=config), backend, shared) for n in range(THREADS)]
         _run_all(workers)
 
         client = workers[0].client
@@ -445,7 +442,7 @@ def test_hammer_pages_match_their_filters_while_statuses_move() -> None:
             hammers = [
                 Hammer(
                     n,
-                    boto3.client("ecs", region_name="us-east-1", config=config),
+                    new_client(config=config),
                     backend,
                     made,
                     completed,

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 from botocore.config import Config
@@ -38,6 +37,8 @@ from mock_ecs_deployments.server import app as server_app
 from mock_ecs_deployments.server import control as control_module
 from mock_ecs_deployments.server.client import ControlRequestError, MockEndpoint
 from mock_ecs_deployments.server.control import StartScenarioError
+
+from .clients import new_client
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
 
@@ -91,9 +92,8 @@ def refused(response: requests.Response, status: int) -> dict[str, Any]:
 
 
 def ecs(endpoint: str, region: str = REGION) -> Any:
-    return boto3.client(
-        "ecs",
-        region_name=region,
+    return new_client(
+        region=region,
         endpoint_url=endpoint,
         aws_access_key_id="test",
         aws_secret_access_key="test",

@@ -6,18 +6,15 @@ from __future__ import annotations
 import runpy
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import WaiterError
-from freezegun import freeze_time
 
-from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
+from mock_ecs_deployments import ServiceDeploymentsMock
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "deploy_and_wait.py"
@@ -54,23 +51,23 @@ class World:
         return dict(service)
 
 
+# The example deploys through moto's UpdateService: the shared mock is beside moto's mock_aws.
+pytestmark = pytest.mark.service_deployments(with_moto=True)
+
+
 @pytest.fixture
-def world() -> Iterator[World]:
-    with freeze_time(T0) as frozen, mock_service_deployments(with_moto=True) as mock:
-        ecs = boto3.client("ecs", region_name=REGION)
-        ecs.create_cluster(clusterName="prod")
-        for version in (1, 2):
-            ecs.register_task_definition(
-                family="web",
-                containerDefinitions=[
-                    {"name": "app", "image": f"public.ecr.aws/acme/web:{version}", "memory": 256}
-                ],
-            )
-        ecs.create_service(
-            cluster="prod", serviceName="web", taskDefinition="web:1", desiredCount=2
+def world(frozen: Any, mock: ServiceDeploymentsMock, ecs: Any) -> World:
+    ecs.create_cluster(clusterName="prod")
+    for version in (1, 2):
+        ecs.register_task_definition(
+            family="web",
+            containerDefinitions=[
+                {"name": "app", "image": f"public.ecr.aws/acme/web:{version}", "memory": 256}
+            ],
         )
-        mock.backend().plan_next_deployment("web", "prod", in_progress_for=ROLLOUT)
-        yield World(frozen, mock, ecs)
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1", desiredCount=2)
+    mock.backend().plan_next_deployment("web", "prod", in_progress_for=ROLLOUT)
+    return World(frozen, mock, ecs)
 
 
 def _rows(out: str) -> list[list[str]]:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 
 from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
+
+from .clients import new_client
 
 UTC = timezone.utc
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -40,16 +40,10 @@ def _ecs_svc(arn: str) -> str:
 # -- standalone ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def alone(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments() as active:
-        yield active
-
-
 def test_a_planned_deployment_makes_its_events_at_its_transitions_times(
-    alone: ServiceDeploymentsMock, frozen: Any
+    mock: ServiceDeploymentsMock, frozen: Any
 ) -> None:
-    backend = alone.backend()
+    backend = mock.backend()
     backend.add_service("web", "prod", desired_count=2)
     first = backend.start_deployment("web", "prod", task_definition="web:1")
     deployment = backend.start_deployment(
@@ -58,7 +52,7 @@ def test_a_planned_deployment_makes_its_events_at_its_transitions_times(
     old, new = _ecs_svc(first.target_revision.arn), _ecs_svc(deployment.target_revision.arn)
     frozen.tick(10_000)  # long after: the events carry the transitions' own times
 
-    events = alone.events
+    events = mock.events
     assert _summary(events) == [
         (
             "2026-03-02T09:00:00Z",
@@ -113,26 +107,26 @@ def test_a_planned_deployment_makes_its_events_at_its_transitions_times(
 
 
 def test_no_event_is_made_twice_however_often_it_is_read(
-    alone: ServiceDeploymentsMock, frozen: Any
+    mock: ServiceDeploymentsMock, frozen: Any
 ) -> None:
-    backend = alone.backend()
+    backend = mock.backend()
     backend.add_service("web", "prod")
     backend.start_deployment("web", "prod", plan={"in_progress_for": 60})
-    ecs = boto3.client("ecs", region_name=REGION)
+    ecs = new_client()
     seen = []
     for _ in range(8):
         frozen.tick(20)
         ecs.list_service_deployments(cluster="prod", service="web")
-        seen.append([event["id"] for event in alone.events])
+        seen.append([event["id"] for event in mock.events])
     assert [len(ids) for ids in seen] == [1, 1, 3, 3, 3, 3, 3, 3]
     assert all(ids == seen[-1][: len(ids)] for ids in seen)
-    assert alone.events == alone.events
+    assert mock.events == mock.events
 
 
 def test_a_circuit_breaker_rollback_fails_then_rolls_back_then_completes(
-    alone: ServiceDeploymentsMock, frozen: Any
+    mock: ServiceDeploymentsMock, frozen: Any
 ) -> None:
-    backend = alone.backend()
+    backend = mock.backend()
     backend.add_service("web", "prod", desired_count=4)
     first = backend.start_deployment("web", "prod", task_definition="web:1")
     first.configuration = dict(BREAKER)
@@ -145,7 +139,7 @@ def test_a_circuit_breaker_rollback_fails_then_rolls_back_then_completes(
     )
     old, new = _ecs_svc(first.target_revision.arn), _ecs_svc(failing.target_revision.arn)
     frozen.tick(1000)
-    events = alone.events[3:]
+    events = mock.events[3:]
     assert _summary(events) == [
         (
             "2026-03-02T09:00:00Z",
@@ -175,20 +169,20 @@ def test_a_circuit_breaker_rollback_fails_then_rolls_back_then_completes(
 
 
 def test_a_user_rollback_is_no_failure_and_a_stop_sends_nothing(
-    alone: ServiceDeploymentsMock, frozen: Any
+    mock: ServiceDeploymentsMock, frozen: Any
 ) -> None:
-    backend = alone.backend()
+    backend = mock.backend()
     backend.add_service("web", "prod")
     first = backend.start_deployment("web", "prod", task_definition="web:1")
     rolled = backend.start_deployment(
         "web", "prod", task_definition="web:2", plan={"in_progress_for": 600, "rollback_for": 60}
     )
     old = _ecs_svc(first.target_revision.arn)
-    ecs = boto3.client("ecs", region_name=REGION)
+    ecs = new_client()
     frozen.tick(10)
     ecs.stop_service_deployment(serviceDeploymentArn=rolled.arn, stopType="ROLLBACK")
     frozen.tick(100)
-    assert _summary(alone.events[4:]) == [
+    assert _summary(mock.events[4:]) == [
         (
             "2026-03-02T09:00:10Z",
             "SERVICE_DEPLOYMENT_IN_PROGRESS",
@@ -203,22 +197,22 @@ def test_a_user_rollback_is_no_failure_and_a_stop_sends_nothing(
     ]
     aborted = backend.start_deployment("web", "prod", plan={"in_progress_for": 600})
     frozen.tick(10)
-    before = len(alone.events)
+    before = len(mock.events)
     ecs.stop_service_deployment(serviceDeploymentArn=aborted.arn, stopType="ABORT")
     frozen.tick(10)
-    assert [event["detail"]["eventName"] for event in alone.events[before:]] == []
+    assert [event["detail"]["eventName"] for event in mock.events[before:]] == []
 
 
 def test_a_first_deployment_that_cannot_roll_back_fails(
-    alone: ServiceDeploymentsMock, frozen: Any
+    mock: ServiceDeploymentsMock, frozen: Any
 ) -> None:
-    backend = alone.backend()
+    backend = mock.backend()
     backend.add_service("web", "prod")
     failing = backend.start_deployment(
         "web", "prod", plan={"outcome": "ROLLBACK_SUCCESSFUL", "in_progress_for": 60}
     )
     frozen.tick(61)
-    (*_, failed) = alone.events
+    (*_, failed) = mock.events
     assert failed["detail"]["eventName"] == "SERVICE_DEPLOYMENT_FAILED"
     assert failed["detail"]["deploymentId"] == _ecs_svc(failing.target_revision.arn)
     assert failed["detail"]["reason"] == (
@@ -227,28 +221,28 @@ def test_a_first_deployment_that_cannot_roll_back_fails(
 
 
 def test_a_recorded_history_makes_no_events_and_a_reset_forgets_them(
-    alone: ServiceDeploymentsMock, frozen: Any
+    mock: ServiceDeploymentsMock, frozen: Any
 ) -> None:
-    backend = alone.backend()
+    backend = mock.backend()
     backend.add_deployment("web", "prod", status="SUCCESSFUL", created_at=T0 - timedelta(days=1))
     backend.add_deployment(
         "web", "prod", status="ROLLBACK_SUCCESSFUL", created_at=T0 - timedelta(hours=1)
     )
-    assert alone.events == []
+    assert mock.events == []
     backend.start_deployment("web", "prod")
-    assert len(alone.events) == 3
-    alone.reset()
-    assert alone.events == []
+    assert len(mock.events) == 3
+    mock.reset()
+    assert mock.events == []
 
 
 def test_a_scenario_s_deployment_in_progress_makes_its_event_once(
-    alone: ServiceDeploymentsMock, frozen: Any
+    mock: ServiceDeploymentsMock, frozen: Any
 ) -> None:
-    (web, *_) = alone.load_scenario("examples/scenarios/mid_deploy.yaml")
+    (web, *_) = mock.load_scenario("examples/scenarios/mid_deploy.yaml")
     ongoing = web.deployments[-1]
     assert ongoing.status == "IN_PROGRESS"
     revision_id = ongoing.target_revision.id
-    assert [(e["detail"]["eventName"], e["detail"]["deploymentId"]) for e in alone.events] == [
+    assert [(e["detail"]["eventName"], e["detail"]["deploymentId"]) for e in mock.events] == [
         ("SERVICE_DEPLOYMENT_IN_PROGRESS", f"ecs-svc/{revision_id:019d}")
     ]
 
@@ -261,34 +255,29 @@ def test_events_are_read_only_from_a_started_mock() -> None:
         assert mock.events == []
 
 
-# -- beside moto -----------------------------------------------------------------------------
+# -- beside moto (each test marks its mock so) ---------------------------------------------------
 
 
 @pytest.fixture
-def moto(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments(with_moto=True) as active:
-        yield active
-
-
-@pytest.fixture
-def ecs(moto: ServiceDeploymentsMock) -> Any:
-    client = boto3.client("ecs", region_name=REGION)
-    client.create_cluster(clusterName="prod")
+def ecs(ecs: Any) -> Any:
+    """The shared client, with cluster prod and task definitions web:1 (nginx:1) and web:2
+    (nginx:2) made in moto."""
+    ecs.create_cluster(clusterName="prod")
     for image in ("nginx:1", "nginx:2"):
-        client.register_task_definition(
+        ecs.register_task_definition(
             family="web", containerDefinitions=[{"name": "app", "image": image, "memory": 128}]
         )
-    return client
+    return ecs
 
 
 def _queue(name: str, pattern: dict[str, Any], region: str = REGION, **target: Any) -> Any:
     """A queue fed by a rule on the default bus; returns a function receiving its bodies."""
-    sqs = boto3.client("sqs", region_name=region)
+    sqs = new_client("sqs", region)
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
-    events = boto3.client("events", region_name=region)
+    events = new_client("events", region)
     events.put_rule(Name=name, EventPattern=json.dumps(pattern))
     events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": arn, **target}])
 
@@ -301,8 +290,9 @@ def _queue(name: str, pattern: dict[str, Any], region: str = REGION, **target: A
     return received
 
 
+@pytest.mark.service_deployments(with_moto=True)
 def test_a_rule_s_queue_receives_in_progress_then_completed_with_the_primary_s_id(
-    moto: ServiceDeploymentsMock, ecs: Any, frozen: Any
+    mock: ServiceDeploymentsMock, ecs: Any, frozen: Any
 ) -> None:
     received = _queue("deploys", STATE_CHANGE)
     ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1", desiredCount=2)
@@ -310,7 +300,7 @@ def test_a_rule_s_queue_receives_in_progress_then_completed_with_the_primary_s_i
         "SERVICE_DEPLOYMENT_IN_PROGRESS",
         "SERVICE_DEPLOYMENT_COMPLETED",
     ]
-    moto.backend().plan_next_deployment("web", "prod", in_progress_for=600)
+    mock.backend().plan_next_deployment("web", "prod", in_progress_for=600)
     ecs.update_service(cluster="prod", service="web", taskDefinition="web:2")
     primary = ecs.describe_services(cluster="prod", services=["web"])["services"][0]
     primary_id = primary["deployments"][0]["id"]
@@ -348,15 +338,16 @@ def test_a_rule_s_queue_receives_in_progress_then_completed_with_the_primary_s_i
         [SERVICE_ARN],
     )
     assert completed["time"] == "2026-03-02T09:10:00Z"
-    assert completed == moto.events[-2]
+    assert completed == mock.events[-2]
     for _ in range(5):
         ecs.describe_services(cluster="prod", services=["web"])
         ecs.list_service_deployments(cluster="prod", service="web")
     assert received() == []
 
 
+@pytest.mark.service_deployments(with_moto=True)
 def test_a_circuit_breaker_rollback_reaches_a_rule_for_failures(
-    moto: ServiceDeploymentsMock, ecs: Any, frozen: Any
+    mock: ServiceDeploymentsMock, ecs: Any, frozen: Any
 ) -> None:
     failures = _queue(
         "failures",
@@ -370,7 +361,7 @@ def test_a_circuit_breaker_rollback_reaches_a_rule_for_failures(
         desiredCount=2,
         deploymentConfiguration=BREAKER,
     )
-    moto.backend().plan_next_deployment(
+    mock.backend().plan_next_deployment(
         "web", "prod", outcome="ROLLBACK_SUCCESSFUL", in_progress_for=300, rollback_for=60
     )
     ecs.update_service(cluster="prod", service="web", taskDefinition="web:2")
@@ -394,11 +385,12 @@ def test_a_circuit_breaker_rollback_reaches_a_rule_for_failures(
     ]
 
 
+@pytest.mark.service_deployments(with_moto=True)
 def test_disabled_rules_other_regions_and_transformers_are_as_eventbridge_has_them(
-    moto: ServiceDeploymentsMock, ecs: Any
+    mock: ServiceDeploymentsMock, ecs: Any
 ) -> None:
     disabled = _queue("disabled", STATE_CHANGE)
-    boto3.client("events", region_name=REGION).disable_rule(Name="disabled")
+    new_client("events").disable_rule(Name="disabled")
     elsewhere = _queue("elsewhere", STATE_CHANGE, region="eu-west-1")
     shaped = _queue(
         "shaped",
@@ -418,11 +410,12 @@ def test_disabled_rules_other_regions_and_transformers_are_as_eventbridge_has_th
     assert re.fullmatch(r"ecs-svc/\d{19}", bodies[0]["deployment"])
 
 
+@pytest.mark.service_deployments(with_moto=True)
 def test_a_target_moto_cannot_reach_is_skipped_with_a_warning(
-    moto: ServiceDeploymentsMock, ecs: Any
+    mock: ServiceDeploymentsMock, ecs: Any
 ) -> None:
     received = _queue("deploys", STATE_CHANGE)
-    boto3.client("events", region_name=REGION).put_targets(
+    new_client("events").put_targets(
         Rule="deploys",
         Targets=[
             {"Id": "fn", "Arn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:notify"},
@@ -433,13 +426,14 @@ def test_a_target_moto_cannot_reach_is_skipped_with_a_warning(
     assert len(received()) == 2
 
 
+@pytest.mark.service_deployments(with_moto=True)
 def test_a_log_group_target_receives_the_whole_event(
-    moto: ServiceDeploymentsMock, ecs: Any
+    mock: ServiceDeploymentsMock, ecs: Any
 ) -> None:
-    logs = boto3.client("logs", region_name=REGION)
+    logs = new_client("logs")
     logs.create_log_group(logGroupName="/ecs/deployments")
     group = logs.describe_log_groups()["logGroups"][0]["arn"].removesuffix(":*")
-    events = boto3.client("events", region_name=REGION)
+    events = new_client("events")
     events.put_rule(Name="to-logs", EventPattern=json.dumps(STATE_CHANGE))
     events.put_targets(Rule="to-logs", Targets=[{"Id": "logs", "Arn": group}])
     ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web:1")

@@ -6,12 +6,12 @@ import hashlib
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from freezegun import freeze_time
 
-from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
+from mock_ecs_deployments import ServiceDeploymentsMock
+
+from .clients import new_client
 
 UTC = timezone.utc
 ACCOUNT = "123456789012"
@@ -179,12 +179,12 @@ def test_a_deployment_of_another_region_is_missing_here_and_found_there(
     mock: ServiceDeploymentsMock,
 ) -> None:
     west = mock.backend(region="us-west-2").add_deployment(service="web", cluster="prod")
-    east = boto3.client("ecs", region_name=REGION)
+    east = new_client()
     assert _describe(east, west.arn) == {
         "serviceDeployments": [],
         "failures": [{"arn": west.arn, "reason": "MISSING"}],
     }
-    there = _one(boto3.client("ecs", region_name="us-west-2"), west.arn)
+    there = _one(new_client(region="us-west-2"), west.arn)
     assert there["serviceDeploymentArn"] == west.arn
     assert west.arn.startswith(f"arn:aws:ecs:us-west-2:{ACCOUNT}:service-deployment/prod/web/")
 
@@ -192,7 +192,7 @@ def test_a_deployment_of_another_region_is_missing_here_and_found_there(
 def test_partition_follows_the_region(mock: ServiceDeploymentsMock) -> None:
     china = mock.backend(region="cn-north-1").add_deployment(service="web", cluster="prod")
     assert china.arn.startswith(f"arn:aws-cn:ecs:cn-north-1:{ACCOUNT}:service-deployment/")
-    client = boto3.client("ecs", region_name="cn-north-1")
+    client = new_client(region="cn-north-1")
     found = _one(client, china.arn)
     assert found["serviceArn"] == f"arn:aws-cn:ecs:cn-north-1:{ACCOUNT}:service/prod/web"
     # The same path under the wrong partition is not this deployment.
@@ -707,45 +707,44 @@ def test_default_task_definition_counts_the_services_deployments(
     ]
 
 
-def test_container_images_from_motos_task_definition() -> None:
-    with freeze_time(T0), mock_service_deployments(with_moto=True) as mock:
-        ecs = boto3.client("ecs", region_name=REGION)
-        registered = ecs.register_task_definition(
-            family="api",
-            containerDefinitions=[
-                {
-                    "name": "app",
-                    "image": "123.dkr.ecr.us-east-1.amazonaws.com/api:9",
-                    "memory": 256,
-                },
-                {"name": "log-router", "image": "amazon/aws-for-fluent-bit:2.32", "memory": 64},
-            ],
-        )["taskDefinition"]
-        deployment = mock.backend().add_deployment(
-            service="api", cluster="prod", task_definition="api:1"
-        )
-        revision = _revision(ecs, deployment.target_revision_arn)
-        assert revision["taskDefinition"] == registered["taskDefinitionArn"]
-        assert revision["containerImages"] == [
+@pytest.mark.service_deployments(with_moto=True)
+def test_container_images_from_motos_task_definition(
+    mock: ServiceDeploymentsMock, ecs: Any
+) -> None:
+    registered = ecs.register_task_definition(
+        family="api",
+        containerDefinitions=[
             {
-                "containerName": "app",
+                "name": "app",
                 "image": "123.dkr.ecr.us-east-1.amazonaws.com/api:9",
-                "imageDigest": _digest("123.dkr.ecr.us-east-1.amazonaws.com/api:9"),
+                "memory": 256,
             },
-            {
-                "containerName": "log-router",
-                "image": "amazon/aws-for-fluent-bit:2.32",
-                "imageDigest": _digest("amazon/aws-for-fluent-bit:2.32"),
-            },
-        ]
-        # A task definition moto does not know falls back to a derived image.
-        unknown = mock.backend().add_deployment(
-            service="api", cluster="prod", task_definition="api:5"
-        )
-        image = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/api:5"
-        assert _revision(ecs, unknown.target_revision_arn)["containerImages"] == [
-            {"containerName": "api", "image": image, "imageDigest": _digest(image)}
-        ]
+            {"name": "log-router", "image": "amazon/aws-for-fluent-bit:2.32", "memory": 64},
+        ],
+    )["taskDefinition"]
+    deployment = mock.backend().add_deployment(
+        service="api", cluster="prod", task_definition="api:1"
+    )
+    revision = _revision(ecs, deployment.target_revision_arn)
+    assert revision["taskDefinition"] == registered["taskDefinitionArn"]
+    assert revision["containerImages"] == [
+        {
+            "containerName": "app",
+            "image": "123.dkr.ecr.us-east-1.amazonaws.com/api:9",
+            "imageDigest": _digest("123.dkr.ecr.us-east-1.amazonaws.com/api:9"),
+        },
+        {
+            "containerName": "log-router",
+            "image": "amazon/aws-for-fluent-bit:2.32",
+            "imageDigest": _digest("amazon/aws-for-fluent-bit:2.32"),
+        },
+    ]
+    # A task definition moto does not know falls back to a derived image.
+    unknown = mock.backend().add_deployment(service="api", cluster="prod", task_definition="api:5")
+    image = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/api:5"
+    assert _revision(ecs, unknown.target_revision_arn)["containerImages"] == [
+        {"containerName": "api", "image": image, "imageDigest": _digest(image)}
+    ]
 
 
 def test_bad_container_images_are_refused_at_the_call(mock: ServiceDeploymentsMock) -> None:

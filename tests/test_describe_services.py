@@ -3,15 +3,13 @@ for a service the mock tracks follow its deployments at the clock's time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import WaiterError
 
-from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
+from mock_ecs_deployments import ServiceDeploymentsMock
 
 UTC = timezone.utc
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -23,21 +21,20 @@ STEADY = "(service web) has reached a steady state."
 ONCE = {"Delay": 1, "MaxAttempts": 1}
 
 
-@pytest.fixture
-def mock(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments(with_moto=True) as active:
-        yield active
+# DescribeServices and the waiters are moto's: every mock here is beside moto's mock_aws.
+pytestmark = pytest.mark.service_deployments(with_moto=True)
 
 
 @pytest.fixture
-def ecs(mock: ServiceDeploymentsMock) -> Any:
-    client = boto3.client("ecs", region_name=REGION)
-    client.create_cluster(clusterName="prod")
+def ecs(ecs: Any) -> Any:
+    """The shared client, with cluster prod and task definitions web:1 (nginx:1) and web:2
+    (nginx:2) made in moto."""
+    ecs.create_cluster(clusterName="prod")
     for image in ("nginx:1", "nginx:2"):
-        client.register_task_definition(
+        ecs.register_task_definition(
             family="web", containerDefinitions=[{"name": "app", "image": image, "memory": 128}]
         )
-    return client
+    return ecs
 
 
 def _create(ecs: Any, **kwargs: Any) -> dict[str, Any]:

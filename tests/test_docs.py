@@ -12,7 +12,9 @@ import sys
 import textwrap
 import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 
+import botocore.endpoint
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,14 +78,25 @@ def test_every_fence_is_run_or_only_shown(path: Path) -> None:
     assert languages <= {"python", *SHOWN_LANGUAGES}, f"{_relative(path)}: {languages}"
 
 
+@pytest.fixture
+def no_retry_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore retries a throttled or failed call after a random back-off: a block that
+    injects errors would sleep seconds for real. The retries still happen, without the wait."""
+    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=lambda seconds: None))
+
+
 @pytest.mark.parametrize(("where", "block"), SCRIPT_BLOCKS, ids=[w for w, _ in SCRIPT_BLOCKS])
-def test_script_block_runs(where: str, block: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_script_block_runs(
+    where: str, block: str, monkeypatch: pytest.MonkeyPatch, no_retry_waits: None
+) -> None:
     monkeypatch.chdir(ROOT)  # blocks name files as seen from the repository's root
     exec(compile(block, where, "exec"), {"__name__": "docs_block"})
 
 
 @pytest.mark.parametrize(("where", "block"), FIXTURE_BLOCKS, ids=[w for w, _ in FIXTURE_BLOCKS])
-def test_pytest_block_passes(where: str, block: str, pytester: pytest.Pytester) -> None:
+def test_pytest_block_passes(
+    where: str, block: str, pytester: pytest.Pytester, no_retry_waits: None
+) -> None:
     pytester.makepyfile(test_docs_block=block)
     tests = len(TEST_FUNCTION.findall(block))
     pytester.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=tests)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -102,12 +101,6 @@ def test_a_dumped_state_loads_back_into_the_same_answers_many_times(
 
 
 # -- the dump's form ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def mock() -> Iterator[ServiceDeploymentsMock]:
-    with freeze_time(T0), mock_service_deployments() as active:
-        yield active
 
 
 def test_one_account_and_region_is_one_mapping_with_absolute_times(
@@ -235,6 +228,45 @@ def test_a_source_revision_made_later_cannot_be_written(mock: ServiceDeployments
     )
     with pytest.raises(ValueError, match="was made by a deployment created after it"):
         mock.dump_scenario()
+
+
+def test_a_dump_is_a_copy_of_the_state(mock: ServiceDeploymentsMock, ecs: Any) -> None:
+    mock.backend().add_service(
+        service="web",
+        cluster="prod",
+        deployment_configuration={"maximumPercent": 200},
+        load_balancers=[{"targetGroupArn": "arn:aws:tg", "containerPort": 80}],
+    )
+    deployment = mock.backend().add_deployment(service="web", cluster="prod")
+
+    def described() -> Any:
+        return (
+            ecs.describe_service_deployments(serviceDeploymentArns=[deployment.arn]),
+            ecs.describe_service_revisions(serviceRevisionArns=[deployment.target_revision_arn]),
+        )
+
+    before = described()
+    dumped = mock.dump_scenario()
+    for entry in dumped["services"]:
+        for key in ("deployment_configuration", "load_balancers"):
+            _scribble(entry.get(key))
+        for item in entry.get("deployments", []):
+            for value in item.values():
+                _scribble(value)
+    after = described()
+    for described_then in (before, after):
+        for answer in described_then:
+            answer.pop("ResponseMetadata")
+    assert after == before
+
+
+def _scribble(value: Any) -> None:
+    if isinstance(value, dict):
+        value["scribbled"] = 1
+    elif isinstance(value, list):
+        for item in value:
+            _scribble(item)
+        value.append({"scribbled": 1})
 
 
 # -- the keys a dump writes, by hand -----------------------------------------------------------

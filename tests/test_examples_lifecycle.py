@@ -4,17 +4,15 @@ creating and updating the service and freezegun's clock moved by the examples' o
 from __future__ import annotations
 
 import runpy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from freezegun import freeze_time
 
-from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
+from mock_ecs_deployments import ServiceDeploymentsMock
 
 ROOT = Path(__file__).resolve().parent.parent
 WATCHER = runpy.run_path(str(ROOT / "examples" / "deploy_watcher.py"))
@@ -57,29 +55,29 @@ class World:
         return [call for call in self.mock.calls if call.operation == operation]
 
 
+# The examples deploy through moto's UpdateService: the shared mock is beside moto's mock_aws.
+pytestmark = pytest.mark.service_deployments(with_moto=True)
+
+
 @pytest.fixture
-def world() -> Iterator[World]:
-    with freeze_time(T0) as frozen, mock_service_deployments(with_moto=True) as mock:
-        ecs = boto3.client("ecs", region_name=REGION)
-        ecs.create_cluster(clusterName="prod")
-        for version in (1, 2, 3):
-            ecs.register_task_definition(
-                family="web",
-                containerDefinitions=[
-                    {"name": "app", "image": f"public.ecr.aws/acme/web:{version}", "memory": 256}
-                ],
-            )
-        ecs.create_service(
-            cluster="prod",
-            serviceName="web",
-            taskDefinition="web:1",
-            desiredCount=2,
-            deploymentConfiguration={
-                "deploymentCircuitBreaker": {"enable": True, "rollback": True}
-            },
+def world(frozen: Any, mock: ServiceDeploymentsMock, ecs: Any) -> World:
+    ecs.create_cluster(clusterName="prod")
+    for version in (1, 2, 3):
+        ecs.register_task_definition(
+            family="web",
+            containerDefinitions=[
+                {"name": "app", "image": f"public.ecr.aws/acme/web:{version}", "memory": 256}
+            ],
         )
-        (first,) = ecs.list_service_deployments(cluster="prod", service="web")["serviceDeployments"]
-        yield World(frozen, mock, ecs, first["targetServiceRevisionArn"])
+    ecs.create_service(
+        cluster="prod",
+        serviceName="web",
+        taskDefinition="web:1",
+        desiredCount=2,
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+    )
+    (first,) = ecs.list_service_deployments(cluster="prod", service="web")["serviceDeployments"]
+    return World(frozen, mock, ecs, first["targetServiceRevisionArn"])
 
 
 def _watch(world: World, timeout_seconds: float = 600, service: str = "web") -> Any:

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from types import SimpleNamespace
 from typing import Any
 
-import boto3
 import botocore.endpoint
 import pytest
 from botocore import xform_name
@@ -25,18 +23,14 @@ from mock_ecs_deployments.engine.model.service_model import error_codes, operati
 from mock_ecs_deployments.protocol import faults as faults_module
 from mock_ecs_deployments.protocol.dispatch import HANDLERS
 
+from .clients import new_client
+
 UTC = timezone.utc
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "111122223333"
 LIST = "ListServiceDeployments"
 NO_RETRIES = Config(retries={"total_max_attempts": 1})
 MODELED = [(operation, code) for operation in HANDLERS for code in error_codes(operation)]
-
-
-@pytest.fixture
-def mock() -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments() as active:
-        yield active
 
 
 @pytest.fixture
@@ -48,7 +42,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 def _ecs(config: Config = NO_RETRIES, region: str = "us-east-1") -> Any:
-    return boto3.client("ecs", region_name=region, config=config)
+    return new_client(region=region, config=config)
 
 
 def _seed(mock: ServiceDeploymentsMock, region: str = "us-east-1", **kwargs: Any) -> Any:

@@ -7,7 +7,6 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -16,6 +15,8 @@ from mock_ecs_deployments import (
     ServiceDeploymentsMock,
     mock_service_deployments,
 )
+
+from .clients import new_client
 
 UTC = timezone.utc
 REGION = "us-east-1"
@@ -343,6 +344,37 @@ def test_zero_durations_reach_the_outcome_at_once(
         "updatedAt": T0,
     }
     assert _describe(ecs, deployment.arn)["sourceServiceRevisions"] == []
+
+
+def test_a_plan_with_an_instant_rollback_finishes_it_when_in_progress_ends(
+    backend: ServiceDeploymentBackend, ecs: Any, frozen: Any
+) -> None:
+    backend.add_service(
+        service="web",
+        cluster="prod",
+        deployment_configuration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+    )
+    backend.add_deployment(service="web", cluster="prod", created_at=T0 - timedelta(hours=1))
+    deployment = backend.start_deployment(
+        service="web",
+        cluster="prod",
+        plan={"outcome": "ROLLBACK_SUCCESSFUL", "in_progress_for": 20, "rollback_for": 0},
+    )
+    frozen.tick(19.999)
+    (described,) = ecs.describe_service_deployments(serviceDeploymentArns=[deployment.arn])[
+        "serviceDeployments"
+    ]
+    assert described["status"] == "IN_PROGRESS"
+    frozen.tick(0.001)
+    (described,) = ecs.describe_service_deployments(serviceDeploymentArns=[deployment.arn])[
+        "serviceDeployments"
+    ]
+    ended = T0 + timedelta(seconds=20)
+    assert (described["status"], described["finishedAt"], described["rollback"]["startedAt"]) == (
+        "ROLLBACK_SUCCESSFUL",
+        ended,
+        ended,
+    )
 
 
 def test_a_first_deployment_planned_to_roll_back_fails_its_rollback(
@@ -712,7 +744,7 @@ def test_list_status_filter_sees_the_advanced_status(
 
 def test_the_real_clock_moves_a_deployment() -> None:
     with mock_service_deployments() as mock:
-        ecs = boto3.client("ecs", region_name=REGION)
+        ecs = new_client()
         deployment = mock.backend().start_deployment(
             service="web", cluster="prod", plan={"in_progress_for": 1}
         )

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from mock_ecs_deployments import ServiceDeploymentBackend, mock_service_deployments
+from mock_ecs_deployments import ServiceDeploymentBackend
 
 UTC = timezone.utc
 BASE = datetime(2025, 1, 10, 9, 0, tzinfo=UTC)
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
-
-
-@pytest.fixture
-def backend() -> Iterator[ServiceDeploymentBackend]:
-    with mock_service_deployments() as mock:
-        yield mock.backend()
-
-
-@pytest.fixture
-def ecs() -> Any:
-    return boto3.client("ecs", region_name=REGION)
 
 
 def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:

@@ -64,6 +64,8 @@ def _text(header: str | bytes | None) -> str | None:
 
 
 def _ecs(region: str = REGION) -> Any:
+    """A client as a user makes one, from boto3's default session: the one the mock's start
+    replaces (the other modules make theirs with tests.clients.new_client)."""
     return boto3.client("ecs", region_name=region)
 
 

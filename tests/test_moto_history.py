@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
@@ -18,6 +16,8 @@ from mock_ecs_deployments import (
     ServiceDeploymentsMock,
     mock_service_deployments,
 )
+
+from .clients import new_client
 
 UTC = timezone.utc
 ACCOUNT = "123456789012"
@@ -43,31 +43,30 @@ def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
     )
 
 
-@pytest.fixture
-def mock(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments(with_moto=True) as active:
-        yield active
+# The history follows moto's operations: the shared mock is beside moto's mock_aws here.
+pytestmark = pytest.mark.service_deployments(with_moto=True)
 
 
 @pytest.fixture
-def ecs(mock: ServiceDeploymentsMock) -> Any:
-    client = boto3.client("ecs", region_name=REGION)
-    client.create_cluster(clusterName="prod")
+def ecs(ecs: Any) -> Any:
+    """The shared client, with cluster prod and task definitions web:1 to web:3 (an app and an
+    envoy container each) made in moto."""
+    ecs.create_cluster(clusterName="prod")
     for version in (1, 2, 3):
-        client.register_task_definition(
+        ecs.register_task_definition(
             family="web",
             containerDefinitions=[
                 {"name": "app", "image": f"public.ecr.aws/acme/web:{version}.0", "memory": 256},
                 {"name": "envoy", "image": "public.ecr.aws/appmesh/envoy:v1.29", "memory": 128},
             ],
         )
-    return client
+    return ecs
 
 
 @pytest.fixture
 def network(mock: ServiceDeploymentsMock) -> dict[str, Any]:
     """Two awsvpc network configurations over subnets and a security group moto knows."""
-    ec2 = boto3.client("ec2", region_name=REGION)
+    ec2 = new_client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [
         ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{n}.0/24")["Subnet"]["SubnetId"]
@@ -550,7 +549,7 @@ def test_history_follows_moto_in_every_arrangement_region_and_by_arn(arrangement
     for started in mocks:
         started.start()
     try:
-        ecs = boto3.client("ecs", region_name="eu-west-1")
+        ecs = new_client(region="eu-west-1")
         cluster_arn = ecs.create_cluster(clusterName="prod")["cluster"]["clusterArn"]
         ecs.register_task_definition(
             family="web", containerDefinitions=[{"name": "app", "image": "nginx:1", "memory": 64}]
@@ -568,9 +567,7 @@ def test_history_follows_moto_in_every_arrangement_region_and_by_arn(arrangement
         assert listed[0]["targetServiceRevisionArn"].endswith("/" + _revision_id_of(moto_id))
         # Another region has no such cluster.
         with pytest.raises(ClientError) as excinfo:
-            boto3.client("ecs", region_name=REGION).list_service_deployments(
-                cluster="prod", service="web"
-            )
+            new_client().list_service_deployments(cluster="prod", service="web")
         assert _error(excinfo)[0] == "ClusterNotFoundException"
     finally:
         for started in reversed(mocks):
@@ -715,7 +712,7 @@ def test_motos_classes_are_restored_exactly_when_the_mock_stops() -> None:
     assert all(restored[name] is original[name] for name in MOTO_OPERATIONS)
     # moto alone again: its own CreateService works and nothing of ours answers.
     with mock_aws():
-        client = boto3.client("ecs", region_name=REGION)
+        client = new_client()
         client.create_cluster(clusterName="prod")
         client.register_task_definition(
             family="web", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 64}]

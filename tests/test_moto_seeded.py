@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-import boto3
 import pytest
 import yaml
 from botocore.exceptions import ClientError
@@ -15,6 +14,8 @@ from moto import mock_aws
 
 from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments, serve_in_thread
 from mock_ecs_deployments.beside_moto import seeded as moto_seeded
+
+from .clients import new_client
 
 UTC = timezone.utc
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -51,14 +52,10 @@ def seeded(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
             yield mock
 
 
-def _ecs(region: str = REGION) -> Any:
-    return boto3.client("ecs", region_name=region)
-
-
 def test_moto_lists_and_describes_what_was_seeded_before_it_started(
     seeded: ServiceDeploymentsMock,
 ) -> None:
-    ecs = _ecs()
+    ecs = new_client()
     assert sorted(ecs.list_clusters()["clusterArns"]) == [
         f"{PREFIX}:cluster/batch",
         f"{PREFIX}:cluster/prod",
@@ -88,7 +85,7 @@ def test_moto_lists_and_describes_what_was_seeded_before_it_started(
 def test_an_update_through_moto_deploys_a_seeded_service(
     seeded: ServiceDeploymentsMock, frozen: Any
 ) -> None:
-    ecs = _ecs()
+    ecs = new_client()
     ecs.update_service(cluster="prod", service="web", forceNewDeployment=True)
     history = ecs.list_service_deployments(cluster="prod", service="web")["serviceDeployments"]
     assert [item["status"] for item in history] == ["SUCCESSFUL"] * 3
@@ -108,7 +105,7 @@ def test_an_update_through_moto_deploys_a_seeded_service(
 def test_a_service_deleted_through_moto_is_not_made_again(
     seeded: ServiceDeploymentsMock,
 ) -> None:
-    ecs = _ecs()
+    ecs = new_client()
     ecs.delete_service(cluster="batch", service="worker", force=True)
     with pytest.raises(ClientError) as raised:
         ecs.list_service_deployments(cluster="batch", service="worker")
@@ -126,7 +123,7 @@ def test_seeding_while_moto_runs_and_other_accounts_and_regions(frozen: Any) -> 
         )
         backend.add_deployment("cron", "ops", status="SUCCESSFUL", task_definition="cron:5")
         mock.backend(region="eu-west-1").add_service("eu", "ops")
-        ecs = _ecs()
+        ecs = new_client()
         assert sorted(ecs.list_services(cluster="ops")["serviceArns"]) == [
             f"{PREFIX}:service/ops/api",
             f"{PREFIX}:service/ops/cron",
@@ -139,15 +136,15 @@ def test_seeding_while_moto_runs_and_other_accounts_and_regions(frozen: Any) -> 
         )
         assert "taskDefinition" not in api
         assert cron["taskDefinition"] == f"{PREFIX}:task-definition/cron:5"
-        assert _ecs("eu-west-1").list_services(cluster="ops")["serviceArns"] == [
+        assert new_client(region="eu-west-1").list_services(cluster="ops")["serviceArns"] == [
             f"arn:aws:ecs:eu-west-1:{ACCOUNT}:service/ops/eu"
         ]
-        assert _ecs("us-west-2").list_clusters()["clusterArns"] == []
+        assert new_client(region="us-west-2").list_clusters()["clusterArns"] == []
 
 
 def test_moto_own_task_definitions_and_services_are_kept(frozen: Any) -> None:
     with mock_service_deployments(with_moto=True) as mock:
-        ecs = _ecs()
+        ecs = new_client()
         ecs.create_cluster(clusterName="prod")
         ecs.register_task_definition(
             family="web", containerDefinitions=[{"name": "mine", "image": "nginx:1", "memory": 64}]
@@ -166,9 +163,8 @@ def test_moto_own_task_definitions_and_services_are_kept(frozen: Any) -> None:
 
 def test_the_server_s_scenarios_exist_for_moto() -> None:
     with serve_in_thread(scenarios=[yaml.safe_load(SCENARIO)]) as endpoint:
-        ecs = boto3.client(
-            "ecs",
-            region_name=REGION,
+        ecs = new_client(
+            region=REGION,
             endpoint_url=str(endpoint),
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
@@ -185,7 +181,7 @@ def test_the_server_s_scenarios_exist_for_moto() -> None:
 
 def test_a_service_moto_made_before_the_mock_started_is_adopted_not_replaced() -> None:
     with mock_aws():
-        ecs = _ecs()
+        ecs = new_client()
         ecs.create_cluster(clusterName="prod")
         ecs.register_task_definition(
             family="web", containerDefinitions=[{"name": "app", "image": "nginx:1", "memory": 64}]

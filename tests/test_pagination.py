@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -14,17 +13,6 @@ from mock_ecs_deployments import ServiceDeploymentBackend, mock_service_deployme
 
 UTC = timezone.utc
 BASE = datetime(2025, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def backend() -> Iterator[ServiceDeploymentBackend]:
-    with mock_service_deployments() as mock:
-        yield mock.backend()
-
-
-@pytest.fixture
-def ecs() -> Any:
-    return boto3.client("ecs", region_name="us-east-1")
 
 
 def _collect(ecs: Any, page_sizes: Iterator[int] | None = None, **kwargs: Any) -> list[str]:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import boto3
 import pytest
 import requests
 import requests.adapters
@@ -20,6 +19,8 @@ from moto import mock_aws
 
 from mock_ecs_deployments import mock_service_deployments
 from mock_ecs_deployments.patches import requests_transport as requests_door
+
+from .clients import new_client
 
 # Only loopback: a door that failed to answer must not reach AWS.
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
@@ -97,7 +98,7 @@ def test_alone_a_signed_post_gets_boto3_s_wire_response() -> None:
     with mock_service_deployments() as mock:
         mock.backend().add_deployment(service="web", cluster="prod", status="IN_PROGRESS")
         mock.backend().add_deployment(service="web", cluster="prod")
-        ecs = boto3.client("ecs", region_name="us-east-1")
+        ecs = new_client()
         recorder = WireRecorder(ecs)
         parsed = ecs.list_service_deployments(cluster="prod", service="web", maxResults=1)
         response = signed_post(
@@ -111,7 +112,7 @@ def test_alone_a_signed_post_gets_boto3_s_wire_response() -> None:
 def test_alone_errors_and_regions_match_boto3() -> None:
     with mock_service_deployments() as mock:
         mock.backend(region="eu-west-1").add_deployment(service="web", cluster="prod")
-        ecs = boto3.client("ecs", region_name="eu-west-1")
+        ecs = new_client(region="eu-west-1")
         recorder = WireRecorder(ecs)
         with pytest.raises(ecs.exceptions.ServiceNotFoundException):
             ecs.list_service_deployments(cluster="prod", service="api")
@@ -157,7 +158,7 @@ def test_under_mock_aws_moto_s_interception_reaches_our_operations(
     moto = mock_aws()
     first, second = (moto, ours) if moto_outermost else (ours, moto)
     with first, second:
-        ecs = boto3.client("ecs", region_name="us-east-1")
+        ecs = new_client()
         ecs.create_cluster(clusterName="prod")
         deployment = ours.backend().add_deployment(service="web", cluster="prod")
         recorder = WireRecorder(ecs)

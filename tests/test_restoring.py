@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from freezegun import freeze_time
 
 from mock_ecs_deployments import (
     ScenarioError,
@@ -41,12 +39,6 @@ from .strategies_state import FULL_PROBE, answers
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 BREAKER = {"deploymentCircuitBreaker": {"enable": True, "rollback": True}}
-
-
-@pytest.fixture
-def mock() -> Iterator[ServiceDeploymentsMock]:
-    with freeze_time(T0), mock_service_deployments() as active:
-        yield active
 
 
 def test_add_deployment_takes_only_what_a_test_author_writes() -> None:

@@ -11,11 +11,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 from freezegun import freeze_time
 from moto import mock_aws
 
 from mock_ecs_deployments import mock_service_deployments
+
+from .clients import new_client
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "rollback_notifier.py"
@@ -41,8 +42,8 @@ def _service(ecs: Any) -> None:
 
 def test_the_notifier_reports_the_rollback_of_the_failed_deployment_under_mock_aws() -> None:
     with freeze_time(T0) as frozen, mock_aws(), mock_service_deployments() as mock:
-        ecs, sqs = boto3.client("ecs", region_name=REGION), boto3.client("sqs", region_name=REGION)
-        url = NOTIFIER["subscribe"](sqs, boto3.client("events", region_name=REGION), "failures")
+        ecs, sqs = new_client(), new_client("sqs")
+        url = NOTIFIER["subscribe"](sqs, new_client("events"), "failures")
         _service(ecs)
         mock.backend().plan_next_deployment(
             "web", "prod", outcome="ROLLBACK_SUCCESSFUL", in_progress_for=300, rollback_for=60
@@ -71,7 +72,7 @@ def test_the_notifier_reports_the_rollback_of_the_failed_deployment_under_mock_a
 
 def test_the_notifier_ignores_other_events_and_names_a_deployment_no_longer_listed() -> None:
     with mock_aws(), mock_service_deployments():
-        ecs = boto3.client("ecs", region_name=REGION)
+        ecs = new_client()
         _service(ecs)
         arn = f"arn:aws:ecs:{REGION}:123456789012:service/prod/web"
         event = {

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from mock_ecs_deployments import ScenarioError, ServiceDeploymentBackend, mock_service_deployments
+from mock_ecs_deployments import ScenarioError, ServiceDeploymentBackend
 from mock_ecs_deployments.engine.deployments.lifecycle import OUTCOMES, make_plan
 from mock_ecs_deployments.engine.model.service_model import (
     deployment_statuses,
@@ -62,10 +62,8 @@ COMPANIONS: dict[str, dict[str, dict[str, Any]]] = {
 LEVELS = ("document", "service", "deployment", "plan", "lifecycleHookDetail")
 
 
-@pytest.fixture(autouse=True)
-def _active() -> Iterator[None]:
-    with mock_service_deployments():
-        yield
+# Scenarios are checked by loading them: every test here runs with the plugin's mock started.
+pytestmark = pytest.mark.usefixtures("service_deployments")
 
 
 def _definitions() -> Mapping[str, Any]:

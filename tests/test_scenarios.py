@@ -8,12 +8,11 @@ import functools
 import inspect
 import json
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
@@ -28,7 +27,14 @@ from mock_ecs_deployments import (
 from mock_ecs_deployments.engine.model.service_model import deployment_statuses
 from mock_ecs_deployments.engine.seeding.snapshot import SNAPSHOT_FIELDS
 from mock_ecs_deployments.scenarios import schema
-from mock_ecs_deployments.scenarios.loader import ScenarioError, build_scenario, load_scenario
+from mock_ecs_deployments.scenarios.loader import (
+    MAX_REPEAT,
+    ScenarioError,
+    build_scenario,
+    load_scenario,
+)
+
+from .clients import new_client
 
 UTC = timezone.utc
 ACCOUNT = "123456789012"
@@ -55,12 +61,6 @@ ISSUE_EXAMPLE = """
 """
 
 
-@pytest.fixture
-def mock() -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments() as active:
-        yield active
-
-
 def _write(directory: Path, name: str, text: str) -> Path:
     path = directory / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -68,13 +68,9 @@ def _write(directory: Path, name: str, text: str) -> Path:
     return path
 
 
-def _ecs(region: str = "us-east-1") -> Any:
-    return boto3.client("ecs", region_name=region)
-
-
 def _listed(service: str = "web", cluster: str = "prod", region: str = "us-east-1") -> list[Any]:
     """Every deployment of the service through ListServiceDeployments, page by page."""
-    client, items, token = _ecs(region), [], None
+    client, items, token = new_client(region=region), [], None
     while True:
         extra: dict[str, str] = {"nextToken": token} if token else {}
         page = client.list_service_deployments(cluster=cluster, service=service, **extra)
@@ -118,7 +114,7 @@ def test_the_issue_example_loads_and_lists(mock: ServiceDeploymentsMock, tmp_pat
     assert [item["serviceDeploymentArn"] for item in items] == [
         deployment.arn for deployment in reversed(services[0].deployments)
     ]
-    revisions = _ecs().describe_service_revisions(
+    revisions = new_client().describe_service_revisions(
         serviceRevisionArns=[oldest["targetServiceRevisionArn"]]
     )["serviceRevisions"]
     assert revisions[0]["taskDefinition"] == (
@@ -298,6 +294,29 @@ def test_relative_times_count_from_one_moment_per_load(mock: ServiceDeploymentsM
     assert len({item["createdAt"] for item in items}) == 1
 
 
+def test_relative_scenario_times_are_the_exact_instant(
+    mock: ServiceDeploymentsMock, frozen: Any
+) -> None:
+    frozen.tick(0.123)  # a reference with milliseconds, which rounding would lose
+    now = T0 + timedelta(seconds=0.123)
+    (service,) = mock.load_scenario(
+        {
+            "services": [
+                {
+                    "service": "web",
+                    "deployments": [
+                        {"created_at": "-1h30m", "status": "SUCCESSFUL"},
+                        {"created_at": "+45s", "status": "PENDING"},
+                        {"created_at": "now", "status": "SUCCESSFUL"},
+                    ],
+                }
+            ]
+        }
+    )
+    created = sorted(d.created_at for d in service.deployments)
+    assert created == [now - timedelta(hours=1, minutes=30), now, now + timedelta(seconds=45)]
+
+
 def test_durations_drive_a_plan(mock: ServiceDeploymentsMock, tmp_path: Path) -> None:
     path = _write(
         tmp_path,
@@ -362,7 +381,9 @@ def test_repeat_makes_copies_every_interval(mock: ServiceDeploymentsMock) -> Non
         assert item["startedAt"] - item["createdAt"] == timedelta(minutes=1)
         assert item["finishedAt"] - item["createdAt"] == timedelta(minutes=5)
     arns = [item["targetServiceRevisionArn"] for item in items]
-    revisions = _ecs().describe_service_revisions(serviceRevisionArns=arns)["serviceRevisions"]
+    revisions = new_client().describe_service_revisions(serviceRevisionArns=arns)[
+        "serviceRevisions"
+    ]
     assert [r["taskDefinition"].rsplit("/", 1)[1] for r in revisions] == [
         "web:5",
         "web:4",
@@ -402,6 +423,26 @@ def test_repeat_mistakes(
         mock.load_scenario(_one_service([{}, entry]))
     assert excinfo.value.field == f"services[0].deployments[1].{path}"
     assert detail in excinfo.value.problem
+
+
+def _repeated(times: int) -> dict[str, Any]:
+    return {
+        "services": [
+            {
+                "service": "web",
+                "deployments": [
+                    {"created_at": "2025-01-01T00:00:00Z", "repeat": times, "every": "1m"}
+                ],
+            }
+        ]
+    }
+
+
+def test_a_repeat_of_exactly_the_maximum_is_accepted_and_one_more_refused() -> None:
+    scenario = build_scenario(_repeated(MAX_REPEAT))
+    assert sum(len(entry.deployments) for entry in scenario.services) == MAX_REPEAT
+    with pytest.raises(ScenarioError, match=f"1 to {MAX_REPEAT:,}|1 to {MAX_REPEAT}"):
+        build_scenario(_repeated(MAX_REPEAT + 1))
 
 
 def test_an_error_in_a_repeated_entry_names_the_copy(mock: ServiceDeploymentsMock) -> None:
@@ -849,7 +890,7 @@ def test_scenario_argument_as_decorator(tmp_path: Path) -> None:
 
 def test_scenario_argument_beside_moto(tmp_path: Path) -> None:
     with mock_service_deployments(scenario=_one_service([{}, {}]), with_moto=True):
-        client = _ecs()
+        client = new_client()
         assert len(_listed()) == 2
         # moto answers its own operations, and the scenario's service exists for it
         assert client.list_clusters()["clusterArns"] == [
@@ -960,13 +1001,15 @@ def test_example_rollback(mock: ServiceDeploymentsMock) -> None:
         datetime(2025, 1, 11, 9, 14, 10, tzinfo=UTC),
     )
     arns = [item["targetServiceRevisionArn"] for item in items]
-    revisions = _ecs().describe_service_revisions(serviceRevisionArns=arns)["serviceRevisions"]
+    revisions = new_client().describe_service_revisions(serviceRevisionArns=arns)[
+        "serviceRevisions"
+    ]
     assert [r["taskDefinition"].rsplit("/", 1)[1] for r in revisions] == [
         "web:43",
         "web:42",
         "web:41",
     ]
-    (described,) = _ecs().describe_service_deployments(
+    (described,) = new_client().describe_service_deployments(
         serviceDeploymentArns=[latest["serviceDeploymentArn"]]
     )["serviceDeployments"]
     assert described["deploymentCircuitBreaker"]["status"] == "TRIGGERED"

@@ -4,11 +4,9 @@ returned records say, what a list call shows of them, and the errors a test auth
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto.moto_api._internal import mock_random
@@ -20,6 +18,8 @@ from mock_ecs_deployments import (
     service_deployment_backends,
 )
 from mock_ecs_deployments.engine.model.service_model import deployment_statuses
+
+from .clients import new_client
 
 UTC = timezone.utc
 ACCOUNT = "123456789012"
@@ -33,21 +33,6 @@ REVISION_ARN = re.compile(
 )
 COMPLETED = ("SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED")
 STARTED_ONGOING = ("IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS")
-
-
-@pytest.fixture
-def mock() -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments() as active:
-        yield active
-
-
-@pytest.fixture
-def backend(mock: ServiceDeploymentsMock) -> ServiceDeploymentBackend:
-    return mock.backend(region=REGION, account_id=ACCOUNT)
-
-
-def _ecs(region: str = REGION) -> Any:
-    return boto3.client("ecs", region_name=region)
 
 
 def _only_item(client: Any, service: str = "web", cluster: str = "prod") -> dict[str, Any]:
@@ -95,7 +80,7 @@ def test_record_matches_what_list_returns(backend: ServiceDeploymentBackend) -> 
     assert deployment.status == "SUCCESSFUL"
     assert deployment.created_at == BASE
 
-    item = _only_item(_ecs())
+    item = _only_item(new_client())
     assert item == {
         "serviceDeploymentArn": deployment.arn,
         "serviceArn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/web",
@@ -115,7 +100,9 @@ def test_every_deployment_gets_its_own_id_and_revision(backend: ServiceDeploymen
     ]
     assert len({d.id for d in deployments}) == 5
     assert len({d.target_revision_arn for d in deployments}) == 5
-    items = _ecs().list_service_deployments(cluster="prod", service="web")["serviceDeployments"]
+    items = new_client().list_service_deployments(cluster="prod", service="web")[
+        "serviceDeployments"
+    ]
     assert [(i["serviceDeploymentArn"], i["targetServiceRevisionArn"]) for i in items] == [
         (d.arn, d.target_revision_arn) for d in reversed(deployments)
     ]
@@ -131,7 +118,7 @@ def test_defaults(backend: ServiceDeploymentBackend) -> None:
     )
     assert before <= deployment.created_at <= after
     assert deployment.created_at.microsecond % 1000 == 0
-    item = _only_item(_ecs(), cluster="default")
+    item = _only_item(new_client(), cluster="default")
     assert item["createdAt"] == deployment.created_at
     assert item["status"] == "SUCCESSFUL"
 
@@ -143,7 +130,7 @@ def test_status_reason_is_listed(backend: ServiceDeploymentBackend) -> None:
         status="ROLLBACK_SUCCESSFUL",
         status_reason="Service deployment rolled back by user.",
     )
-    assert _only_item(_ecs())["statusReason"] == "Service deployment rolled back by user."
+    assert _only_item(new_client())["statusReason"] == "Service deployment rolled back by user."
 
 
 def test_task_definition_names_the_target_revision(backend: ServiceDeploymentBackend) -> None:
@@ -157,7 +144,7 @@ def test_service_by_arn(backend: ServiceDeploymentBackend) -> None:
     service_arn = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/web"
     deployment = backend.add_deployment(service=service_arn)
     assert DEPLOYMENT_ARN.match(deployment.arn)
-    assert _only_item(_ecs())["serviceDeploymentArn"] == deployment.arn
+    assert _only_item(new_client())["serviceDeploymentArn"] == deployment.arn
 
 
 def test_add_service_then_deployment(backend: ServiceDeploymentBackend) -> None:
@@ -165,11 +152,12 @@ def test_add_service_then_deployment(backend: ServiceDeploymentBackend) -> None:
     assert service.arn == f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/web"
     assert service.cluster_arn == f"arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/prod"
     assert (
-        _ecs().list_service_deployments(cluster="prod", service="web")["serviceDeployments"] == []
+        new_client().list_service_deployments(cluster="prod", service="web")["serviceDeployments"]
+        == []
     )
     deployment = backend.add_deployment(service="web", cluster="prod")
     assert deployment.service_arn == service.arn
-    assert _only_item(_ecs())["serviceDeploymentArn"] == deployment.arn
+    assert _only_item(new_client())["serviceDeploymentArn"] == deployment.arn
 
 
 # -- timestamps follow from the status -----------------------------------------------------------
@@ -183,7 +171,7 @@ def test_completed_status_has_started_and_finished(
         service="web", cluster="prod", status=status, created_at=BASE
     )
     assert (deployment.started_at, deployment.finished_at) == (BASE, BASE)
-    item = _only_item(_ecs())
+    item = _only_item(new_client())
     assert (item["status"], item["createdAt"], item["startedAt"], item["finishedAt"]) == (
         status,
         BASE,
@@ -201,7 +189,7 @@ def test_started_ongoing_status_has_started_only(
     )
     assert deployment.started_at == BASE
     assert deployment.finished_at is None
-    item = _only_item(_ecs())
+    item = _only_item(new_client())
     assert item["status"] == status
     assert item["startedAt"] == BASE
     assert "finishedAt" not in item
@@ -212,7 +200,7 @@ def test_pending_has_neither(backend: ServiceDeploymentBackend) -> None:
         service="web", cluster="prod", status="PENDING", created_at=BASE
     )
     assert (deployment.started_at, deployment.finished_at) == (None, None)
-    item = _only_item(_ecs())
+    item = _only_item(new_client())
     assert item["status"] == "PENDING"
     assert item["createdAt"] == BASE
     assert "startedAt" not in item
@@ -234,7 +222,7 @@ def test_explicit_times_are_kept(backend: ServiceDeploymentBackend) -> None:
     started_ms = BASE + timedelta(seconds=30, microseconds=456000)
     finished_ms = BASE + timedelta(minutes=7, microseconds=1000)
     assert (deployment.started_at, deployment.finished_at) == (started_ms, finished_ms)
-    item = _only_item(_ecs())
+    item = _only_item(new_client())
     assert (item["createdAt"], item["startedAt"], item["finishedAt"]) == (
         BASE,
         started_ms,
@@ -247,7 +235,7 @@ def test_in_progress_with_explicit_start(backend: ServiceDeploymentBackend) -> N
     backend.add_deployment(
         service="web", cluster="prod", status="IN_PROGRESS", created_at=BASE, started_at=started
     )
-    item = _only_item(_ecs())
+    item = _only_item(new_client())
     assert (item["createdAt"], item["startedAt"]) == (BASE, started)
     assert "finishedAt" not in item
 
@@ -263,7 +251,7 @@ def test_naive_datetimes_are_utc(backend: ServiceDeploymentBackend) -> None:
     as_utc = datetime(2025, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
     assert deployment.created_at == as_utc
     assert deployment.created_at.utcoffset() == timedelta(0)
-    item = _only_item(_ecs())
+    item = _only_item(new_client())
     assert item["createdAt"] == as_utc
     assert item["finishedAt"] == as_utc + timedelta(hours=1)
 
@@ -274,7 +262,7 @@ def test_aware_datetimes_in_other_zones_are_converted(backend: ServiceDeployment
         service="web", cluster="prod", created_at=datetime(2025, 6, 1, 12, 0, tzinfo=plus_two)
     )
     assert deployment.created_at == datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
-    assert _only_item(_ecs())["createdAt"] == datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
+    assert _only_item(new_client())["createdAt"] == datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
 
 
 # -- partitions ----------------------------------------------------------------------------------
@@ -297,7 +285,7 @@ def test_partition_follows_the_region(
         re.escape(f"{prefix}:service-revision/prod/web/") + r"[0-9]{19}",
         deployment.target_revision_arn,
     )
-    item = _only_item(_ecs(region))
+    item = _only_item(new_client(region=region))
     assert item["serviceDeploymentArn"] == deployment.arn
     assert item["serviceArn"] == f"{prefix}:service/prod/web"
     assert item["clusterArn"] == f"{prefix}:cluster/prod"
@@ -343,7 +331,7 @@ def test_a_rejected_deployment_leaves_no_trace(backend: ServiceDeploymentBackend
             service="web", cluster="prod", created_at=BASE, finished_at=BASE - timedelta(1)
         )
     with pytest.raises(ClientError) as excinfo:
-        _ecs().list_service_deployments(cluster="prod", service="web")
+        new_client().list_service_deployments(cluster="prod", service="web")
     assert _error(excinfo) == ("ClusterNotFoundException", "Cluster not found.", 400)
 
 
@@ -509,7 +497,7 @@ def test_rejected_add_service_registers_nothing(backend: ServiceDeploymentBacken
     with pytest.raises(ValueError):
         backend.add_service(service="web", cluster="prod", deployment_controller="NOPE")
     with pytest.raises(ClientError) as excinfo:
-        _ecs().list_service_deployments(cluster="prod", service="web")
+        new_client().list_service_deployments(cluster="prod", service="web")
     assert _error(excinfo) == ("ClusterNotFoundException", "Cluster not found.", 400)
 
 
@@ -551,7 +539,7 @@ def test_services_of_other_controllers_list_empty(
         service="blue-green", cluster="prod", deployment_controller=controller
     )
     assert service.deployment_controller == controller
-    page = _ecs().list_service_deployments(cluster="prod", service="blue-green")
+    page = new_client().list_service_deployments(cluster="prod", service="blue-green")
     assert page["serviceDeployments"] == []
     assert "nextToken" not in page
 

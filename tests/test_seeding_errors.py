@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import inspect
 import textwrap
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -27,17 +26,6 @@ UTC = timezone.utc
 BASE = datetime(2025, 5, 6, 7, 8, 9, tzinfo=UTC)
 OUTCOMES = ("SUCCESSFUL", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED", "STOPPED")
 PAUSE_HOOK = {"targetType": "PAUSE", "lifecycleStages": ["PRE_SCALE_UP"]}
-
-
-@pytest.fixture
-def mock() -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments() as active:
-        yield active
-
-
-@pytest.fixture
-def backend(mock: ServiceDeploymentsMock) -> ServiceDeploymentBackend:
-    return mock.backend()
 
 
 def _message_is_built_from(error: SeedingError) -> None:

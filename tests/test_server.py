@@ -16,7 +16,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 from botocore.auth import SigV4Auth
@@ -33,6 +32,8 @@ from mock_ecs_deployments import (
 from mock_ecs_deployments.engine.model.service_model import OPERATIONS, ecs_model
 from mock_ecs_deployments.server.app import MockServer
 from mock_ecs_deployments.server.guard import MAX_BODY_BYTES
+
+from .clients import new_client
 
 # Only loopback: a door that failed to answer must not reach AWS.
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
@@ -203,7 +204,7 @@ def test_every_answer_carries_exactly_one_request_id(endpoint: str) -> None:
         ids = response.raw.headers.getlist("x-amzn-RequestId")
         assert len(ids) == 1 and "," not in ids[0], (name, ids)
     assert answers["error"].status_code == 400
-    ecs = boto3.client("ecs", region_name=REGION, endpoint_url=endpoint)
+    ecs = new_client(endpoint_url=endpoint)
     request_id = ecs.list_service_deployments(cluster="prod", service="web")["ResponseMetadata"][
         "RequestId"
     ]
@@ -213,7 +214,7 @@ def test_every_answer_carries_exactly_one_request_id(endpoint: str) -> None:
 def test_in_process_boto3_client_talks_to_the_server_over_http(endpoint: str) -> None:
     """A client pointed at a server of this process is not answered in-process: moto's own
     operations, which only the server has, work through it."""
-    ecs = boto3.client("ecs", region_name=REGION, endpoint_url=endpoint)
+    ecs = new_client(endpoint_url=endpoint)
     ecs.create_cluster(clusterName="prod")
     deployment = seed(1)[0]
     items = ecs.list_service_deployments(cluster="prod", service="web")["serviceDeployments"]
@@ -551,9 +552,7 @@ def test_serve_command_in_process_notes_the_scenario_account(
 
 def test_the_next_server_starts_without_the_last_one_s_moto_state() -> None:
     with serve_in_thread() as first:
-        boto3.client("ecs", region_name=REGION, endpoint_url=first).create_cluster(
-            clusterName="prod"
-        )
+        new_client(endpoint_url=first).create_cluster(clusterName="prod")
     with serve_in_thread() as second:
         assert call(second, "ListClusters", "{}").json()["clusterArns"] == []
 
@@ -562,7 +561,7 @@ def test_moto_state_of_an_active_mock_aws_outlives_a_server() -> None:
     from moto import mock_aws
 
     with mock_aws():
-        ecs = boto3.client("ecs", region_name=REGION)
+        ecs = new_client()
         ecs.create_cluster(clusterName="kept")
         with serve_in_thread():
             pass

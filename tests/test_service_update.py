@@ -6,14 +6,11 @@ unchanged), and through moto for what ``tests/test_moto_history.py`` does not se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
-import boto3
 import pytest
 
-from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
 from mock_ecs_deployments.engine.deployments.service_update import (
     ServiceUpdate,
     check,
@@ -161,16 +158,8 @@ def test_a_malformed_deployment_configuration_is_refused_naming_the_member() -> 
 # -- through moto ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def mock(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments(with_moto=True) as active:
-        yield active
-
-
-def test_an_update_with_volume_configurations_through_moto_deploys(
-    mock: ServiceDeploymentsMock,
-) -> None:
-    ecs = boto3.client("ecs", region_name=REGION)
+@pytest.mark.service_deployments(with_moto=True)
+def test_an_update_with_volume_configurations_through_moto_deploys(ecs: Any) -> None:
     ecs.create_cluster(clusterName="prod")
     ecs.register_task_definition(
         family="web", containerDefinitions=[{"name": "app", "image": "nginx", "memory": 128}]

@@ -16,16 +16,16 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any, SupportsIndex
 
-import boto3
 import pytest
 
 from mock_ecs_deployments import (
     ServiceDeploymentBackend,
     ServiceDeploymentsMock,
-    mock_service_deployments,
 )
 from mock_ecs_deployments.beside_moto import seeded
 from mock_ecs_deployments.engine.model.records import Service, ServiceDeployment
+
+from .clients import new_client
 
 SERVICES = 2_000
 REGION = "us-east-1"
@@ -114,23 +114,21 @@ class Visits:
         return _WatchedServices.walks
 
 
-@pytest.fixture
-def mock(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments(with_moto=True) as active:
-        yield active
+# Requests through moto: the shared mock is beside moto's mock_aws here.
+pytestmark = pytest.mark.service_deployments(with_moto=True)
 
 
 @pytest.fixture
-def backend(mock: ServiceDeploymentsMock) -> ServiceDeploymentBackend:
-    """2,000 services seeded in the mock alone (one finished deployment each), ``web`` with
-    three, and ``moving``, whose deployment is under way for ten minutes."""
-    seeded_backend = mock.backend(region=REGION)
+def many_services(backend: ServiceDeploymentBackend) -> ServiceDeploymentBackend:
+    """The shared backend with 2,000 services seeded in the mock alone (one finished
+    deployment each), ``web`` with three, and ``moving``, whose deployment is under way for
+    ten minutes."""
     for index in range(SERVICES):
-        seeded_backend.add_deployment(f"svc-{index:04d}", "prod", task_definition="app:1")
+        backend.add_deployment(f"svc-{index:04d}", "prod", task_definition="app:1")
     for minutes in range(3):
-        seeded_backend.add_deployment("web", "prod", created_at=T0 - timedelta(minutes=minutes))
-    seeded_backend.add_deployment("moving", "prod", plan={"in_progress_for": 600})
-    return seeded_backend
+        backend.add_deployment("web", "prod", created_at=T0 - timedelta(minutes=minutes))
+    backend.add_deployment("moving", "prod", plan={"in_progress_for": 600})
+    return backend
 
 
 def _requests(ecs: Any, sqs: Any, arn: str) -> None:
@@ -146,17 +144,17 @@ def _requests(ecs: Any, sqs: Any, arn: str) -> None:
 
 
 def test_the_first_ecs_request_makes_every_seeded_service_in_moto_once(
-    backend: ServiceDeploymentBackend, monkeypatch: pytest.MonkeyPatch
+    many_services: ServiceDeploymentBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    names = sorted(name for _, name in backend.services)
-    visits = Visits(backend, monkeypatch)
-    sqs = boto3.client("sqs", region_name=REGION)
+    names = sorted(name for _, name in many_services.services)
+    visits = Visits(many_services, monkeypatch)
+    sqs = new_client("sqs")
     sqs.list_queues()  # another service of moto's: nothing is made for it
-    assert visits.made == [] and len(backend.peer_pending) == SERVICES + 2
-    ecs = boto3.client("ecs", region_name=REGION)
+    assert visits.made == [] and len(many_services.peer_pending) == SERVICES + 2
+    ecs = new_client()
     assert len(ecs.list_services(cluster="prod")["serviceArns"]) == SERVICES + 2
     assert sorted(visits.made) == names
-    assert len(visits.made) == SERVICES + 2 and not backend.peer_pending
+    assert len(visits.made) == SERVICES + 2 and not many_services.peer_pending
     ecs.list_clusters()
     ecs.describe_services(cluster="prod", services=["svc-0007"])
     assert len(visits.made) == SERVICES + 2
@@ -164,21 +162,21 @@ def test_the_first_ecs_request_makes_every_seeded_service_in_moto_once(
 
 
 def test_a_request_visits_only_the_moving_service_and_the_one_it_asks_about(
-    backend: ServiceDeploymentBackend, monkeypatch: pytest.MonkeyPatch
+    many_services: ServiceDeploymentBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ecs = boto3.client("ecs", region_name=REGION)
-    sqs = boto3.client("sqs", region_name=REGION)
+    ecs = new_client()
+    sqs = new_client("sqs")
     sqs.create_queue(QueueName="jobs")
     ecs.list_clusters()  # the one-time materialization, before watching
-    arn = backend.services[("prod", "web")].deployments[-1].arn
-    visits = Visits(backend, monkeypatch)
+    arn = many_services.services[("prod", "web")].deployments[-1].arn
+    visits = Visits(many_services, monkeypatch)
     for _ in range(3):
         _requests(ecs, sqs, arn)
     assert visits.walks == 0
     assert set(visits.refreshed) == {"moving", "web"}
     assert visits.taken == [] and visits.made == []
     # A service seeded now is the only one made at the next request.
-    backend.add_deployment("late", "prod")
+    many_services.add_deployment("late", "prod")
     sqs.list_queues()
     assert visits.made == []
     ecs.list_clusters()
@@ -192,8 +190,8 @@ def test_a_request_reads_at_most_a_page_of_a_long_history(
     history = mock.backend(region=REGION)
     for second in range(SERVICES):
         history.add_deployment("web", "prod", created_at=T0 - timedelta(seconds=SERVICES - second))
-    ecs = boto3.client("ecs", region_name=REGION)
-    sqs = boto3.client("sqs", region_name=REGION)
+    ecs = new_client()
+    sqs = new_client("sqs")
     ecs.list_clusters()  # the one-time materialization, before watching
     record = history.services[("prod", "web")]
     arn = record.deployments[-1].arn

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import boto3
 import pytest
 import requests
 from botocore.config import Config
@@ -19,6 +18,8 @@ from mock_ecs_deployments.engine.model import clock
 from mock_ecs_deployments.engine.state.process import mock_state
 from mock_ecs_deployments.protocol import faults
 from mock_ecs_deployments.server.app import serve_in_thread
+
+from .clients import new_client
 
 REGION = "us-east-1"
 EVERYTHING = ["backends", "default plan", "clock offset", "events", "injected errors", "calls"]
@@ -33,7 +34,7 @@ def _fill(endpoint_url: str | None = None) -> None:
     backend.start_deployment("web", "prod", task_definition="web:1")  # an event
     mock_state.plan_deployments(make_plan("SUCCESSFUL", 0, 60, None, None))
     faults.inject_error("ListServiceDeployments", "ThrottlingException", times=None)
-    ecs = boto3.client("ecs", region_name=REGION, endpoint_url=endpoint_url, config=NO_RETRIES)
+    ecs = new_client(endpoint_url=endpoint_url, config=NO_RETRIES)
     with pytest.raises(ClientError):
         ecs.list_service_deployments(cluster="prod", service="web")  # a call
     mock_state.advance(60)
@@ -118,7 +119,7 @@ def endpoint() -> Iterator[str]:
 
 @LOOPBACK
 def test_moto_api_reset_on_a_server_empties_the_state_as_a_whole(endpoint: str) -> None:
-    ecs = boto3.client("ecs", region_name=REGION, endpoint_url=endpoint, config=NO_RETRIES)
+    ecs = new_client(endpoint_url=endpoint, config=NO_RETRIES)
     ecs.create_cluster(clusterName="prod")
     _fill(endpoint)
     assert sorted(mock_state.leftovers()) == sorted(EVERYTHING)

@@ -7,14 +7,12 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from mock_ecs_deployments import (
     ServiceDeploymentBackend,
     ServiceDeploymentsMock,
-    mock_service_deployments,
 )
 
 UTC = timezone.utc
@@ -810,41 +808,40 @@ def test_pause_timeout_bounds_are_allowed(
 
 
 @pytest.mark.parametrize("stage", ["TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"])
-def test_moto_create_service_refuses_a_pause_during_traffic_shift(stage: str) -> None:
-    with mock_service_deployments(with_moto=True):
-        ecs: Any = boto3.client("ecs", region_name=REGION)
-        ecs.create_cluster(clusterName="prod")
-        ecs.register_task_definition(
-            family="web", containerDefinitions=[{"name": "web", "image": "nginx", "memory": 64}]
+@pytest.mark.service_deployments(with_moto=True)
+def test_moto_create_service_refuses_a_pause_during_traffic_shift(ecs: Any, stage: str) -> None:
+    ecs.create_cluster(clusterName="prod")
+    ecs.register_task_definition(
+        family="web", containerDefinitions=[{"name": "web", "image": "nginx", "memory": 64}]
+    )
+    with pytest.raises(ClientError) as excinfo:
+        ecs.create_service(
+            cluster="prod",
+            serviceName="web",
+            taskDefinition="web",
+            desiredCount=1,
+            deploymentConfiguration={"lifecycleHooks": [_pause(stage)]},
         )
-        with pytest.raises(ClientError) as excinfo:
-            ecs.create_service(
-                cluster="prod",
-                serviceName="web",
-                taskDefinition="web",
-                desiredCount=1,
-                deploymentConfiguration={"lifecycleHooks": [_pause(stage)]},
-            )
-        code, message, status = _error(excinfo)
-        assert (code, status) == ("InvalidParameterException", 400)
-        assert message == (
-            f"deploymentConfiguration.lifecycleHooks[0].lifecycleStages: '{stage}' is not"
-            f" allowed; allowed values: {ALLOWED_PAUSE_STAGES}"
+    code, message, status = _error(excinfo)
+    assert (code, status) == ("InvalidParameterException", 400)
+    assert message == (
+        f"deploymentConfiguration.lifecycleHooks[0].lifecycleStages: '{stage}' is not"
+        f" allowed; allowed values: {ALLOWED_PAUSE_STAGES}"
+    )
+    # Refused as a whole: moto made no service.
+    described = ecs.describe_services(cluster="prod", services=["web"])
+    assert described["services"] == []
+    ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web", desiredCount=1)
+    with pytest.raises(ClientError) as excinfo:
+        ecs.update_service(
+            cluster="prod",
+            service="web",
+            forceNewDeployment=True,
+            deploymentConfiguration={"lifecycleHooks": [_pause(stage)]},
         )
-        # Refused as a whole: moto made no service.
-        described = ecs.describe_services(cluster="prod", services=["web"])
-        assert described["services"] == []
-        ecs.create_service(cluster="prod", serviceName="web", taskDefinition="web", desiredCount=1)
-        with pytest.raises(ClientError) as excinfo:
-            ecs.update_service(
-                cluster="prod",
-                service="web",
-                forceNewDeployment=True,
-                deploymentConfiguration={"lifecycleHooks": [_pause(stage)]},
-            )
-        assert _error(excinfo)[0] == "InvalidParameterException"
-        listed = ecs.list_service_deployments(cluster="prod", service="web")
-        assert len(listed["serviceDeployments"]) == 1
+    assert _error(excinfo)[0] == "InvalidParameterException"
+    listed = ecs.list_service_deployments(cluster="prod", service="web")
+    assert len(listed["serviceDeployments"]) == 1
 
 
 def test_a_refused_rollback_of_a_first_deployment_leaves_it_as_it_was(

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
@@ -21,17 +20,16 @@ from mock_ecs_deployments import (
     mock_service_deployments,
 )
 
+from .clients import new_client
+
 UTC = timezone.utc
 REGION = "us-east-1"
 T0 = datetime(2025, 10, 6, 9, 0, tzinfo=UTC)
 WEIGHTS = ("requestedProductionTrafficWeight", "requestedTestTrafficWeight")
 
 
-@pytest.fixture
-def mock(frozen: Any) -> Iterator[ServiceDeploymentsMock]:
-    """Beside moto, for DescribeServices."""
-    with mock_service_deployments(with_moto=True) as active:
-        yield active
+# Beside moto's mock_aws, for DescribeServices: the shared mock, and so backend and ecs.
+pytestmark = pytest.mark.service_deployments(with_moto=True)
 
 
 def _at(seconds: float) -> datetime:
@@ -401,8 +399,10 @@ def test_a_blue_green_deployment_completes_after_its_bake_time_in_the_events(
 
 @pytest.fixture
 def moto_ecs(frozen: Any) -> Iterator[tuple[ServiceDeploymentsMock, Any]]:
+    """moto's mock_aws started first, then a mock; a client, with cluster prod and task
+    definitions web:1 and web:2 made in moto."""
     with mock_aws(), mock_service_deployments() as active:
-        client = boto3.client("ecs", region_name=REGION)
+        client = new_client()
         client.create_cluster(clusterName="prod")
         for version in (1, 2):
             client.register_task_definition(

@@ -1,11 +1,15 @@
 """The mock beside moto's ``mock_aws``: either one outermost, or started through
-``with_moto=True``; moto's clusters and services count, and neither mock wipes the other."""
+``with_moto=True``; moto's clusters and services count, neither mock wipes the other, keys
+moto made answer as their account (with the mock alone too), and moto's request recorder sees
+our operations."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -36,6 +40,8 @@ def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
 
 
 def _ecs() -> Any:
+    """A client as a user makes one, from boto3's default session, under whichever
+    arrangement of the two mocks the test started."""
     return boto3.client("ecs", region_name=REGION)
 
 
@@ -330,6 +336,35 @@ def test_credentials_moto_made_for_another_account_keep_that_account() -> None:
         )
 
 
+def test_standalone_a_key_moto_made_for_another_account_answers_as_that_account() -> None:
+    """moto's IAM holds a key of account 111122223333 (made through moto's backend, as a test
+    that prepares moto's state does); our mock alone, with no mock_aws, answers as that
+    account for requests signed with it."""
+    from moto.iam.models import iam_backends
+
+    iam = iam_backends["111122223333"]["global"]
+    iam.create_user(region_name="us-east-1", user_name="deployer")
+    key = iam.create_access_key("deployer")
+    try:
+        with mock_service_deployments() as mock:  # moto's mock_aws is not active here
+            mock.backend(account_id="111122223333").add_deployment(service="web")
+            mock.backend().add_deployment(service="web", status="STOPPED")
+            ecs = boto3.client(
+                "ecs",
+                region_name="us-east-1",
+                aws_access_key_id=key.access_key_id,
+                aws_secret_access_key=key.secret_access_key,
+            )
+            items = ecs.list_service_deployments(service="web")["serviceDeployments"]
+            assert [(item["status"], item["serviceArn"].split(":")[4]) for item in items] == [
+                ("SUCCESSFUL", "111122223333")
+            ]
+            assert [call.account_id for call in mock.calls] == ["111122223333"]
+    finally:
+        iam.delete_access_key(key.access_key_id, "deployer")
+        iam.delete_user("deployer")
+
+
 def test_under_mock_aws_our_operations_skip_moto_s_dispatch_and_run_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -367,3 +402,29 @@ def test_under_mock_aws_our_operations_skip_moto_s_dispatch_and_run_once(
         "RegisterTaskDefinition",
         "CreateService",
     ]
+
+
+def test_moto_s_recorder_sees_our_operations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.moto_api import recorder
+
+    monkeypatch.setattr(recorder, "_location", str(tmp_path / "recording"))
+    with mock_service_deployments(with_moto=True) as mock:
+        recorder.reset_recording()
+        recorder.start_recording()
+        try:
+            ecs = boto3.client("ecs", region_name="us-east-1")
+            ecs.create_cluster(clusterName="prod")
+            mock.backend().add_deployment(service="web", cluster="prod")
+            listed = ecs.list_service_deployments(cluster="prod", service="web")
+        finally:
+            recorder.stop_recording()
+        assert len(listed["serviceDeployments"]) == 1
+        assert len(mock.calls) == 1  # answered once, by moto's dispatch
+    targets = [
+        json.loads(line)["headers"].get("X-Amz-Target", "").rsplit(".", 1)[-1]
+        for line in recorder.download_recording().splitlines()
+        if line.strip()
+    ]
+    assert targets == ["CreateCluster", "ListServiceDeployments"]
