@@ -56,3 +56,18 @@ def test_no_hint_when_the_service_is_nowhere_or_other_errors() -> None:
         ecs.list_service_deployments(cluster="prod", service="web")
         assert mock.calls[-1].hint is None
         assert mock.calls[-1].error_code is None
+
+
+def test_the_hint_names_only_other_places() -> None:
+    with mock_service_deployments() as mock:
+        mock.backend(region="us-east-1").add_deployment(service="web", cluster="prod")
+        mock.backend(region="eu-west-1").add_deployment(service="web", cluster="prod")
+        ecs = new_client(region="us-east-1")
+        with pytest.raises(ClientError):
+            ecs.list_service_deployments(
+                service="arn:aws:ecs:eu-west-1:123456789012:service/prod/web"
+            )
+        assert mock.calls[-1].hint == (
+            "service 'web' in cluster 'prod' exists in account 123456789012, region eu-west-1;"
+            " this request was answered as account 123456789012, region us-east-1"
+        )

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import botocore.exceptions
 import pytest
 import requests
 
@@ -198,3 +199,10 @@ def test_twelve_digit_account_ids_are_taken_everywhere(endpoint: MockEndpoint) -
         "ListServiceDeployments", "ThrottlingException", account_id=account_id
     )
     assert injected["account_id"] == account_id
+
+
+def test_an_empty_service_is_an_invalid_parameter(backend: Any, ecs: Any) -> None:
+    backend.add_deployment(service="web")
+    with pytest.raises(botocore.exceptions.ClientError) as refused:
+        ecs.list_service_deployments(service="")
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
