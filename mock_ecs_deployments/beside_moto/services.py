@@ -8,7 +8,8 @@ stores parts of the request that decide a deployment, such as ``deploymentConfig
 the wrapper reads them from the request itself after moto has answered. Whether a request
 deploys, and what it changes on the service, is the engine's rule
 (:mod:`~mock_ecs_deployments.engine.deployments.service_update`): this module only translates
-moto's request into it. Everything is put back exactly as it was by :func:`uninstall`.
+moto's request into it. Everything is put back exactly as it was when the
+step's patch is undone (:data:`~mock_ecs_deployments.beside_moto.dispatch.SERVICES`).
 """
 
 from __future__ import annotations
