@@ -22,6 +22,7 @@ from ..engine.deployments import service_update
 from ..engine.deployments.service_update import ServiceUpdate
 from ..engine.model import arns
 from ..engine.model.exceptions import InvalidParameterException
+from ..engine.model.records import Service
 from ..engine.state.backend import ServiceDeploymentBackend
 from ..engine.state.registry import service_deployment_backends
 from ..patching import Patch
@@ -192,13 +193,18 @@ def _after_create(
         record.peer_record = moto_service
         backend.in_step(record)
         if service_update.create_service(record, _update(response, params, creating=True)):
-            backend.start_deployment(
-                name,
-                cluster,
-                task_definition=record.task_definition,
-                revision_id=_revision_id(moto_service),
-            )
+            _deploy(backend, record, moto_service)
         return service_fields(backend, record)
+
+
+def _deploy(backend: ServiceDeploymentBackend, record: Service, moto_service: MotoService) -> None:
+    """Start the deployment moto's request made, with moto's ``ecs-svc/<n>`` as its revision."""
+    backend.start_deployment(
+        record.name,
+        record.cluster,
+        task_definition=record.task_definition,
+        revision_id=_revision_id(moto_service),
+    )
 
 
 def _after_update(
@@ -224,12 +230,7 @@ def _after_update(
             from moto.moto_api._internal import mock_random
 
             moto_service.deployments[0]["id"] = f"ecs-svc/{mock_random.randint(0, 32**12)}"
-        backend.start_deployment(
-            record.name,
-            record.cluster,
-            task_definition=record.task_definition,
-            revision_id=_revision_id(moto_service),
-        )
+        _deploy(backend, record, moto_service)
         return service_fields(backend, record)
 
 

@@ -33,6 +33,12 @@ Event = dict[str, Any]
 Deliverer = Callable[[Event, int], None]
 
 
+class _Quiet(threading.local):
+    """Per thread: whether this thread's deployments make no events (off by default)."""
+
+    on = False
+
+
 class EventLog:
     """The events made since the last reset, and whom each new one is also given to."""
 
@@ -48,13 +54,13 @@ class EventLog:
         self.deliverer: Deliverer | None = None
         # Per thread: whether this thread builds state that is not the mock's (a scenario
         # checked in throwaway backends before it is loaded), whose events are not made.
-        self._quiet = threading.local()
+        self._quiet = _Quiet()
 
     @contextlib.contextmanager
     def quiet(self) -> Iterator[None]:
         """While the block runs, this thread's deployments make no events (they move in
         backends that are thrown away: the scenario's real load makes them)."""
-        before = getattr(self._quiet, "on", False)  # a thread's first use has none yet
+        before = self._quiet.on
         self._quiet.on = True
         try:
             yield
@@ -64,7 +70,7 @@ class EventLog:
     def record(self, at_ms: int, event: Event) -> None:
         """Keep ``event`` (made at ``at_ms``) and hand a copy to the deliverer, while events
         are accepted."""
-        if getattr(self._quiet, "on", False):
+        if self._quiet.on:
             return
         with self.lock:
             if not self.accepting:
