@@ -797,3 +797,174 @@ def test_calls_over_http_carry_the_hint_for_a_service_held_elsewhere(endpoint: s
         f"service 'web' in cluster 'prod' exists in account {ACCOUNT}, region eu-west-1;"
         f" this request was answered as account {ACCOUNT}, region {REGION}"
     )
+
+
+# -- the state page's routes: GET picture, POST stop, POST continue, the page ---------------------
+
+HOOKED_YAML = """\
+services:
+  - service: web
+    cluster: prod
+    deployment_configuration:
+      lifecycleHooks:
+        - targetType: PAUSE
+          lifecycleStages: [POST_SCALE_UP]
+    deployments:
+      - status: SUCCESSFUL
+        created_at: -2h
+      - plan: {in_progress_for: 0}
+"""
+
+
+def _arns(endpoint: str) -> list[str]:
+    page = ecs(endpoint).list_service_deployments(cluster="prod", service="web")
+    return [item["serviceDeploymentArn"] for item in page["serviceDeployments"]]
+
+
+def _described(endpoint: str, arn: str) -> dict[str, Any]:
+    answer = ecs(endpoint).describe_service_deployments(serviceDeploymentArns=[arn])
+    (deployment,) = answer["serviceDeployments"]
+    result: dict[str, Any] = deployment
+    return result
+
+
+def test_picture_answers_every_service_with_the_statuses_ecs_gives(endpoint: MockEndpoint) -> None:
+    endpoint.load_scenario(WEB_YAML.encode())
+    endpoint.load_scenario(API_DATA)
+    picture = endpoint.picture()
+    drawn = {
+        service["name"]: [d["status"] for d in service["deployments"]]
+        for service in picture["services"]
+    }
+    # The picture lists oldest first; ListServiceDeployments newest first.
+    assert drawn == {
+        "api": statuses(endpoint, "api")[::-1],
+        "web": statuses(endpoint, "web")[::-1],
+    }
+    assert drawn["web"] == ["SUCCESSFUL", "IN_PROGRESS"]
+    assert ISO_MS.match(picture["now"])
+    web = next(s for s in picture["services"] if s["name"] == "web")
+    assert [d["arn"] for d in web["deployments"]] == _arns(endpoint)[::-1]
+
+
+@pytest.mark.parametrize(
+    ("stop_type", "ends", "reason"),
+    [
+        (
+            None,
+            ("ROLLBACK_REQUESTED", "ROLLBACK_SUCCESSFUL"),
+            "Service deployment rolled back by user.",
+        ),
+        ("ABORT", ("STOP_REQUESTED", "STOPPED"), "Service deployment stopped by user."),
+    ],
+)
+def test_stop_rolls_back_or_aborts_as_stop_service_deployment_does(
+    endpoint: MockEndpoint, stop_type: str | None, ends: tuple[str, str], reason: str
+) -> None:
+    endpoint.load_scenario(WEB_YAML.encode())
+    newest = _arns(endpoint)[0]
+    endpoint.stop_deployment(newest, stop_type)
+    # The requested status at the stop's instant, then (a seeded deployment's plan takes no
+    # time) its end as soon as the clock has moved.
+    described = _described(endpoint, newest)
+    assert (described["status"], described["statusReason"]) in {(end, reason) for end in ends}
+    # Not an ECS request: the call log and any injected error are left alone.
+    assert [call.operation for call in endpoint.calls()] == [
+        "ListServiceDeployments",
+        "DescribeServiceDeployments",
+    ]
+
+
+def test_stopping_a_completed_deployment_is_aws_s_conflict_with_its_status(
+    endpoint: MockEndpoint,
+) -> None:
+    endpoint.load_scenario(WEB_YAML.encode())
+    oldest = _arns(endpoint)[-1]
+    body = refused(control(endpoint, "POST", "stop", json={"deployment_arn": oldest}), 400)
+    with pytest.raises(ClientError) as raised:
+        ecs(endpoint).stop_service_deployment(serviceDeploymentArn=oldest)
+    assert body == {
+        "message": raised.value.response["Error"]["Message"],
+        "code": "ConflictException",
+    }
+    unknown = oldest[:-4] + "AAAA"
+    body = refused(control(endpoint, "POST", "stop", json={"deployment_arn": unknown}), 400)
+    assert body["code"] == "ServiceDeploymentNotFoundException"
+    body = refused(
+        control(endpoint, "POST", "stop", json={"deployment_arn": oldest, "stop_type": "PAUSE"}),
+        400,
+    )
+    assert body["code"] == "InvalidParameterException"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"deployment_arn": "web"},
+        {"deployment_arn": f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/web"},
+        {"deployment_arn": 7},
+    ],
+)
+def test_stop_refuses_what_is_not_a_deployment_s_arn(
+    endpoint: MockEndpoint, body: dict[str, Any]
+) -> None:
+    answer = refused(control(endpoint, "POST", "stop", json=body), 400)
+    assert answer["field"] == "deployment_arn"
+    assert answer["message"].startswith("deployment_arn: expected a service deployment's ARN")
+    assert refused(control(endpoint, "POST", "stop", json={}), 400)["field"] == "deployment_arn"
+
+
+def test_continue_answers_the_hook_a_deployment_waits_at(endpoint: MockEndpoint) -> None:
+    endpoint.load_scenario(HOOKED_YAML.encode())
+    newest = _arns(endpoint)[0]
+    (hook,) = _described(endpoint, newest)["lifecycleHookDetails"]
+    assert hook["status"] == "AWAITING_ACTION"
+    (awaiting,) = [
+        d for s in endpoint.picture()["services"] for d in s["deployments"] if d["arn"] == newest
+    ]
+    assert awaiting["hooks_awaiting"] == [{"hook_id": hook["hookId"], "stage": "POST_SCALE_UP"}]
+    endpoint.continue_deployment(newest, hook["hookId"])
+    (hook,) = _described(endpoint, newest)["lifecycleHookDetails"]
+    assert hook["status"] == "SUCCEEDED"
+    with pytest.raises(ControlRequestError) as raised:
+        endpoint.continue_deployment(newest, hook["hookId"])
+    assert raised.value.status == 400
+    assert "is not awaiting action" in raised.value.message
+
+
+@pytest.mark.parametrize("path", ["ui/", "ui/page.html"])
+def test_the_page_is_one_html_document_with_its_script_and_style_in_it(
+    endpoint: MockEndpoint, path: str
+) -> None:
+    from mock_ecs_deployments.picture.page import asset
+
+    response = control(endpoint, "GET", path)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert asset("page.js") in response.text and asset("page.css") in response.text
+    assert "http://" not in response.text and "https://" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [("page.js", "text/javascript"), ("page.css", "text/css")]
+)
+def test_the_page_s_files_are_served_too(endpoint: MockEndpoint, name: str, kind: str) -> None:
+    from mock_ecs_deployments.picture.page import asset
+
+    response = control(endpoint, "GET", f"ui/{name}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == f"{kind}; charset=utf-8"
+    assert response.text == asset(name)
+    head = control(endpoint, "HEAD", f"ui/{name}")
+    assert (head.status_code, head.content) == (200, b"")
+
+
+def test_no_other_file_nor_method_is_served_under_the_page(endpoint: MockEndpoint) -> None:
+    assert refused(control(endpoint, "GET", "ui/secret.txt"), 404)["message"] == (
+        "No file of the state page at /mock-ecs-deployments/ui/secret.txt."
+    )
+    assert refused(control(endpoint, "GET", "ui/../scenario"), 404)
+    response = control(endpoint, "POST", "ui/")
+    assert refused(response, 405)["message"] == "/mock-ecs-deployments/ui/ takes GET, not POST."
+    assert response.headers["Allow"] == "GET"

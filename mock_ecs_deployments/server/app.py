@@ -37,7 +37,7 @@ from ..engine.model.records import Service
 from ..mock import ServiceDeploymentsMock, mock_service_deployments
 from ..scenarios.reading import ScenarioSource
 from .client import MockEndpoint
-from .control import ControlApi, StartScenarioError
+from .control import UI_PATH, ControlApi, StartScenarioError
 from .guard import MAX_BODY_BYTES, EcsRequestGuard
 
 if TYPE_CHECKING:
@@ -312,6 +312,7 @@ def _print_banner(server: MockServer, account_id: str | None, loaded: list[Servi
         else (example.account_id, example.region, example.cluster, example.name)
     )
     print(f"mock-ecs-deployments: serving ECS (and the rest of moto) at {url}", flush=True)
+    print(f"See the state: {url}{UI_PATH}", flush=True)
     print(
         "Try: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws ecs list-service-deployments"
         f" --cluster {cluster} --service {name} --region {region} --endpoint-url {url}",

@@ -13,9 +13,11 @@ import os
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..engine.model.clock import iso_ms, to_ms
 
 if TYPE_CHECKING:
     from ..protocol.faults import Call
@@ -188,6 +190,33 @@ class MockEndpoint(str):
         calls it held."""
         return int(self._request("DELETE", "calls")["cleared"])
 
+    def picture(self) -> dict[str, Any]:
+        """What the server's state page draws: every service and deployment, with their
+        timelines, events and calls (``GET picture``; see :mod:`~..picture.model`)."""
+        answer: dict[str, Any] = self._request("GET", "picture")
+        return answer
+
+    def stop_deployment(self, deployment_arn: str, stop_type: str | None = None) -> None:
+        """Roll back (``stop_type`` ``ROLLBACK``, the default) or abort (``ABORT``) a service
+        deployment, as StopServiceDeployment does, without an ECS request.
+
+        :raises ControlRequestError: with the AWS error's status and message (e.g. a 400
+            ConflictException for a deployment that completed).
+        """
+        fields = {"deployment_arn": deployment_arn, "stop_type": stop_type}
+        self._request("POST", "stop", _json({k: v for k, v in fields.items() if v is not None}))
+
+    def continue_deployment(
+        self, deployment_arn: str, hook_id: str, action: str | None = None
+    ) -> None:
+        """Answer the PAUSE hook ``hook_id`` a service deployment waits at with ``CONTINUE``
+        (the default) or ``ROLLBACK``, as ContinueServiceDeployment does.
+
+        :raises ControlRequestError: with the AWS error's status and message.
+        """
+        fields = {"deployment_arn": deployment_arn, "hook_id": hook_id, "action": action}
+        self._request("POST", "continue", _json({k: v for k, v in fields.items() if v is not None}))
+
     def reset(self) -> None:
         """Forget the server's state (moto's and the mock's) and load its start scenarios
         again (``POST /moto-api/reset``)."""
@@ -241,8 +270,7 @@ def _json(fields: Mapping[str, Any]) -> bytes:
 def format_time(value: datetime) -> str:
     """``value`` as the control API writes a time: ISO 8601 in UTC with milliseconds,
     ``2025-03-01T12:00:00.000Z``."""
-    utc = value.astimezone(timezone.utc)
-    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+    return iso_ms(to_ms(value))
 
 
 def _seconds(value: float | timedelta | None) -> float | None:

@@ -8,18 +8,21 @@ inside a route, the answer is JSON (``{"message": ...}`` for an error), never an
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from ..engine.model import validation
+from ..engine.model import arns, validation
+from ..engine.model.exceptions import ServiceDeploymentsError
 from ..engine.model.validation import SeedingError
+from ..engine.state.backend import ServiceDeploymentBackend
 from ..mock import ServiceDeploymentsMock
 from ..protocol import faults
 from ..scenarios.errors import ScenarioError
@@ -30,6 +33,8 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 PREFIX = "/mock-ecs-deployments/"
+#: Where the state page is served (its files under it).
+UI_PATH = PREFIX + "ui/"
 RESET_PATH = "/moto-api/reset"
 #: The largest control request body the server reads (a dumped history of some 100,000
 #: deployments fits).
@@ -72,12 +77,14 @@ class _Refused(Exception):
         *,
         field: str | None = None,
         headers: dict[str, str] | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.field = field
         self.headers = headers or {}
+        self.code = code
 
 
 class ControlApi:
@@ -86,9 +93,11 @@ class ControlApi:
 
     Routes (JSON in and out; see the server-mode docs for bodies and answers):
     ``GET``/``POST scenario``, ``POST advance``, ``POST plans``, ``POST errors``,
-    ``GET``/``DELETE calls``. An unknown path is 404, a method the path does not take 405
-    (with ``Allow``), a bad body or field 400; an unexpected exception is a 500 whose message
-    says it is a bug in mock_ecs_deployments.
+    ``GET``/``DELETE calls``, ``GET picture``, ``POST stop``, ``POST continue``. An unknown
+    path is 404, a method the path does not take 405 (with ``Allow``), a bad body or field
+    400, a modeled AWS error its own status with its ``code``; an unexpected exception is a
+    500 whose message says it is a bug in mock_ecs_deployments. The state page and its files
+    are served under :data:`UI_PATH`.
 
     :param app: the application behind (moto's, behind the ECS guard).
     :param mock: the server's mock, which the routes act on.
@@ -107,6 +116,11 @@ class ControlApi:
         path = str(environ.get("PATH_INFO", "")) or "/"
         if path == RESET_PATH:
             return self._reset(environ, start_response)
+        if path.startswith(UI_PATH) or path == UI_PATH.rstrip("/"):
+            try:
+                return self._page(path, environ, start_response)
+            except Exception as bug:
+                return _send(start_response, 500, _bug_answer(bug), {})
         if not (path.startswith(PREFIX) or path == PREFIX.rstrip("/")):
             return self.app(environ, start_response)
         method = str(environ.get("REQUEST_METHOD", "")).upper()
@@ -132,9 +146,10 @@ class ControlApi:
             answer = {"message": refused.message}
             if refused.field is not None:
                 answer["field"] = refused.field
-        except Exception as bug:  # the one place an unexpected failure becomes an answer
-            status = 500
-            answer = {"message": f"bug in mock_ecs_deployments: {type(bug).__name__}: {bug}"}
+            if refused.code is not None:
+                answer["code"] = refused.code
+        except Exception as bug:  # an unexpected failure becomes an answer here and in _page
+            status, answer = 500, _bug_answer(bug)
         return _send(start_response, status, answer, headers)
 
     # -- routes ------------------------------------------------------------------------------
@@ -245,6 +260,78 @@ class ControlApi:
         """DELETE calls: empty the call log (injected errors and state stay)."""
         return {"cleared": faults.clear_calls()}
 
+    def _picture(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
+        """GET picture: what the state page draws (see picture/model.py)."""
+        from ..picture.model import build_picture  # here: only the page needs it
+
+        return build_picture()
+
+    def _stop(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
+        """POST stop: roll back or abort a deployment, as StopServiceDeployment does."""
+        fields = _fields(body, required=("deployment_arn",), optional=("stop_type",))
+        backend, arn = self._deployment_backend(fields["deployment_arn"])
+        with _as_refusal():
+            backend.stop_service_deployment(arn, fields.get("stop_type"))
+        return {"deployment_arn": arn}
+
+    def _continue(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
+        """POST continue: answer the PAUSE hook a deployment waits at, as
+        ContinueServiceDeployment does."""
+        fields = _fields(body, required=("deployment_arn", "hook_id"), optional=("action",))
+        backend, arn = self._deployment_backend(fields["deployment_arn"])
+        hook_id = fields["hook_id"]
+        if not isinstance(hook_id, str):
+            raise _Refused(400, f"hook_id: expected a hook id, got {hook_id!r}", field="hook_id")
+        with _as_refusal():
+            backend.continue_service_deployment(arn, hook_id, fields.get("action"))
+        return {"deployment_arn": arn}
+
+    def _deployment_backend(self, arn: object) -> tuple[ServiceDeploymentBackend, str]:
+        """The backend of the account and region a service deployment's ARN names."""
+        parsed = arns.parse_arn(arn) if isinstance(arn, str) else None
+        if parsed is None or parsed.kind != "service-deployment":
+            raise _Refused(
+                400,
+                f"deployment_arn: expected a service deployment's ARN, got {arn!r}",
+                field="deployment_arn",
+            )
+        assert isinstance(arn, str)
+        return self.mock.backend(region=parsed.region, account_id=parsed.account_id), arn
+
+    # -- the state page ----------------------------------------------------------------------
+
+    def _page(
+        self, path: str, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        """GET the state page (``ui/``) or one of its files (``ui/page.js``, ...)."""
+        from ..picture.page import ASSETS, asset, render_page
+
+        method = str(environ.get("REQUEST_METHOD", "")).upper()
+        name = path[len(UI_PATH) :] if path.startswith(UI_PATH) else ""
+        if name not in ASSETS and name != "":
+            return _send(
+                start_response, 404, {"message": f"No file of the state page at {path}."}, {}
+            )
+        if method not in ("GET", "HEAD"):
+            return _send(
+                start_response,
+                405,
+                {"message": f"{path} takes GET, not {method}."},
+                {"Allow": "GET"},
+            )
+        if name in ("", "page.html"):
+            text, kind = render_page(None), ASSETS["page.html"]
+        else:
+            text, kind = asset(name), ASSETS[name]
+        body = text.encode("utf-8")
+        headers = {
+            "Content-Type": f"{kind}; charset=utf-8",
+            "Content-Length": str(len(body)),
+            "Cache-Control": "no-store",
+        }
+        start_response("200 OK", list(headers.items()))
+        return [] if method == "HEAD" else [body]
+
     # -- moto's reset ------------------------------------------------------------------------
 
     def _reset(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -266,7 +353,23 @@ _ROUTES: dict[str, dict[str, _Handler]] = {
     "plans": {"POST": ControlApi._plan_next_deployment},
     "errors": {"POST": ControlApi._inject_error},
     "calls": {"GET": ControlApi._calls, "DELETE": ControlApi._clear_calls},
+    "picture": {"GET": ControlApi._picture},
+    "stop": {"POST": ControlApi._stop},
+    "continue": {"POST": ControlApi._continue},
 }
+
+
+@contextlib.contextmanager
+def _as_refusal() -> Iterator[None]:
+    """A modeled AWS error, answered with its HTTP status, code and message."""
+    try:
+        yield
+    except ServiceDeploymentsError as error:
+        raise _Refused(error.status, error.message, code=error.code) from None
+
+
+def _bug_answer(bug: Exception) -> dict[str, object]:
+    return {"message": f"bug in mock_ecs_deployments: {type(bug).__name__}: {bug}"}
 
 
 def _listing() -> str:
@@ -355,6 +458,7 @@ def _send(
 __all__ = [
     "MAX_CONTROL_BODY_BYTES",
     "PREFIX",
+    "UI_PATH",
     "ControlApi",
     "StartScenarioError",
 ]

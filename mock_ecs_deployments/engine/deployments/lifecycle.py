@@ -43,6 +43,17 @@ ALREADY_STOPPING = frozenset({"STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_
 
 
 @dataclass(frozen=True, slots=True)
+class Moment:
+    """What a moving deployment showed from ``at_ms`` on: its status, lifecycle stage and
+    target's (production, test) traffic weights (``None`` for a strategy that shifts none)."""
+
+    at_ms: int
+    status: str
+    stage: str | None
+    traffic: tuple[float, float] | None
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """How one deployment runs: its durations (ms) and how it ends."""
 
@@ -140,6 +151,7 @@ def begin(deployment: ServiceDeployment, plan: Plan, at_ms: int) -> None:
     deployment.lifecycle_stage = "RECONCILE_SERVICE"
     deployment.updated_ms = at_ms
     _schedule(deployment, "start", at_ms + plan.pending_ms)
+    note(deployment, at_ms)
 
 
 def advance(deployment: ServiceDeployment, now_ms: int) -> None:
@@ -150,6 +162,26 @@ def advance(deployment: ServiceDeployment, now_ms: int) -> None:
         step, at_ms = deployment.next_step or "", deployment.next_ms
         deployment.next_step, deployment.next_ms, deployment.next_strict = None, None, False
         _STEPS[step](deployment, at_ms)
+        note(deployment, at_ms)
+
+
+def note(deployment: ServiceDeployment, at_ms: int) -> None:
+    """Add to the deployment's history what it shows from ``at_ms`` on, if that changed."""
+    moment = Moment(
+        at_ms,
+        deployment.status,
+        deployment.lifecycle_stage,
+        strategies.target_traffic(deployment),
+    )
+    history: list[Moment] | None = deployment.history
+    if history is None:
+        deployment.history = [moment]
+    elif (history[-1].status, history[-1].stage, history[-1].traffic) != (
+        moment.status,
+        moment.stage,
+        moment.traffic,
+    ):
+        history.append(moment)
 
 
 def _schedule(
@@ -338,6 +370,7 @@ def supersede(deployment: ServiceDeployment, at_ms: int) -> None:
     finishes on its own."""
     if deployment.status in INTERRUPTIBLE:
         complete(deployment, "STOPPED", at_ms, SUPERSEDED_REASON)
+        note(deployment, at_ms)
 
 
 def stop(deployment: ServiceDeployment, stop_type: str, at_ms: int) -> None:
@@ -369,8 +402,9 @@ def stop(deployment: ServiceDeployment, stop_type: str, at_ms: int) -> None:
         deployment.status_reason = ABORT_REASON
         deployment.updated_ms = at_ms
         _schedule(deployment, "stop_finish", at_ms, strict=True)
-        return
-    begin_rollback(deployment, at_ms, USER_ROLLBACK_REASON, requested=True)
+    else:
+        begin_rollback(deployment, at_ms, USER_ROLLBACK_REASON, requested=True)
+    note(deployment, at_ms)
 
 
 def continue_hook(deployment: ServiceDeployment, hook_id: str, action: str, at_ms: int) -> None:
@@ -392,14 +426,15 @@ def continue_hook(deployment: ServiceDeployment, hook_id: str, action: str, at_m
         hook.status = "SUCCEEDED"
         deployment.updated_ms = at_ms
         _next_hook_or_run(deployment, at_ms)
-        return
-    if not deployment.source_revisions:
+    elif not deployment.source_revisions:
         raise InvalidParameterException(
             f"The service deployment {deployment.arn} is the service's first deployment: there"
             " is no previous service revision to roll back to."
         )
-    hook.status = "FAILED"
-    begin_rollback(deployment, at_ms, USER_ROLLBACK_REASON, requested=True)
+    else:
+        hook.status = "FAILED"
+        begin_rollback(deployment, at_ms, USER_ROLLBACK_REASON, requested=True)
+    note(deployment, at_ms)
 
 
 def breaker_threshold(deployment: ServiceDeployment) -> int:

@@ -16,9 +16,9 @@ import copy
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
 from typing import Any
 
+from ..model.clock import from_ms, iso_ms
 from ..model.randomness import random_source
 from ..model.records import Service
 
@@ -149,7 +149,6 @@ def _emit(service: Service, at_ms: int, detail_type: str, detail: dict[str, str]
 def _iso(ms: int, *, milliseconds: bool) -> str:
     """``2026-03-02T09:05:00Z`` (the envelope's ``time``), or with milliseconds
     (``2026-03-02T09:05:00.250Z``, the detail's timestamps)."""
-    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
     if milliseconds:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso_ms(ms)
+    return f"{from_ms(ms):%Y-%m-%dT%H:%M:%S}Z"

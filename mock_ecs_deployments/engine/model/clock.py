@@ -101,6 +101,13 @@ def from_ms(ms: int) -> _dt.datetime:
     return _EPOCH + _dt.timedelta(milliseconds=ms)
 
 
+def iso_ms(ms: int) -> str:
+    """Epoch milliseconds as ISO 8601 text in UTC with milliseconds:
+    ``2025-03-01T12:00:00.000Z``."""
+    moment = from_ms(ms)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+
+
 def wire_bound_ms(value: float, *, upper: bool) -> int:
     """Epoch milliseconds for a bound sent on the wire as epoch seconds (integer or fraction).
 

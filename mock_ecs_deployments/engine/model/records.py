@@ -200,6 +200,9 @@ class ServiceDeployment:
     rollback_revision: ServiceRevision | None = None
     rollback_outcome: str | None = None
     breaker_triggered: bool = False
+    # Following a plan: what it showed from each moment on (lifecycle.Moment), oldest first;
+    # None for a deployment that never moved (seeded with a status, or restored).
+    history: list[Any] | None = None
 
     @property
     def sort_key(self) -> int:

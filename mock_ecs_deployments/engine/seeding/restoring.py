@@ -382,3 +382,6 @@ def place_in_plan(
     elif status == "ROLLBACK_IN_PROGRESS":
         due = updated + plan.rollback_duration_ms
     deployment.next_step, deployment.next_ms, deployment.next_strict = step, due, strict
+    # What it showed before it was written down is not known: its history starts here.
+    deployment.history = None
+    lifecycle.note(deployment, updated)

@@ -6,7 +6,9 @@ move or read: the backends of every account and region with the default plan
 EventBridge events, and the parts the layers above keep in it (the protocol layer's injected
 errors and call log). Every mock of the process shares it, nested or not, as every ``mock_aws``
 shares moto's backends. Its :meth:`MockState.reset` is the one reset: the outermost stop,
-``mock.reset()`` and a server's ``POST /moto-api/reset`` all call it.
+``mock.reset()`` and a server's ``POST /moto-api/reset`` all call it. Whoever must see the state
+before the outermost stop forgets it (the pytest plugin's ``--mock-ecs-report``) registers a
+callable in :attr:`MockState.before_forgetting`.
 
 Each part is made by the module that works on it (the clock and the events sit below this
 module and cannot reach it; the protocol layer sits above and is not known here), so each is
@@ -16,6 +18,7 @@ handed to the state, which holds and resets them all; nothing else resets them.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -60,6 +63,15 @@ class MockState:
         self.backends = backends
         self.clock = offset
         self.events = events
+        #: Called, in order and with no arguments, at the outermost stop just before the state
+        #: is forgotten: the mock's doors are closed by then (no request reaches the backends)
+        #: but the backends, the events and the call log are as the last request left them,
+        #: and a mock still counts as active. Not called by :meth:`reset` alone (``mock.reset()``
+        #: or a server's reset), which forgets the state while a mock stays active. A callback
+        #: that raises stops neither the others nor the reset; the first failure is raised
+        #: after the reset. Append to register, remove to unregister; it is not state, so a
+        #: reset keeps it.
+        self.before_forgetting: list[Callable[[], None]] = []
         self._held: list[Part] = []
 
     def hold(self, part: PartT) -> PartT:
@@ -92,11 +104,24 @@ class MockState:
 
     def deactivate(self) -> None:
         """No mock is active any more: nothing is made, and everything is forgotten (the
-        outermost stop)."""
+        outermost stop). Each of :attr:`before_forgetting` is called first; the reset happens
+        even when one fails, and the first failure (of a callback or of the reset) is raised
+        afterwards."""
+        failure: BaseException | None = None
+        for callback in list(self.before_forgetting):
+            try:
+                callback()
+            except BaseException as error:
+                failure = failure or error
         with self.backends.lock:
             self.backends.active = False
             self.events.accepting = False
-            self.reset()
+            try:
+                self.reset()
+            except BaseException as error:
+                failure = failure or error
+        if failure is not None:
+            raise failure
 
     @property
     def default_plan(self) -> Plan | None:

@@ -1,0 +1,360 @@
+"""The picture: what the backends hold now, as the state page draws it.
+
+One mapping, JSON-able: the mock's clock, and every ACTIVE service of every account and
+region with its deployments, each with the stretches of time it spent in each status and
+lifecycle stage, its target's traffic weights over time, the instants to mark, what
+DescribeServiceDeployments answers for it, its EventBridge events and the calls that named
+it. Each backend is read under its lock, its planned deployments first brought up to now, so
+a service's rows agree with each other as a read at that instant would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypedDict
+
+from ..engine.deployments import lifecycle, strategies
+from ..engine.events.deployment_events import DEPLOYMENT_STATE_CHANGE, SERVICE_ACTION, Event
+from ..engine.events.service_events import deployment_id
+from ..engine.model.clock import iso_ms, now_ms, to_ms
+from ..engine.model.records import Service, ServiceDeployment
+from ..engine.state.backend import ServiceDeploymentBackend
+from ..engine.state.registry import service_deployment_backends
+from ..protocol import faults, shapes
+
+#: What the page says in place of tasks, which the mock does not keep.
+TASKS_NOTE = (
+    "The mock keeps no tasks: DescribeServices' counts move from the source revision to the"
+    " target at the deployment's transitions."
+)
+#: The operations whose calls name a deployment by ARN, and the parameter that does.
+_ARN_PARAMETERS = {
+    "DescribeServiceDeployments": "serviceDeploymentArns",
+    "StopServiceDeployment": "serviceDeploymentArn",
+    "ContinueServiceDeployment": "serviceDeploymentArn",
+}
+
+
+class Segment(TypedDict):
+    """A stretch of time a deployment spent in a status or a lifecycle stage."""
+
+    kind: str  # "status" or "stage"
+    name: str
+    start_ms: int
+    end_ms: int | None  # None: still going
+
+
+class TrafficPoint(TypedDict):
+    """The target revision's traffic weights (percent) from ``at_ms`` on."""
+
+    at_ms: int
+    production: float
+    test: float
+
+
+class Mark(TypedDict):
+    """An instant the timeline marks."""
+
+    kind: str  # "rollback", "stop", "finished" or "hook"
+    at_ms: int
+    label: str
+
+
+def build_picture(
+    backends: Iterable[ServiceDeploymentBackend] | None = None,
+    *,
+    events: Sequence[Event] | None = None,
+    calls: Sequence[faults.Call] | None = None,
+) -> dict[str, Any]:
+    """The picture of ``backends`` (default: every account and region the mock holds).
+
+    :param backends: the backends to draw.
+    :param events: the EventBridge events to join to the deployments (default: the mock's).
+    :param calls: the answered calls to join to the deployments (default: the mock's log).
+    :returns: ``{"now", "now_ms", "services", "tasks_note"}``; services in account, region,
+        cluster and name order, each with its deployments oldest first.
+    """
+    if backends is None:
+        with service_deployment_backends.lock:
+            backends = [
+                backend
+                for _, regions in sorted(dict.items(service_deployment_backends))
+                for _, backend in sorted(dict.items(regions))
+            ]
+    services: list[dict[str, Any]] = []
+    now = now_ms()
+    for backend in backends:
+        with backend.lock:
+            now = now_ms()
+            records = [record for record in backend.services.values() if record.status == "ACTIVE"]
+            for record in records:
+                ServiceDeploymentBackend.refresh(record, now)
+            services.extend(_service(record, now) for record in records)
+    # After the reads: an event is made when a read moves a deployment.
+    event_list = list(_events() if events is None else events)
+    call_list = list(faults.calls() if calls is None else calls)
+    services.sort(key=lambda s: (s["account_id"], s["region"], s["cluster"], s["name"]))
+    for service in services:
+        deployments = service["deployments"]
+        for index, deployment in enumerate(deployments):
+            # Its events come before the next deployment's creation.
+            end = deployments[index + 1]["created_ms"] if index + 1 < len(deployments) else None
+            deployment["events"] = _events_of(deployment, service, event_list, end)
+            deployment["calls"] = _calls_of(deployment, service, call_list)
+        for deployment in service["deployments"]:
+            del deployment["_ids"]
+    return {
+        "now": iso_ms(now),
+        "now_ms": now,
+        "services": services,
+        "tasks_note": TASKS_NOTE,
+    }
+
+
+def _events() -> list[Event]:
+    from ..engine.state.process import mock_state  # the state the mock holds now
+
+    return mock_state.events.events()
+
+
+def _service(service: Service, now: int) -> dict[str, Any]:
+    return {
+        "account_id": service.account_id,
+        "region": service.region,
+        "cluster": service.cluster,
+        "name": service.name,
+        "arn": service.arn,
+        "status": service.status,
+        "desired_count": service.desired_count,
+        "task_definition": service.task_definition,
+        "strategy": strategies.strategy_of(service.deployment_configuration),
+        "deployments": [_deployment(deployment, now) for deployment in service.deployments],
+    }
+
+
+def _deployment(deployment: ServiceDeployment, now: int) -> dict[str, Any]:
+    interruptible = deployment.status in lifecycle.INTERRUPTIBLE
+    ids = {deployment_id(deployment.target_revision)}
+    if deployment.rollback_revision is not None:
+        ids.add(deployment_id(deployment.rollback_revision))
+    return {
+        "arn": deployment.arn,
+        "id": deployment.id,
+        "status": deployment.status,
+        "status_reason": deployment.status_reason,
+        "strategy": strategies.strategy_of(deployment.configuration),
+        "lifecycle_stage": deployment.lifecycle_stage,
+        "created_ms": deployment.created_ms,
+        "started_ms": deployment.started_ms,
+        "finished_ms": deployment.finished_ms,
+        "stopped_ms": deployment.stopped_ms,
+        "updated_ms": deployment.updated_ms,
+        "target_revision_arn": deployment.target_revision.arn,
+        "target_task_definition": deployment.target_revision.task_definition,
+        "source_revision_arns": [revision.arn for revision in deployment.source_revisions],
+        "segments": segments(deployment),
+        "traffic": traffic(deployment),
+        "marks": marks(deployment),
+        "hooks_awaiting": [
+            {"hook_id": hook.id, "stage": hook.stage}
+            for hook in deployment.hooks or ()
+            if hook.status == "AWAITING_ACTION"
+        ],
+        "can_stop": interruptible,
+        "can_roll_back": interruptible and bool(deployment.source_revisions),
+        "describe": _with_iso_times(shapes.service_deployment(deployment)),
+        "_ids": ids,
+    }
+
+
+def _history(deployment: ServiceDeployment) -> list[lifecycle.Moment]:
+    """The moments the deployment's record holds (none for one that never moved)."""
+    return list(deployment.history or ())
+
+
+def segments(deployment: ServiceDeployment) -> list[Segment]:
+    """The stretches of time ``deployment`` spent in each status (all of its life) and, where
+    its history knows them, in each lifecycle stage while IN_PROGRESS."""
+    history = _history(deployment)
+    known_from = history[0].at_ms if history else None
+    out = _status_from_times(deployment, until=known_from)
+    for index, moment in enumerate(history):
+        end = history[index + 1].at_ms if index + 1 < len(history) else None
+        if moment.status in lifecycle.ONGOING:
+            _extend(out, "status", moment.status, moment.at_ms, end)
+        if moment.status == "IN_PROGRESS" and moment.stage is not None:
+            _extend(out, "stage", moment.stage, moment.at_ms, end)
+    if history and not deployment.completed:
+        return out
+    # A completed deployment's last stretch ends when it finished.
+    finished = deployment.finished_ms
+    for segment in out:
+        if segment["end_ms"] is None and finished is not None:
+            segment["end_ms"] = finished
+    return out
+
+
+def _extend(out: list[Segment], kind: str, name: str, start: int, end: int | None) -> None:
+    """Add a stretch, or lengthen the last one of its kind when it has the same name."""
+    last = next((segment for segment in reversed(out) if segment["kind"] == kind), None)
+    if last is not None and last["name"] == name and last["end_ms"] == start:
+        last["end_ms"] = end
+        return
+    out.append({"kind": kind, "name": name, "start_ms": start, "end_ms": end})
+
+
+def _status_from_times(deployment: ServiceDeployment, *, until: int | None) -> list[Segment]:
+    """The status stretches its timestamps give (a deployment seeded with a status, or
+    restored), up to ``until`` where its history takes over."""
+    out: list[Segment] = []
+    created, started = deployment.created_ms, deployment.started_ms
+    rollback = deployment.rollback_started_ms
+    finished = deployment.finished_ms
+
+    def add(name: str, start: int, end: int | None) -> None:
+        if until is not None:
+            if start >= until:
+                return
+            end = until if end is None else min(end, until)
+        out.append({"kind": "status", "name": name, "start_ms": start, "end_ms": end})
+
+    ongoing_end = None if deployment.status in lifecycle.ONGOING else finished
+    add("PENDING", created, started if started is not None else ongoing_end)
+    if started is not None:
+        add("IN_PROGRESS", started, rollback if rollback is not None else ongoing_end)
+    if (rollback is not None and deployment.status != "ROLLBACK_FAILED") or (
+        rollback is not None and deployment.rollback_revision is not None
+    ):
+        add("ROLLBACK_IN_PROGRESS", rollback, ongoing_end)
+    return out
+
+
+def traffic(deployment: ServiceDeployment) -> list[TrafficPoint]:
+    """The target's traffic weights over time (empty for a strategy that shifts none)."""
+    if not strategies.shifts_traffic(deployment.configuration):
+        return []
+    points: list[TrafficPoint] = []
+    for moment in _history(deployment):
+        if moment.traffic is None:
+            continue
+        production, test = moment.traffic
+        if points and (points[-1]["production"], points[-1]["test"]) == (production, test):
+            continue
+        points.append({"at_ms": moment.at_ms, "production": production, "test": test})
+    if not points:  # never moved: what it shows now, over its whole life
+        now_traffic = strategies.target_traffic(deployment)
+        if now_traffic is not None:
+            start = deployment.started_ms or deployment.created_ms
+            points.append({"at_ms": start, "production": now_traffic[0], "test": now_traffic[1]})
+    return points
+
+
+def marks(deployment: ServiceDeployment) -> list[Mark]:
+    """The instants worth marking: a rollback's start, a stop, the end, hooks reached."""
+    out: list[Mark] = []
+    if deployment.rollback_started_ms is not None:
+        out.append(
+            {
+                "kind": "rollback",
+                "at_ms": deployment.rollback_started_ms,
+                "label": f"rollback started: {deployment.status_reason or ''}".rstrip(": "),
+            }
+        )
+    for moment in _history(deployment):
+        if moment.status in ("STOP_REQUESTED", "ROLLBACK_REQUESTED"):
+            out.append({"kind": "stop", "at_ms": moment.at_ms, "label": moment.status})
+    if deployment.finished_ms is not None:
+        kind = "stop" if deployment.status == "STOPPED" else "finished"
+        out.append({"kind": kind, "at_ms": deployment.finished_ms, "label": deployment.status})
+    for hook in deployment.hooks or ():
+        if hook.status == "AWAITING_ACTION" and hook.expires_ms is not None:
+            out.append(
+                {
+                    "kind": "hook",
+                    "at_ms": hook.expires_ms,
+                    "label": f"hook {hook.id} at {hook.stage} times out",
+                }
+            )
+    return sorted(out, key=lambda mark: mark["at_ms"])
+
+
+def _events_of(
+    deployment: dict[str, Any], service: dict[str, Any], events: list[Event], end: int | None
+) -> list[Event]:
+    """The events of ``deployment``: its state changes (by its revisions' ``ecs-svc`` ids)
+    and its service's steady states while it was the newest, from its creation to ``end``."""
+    ids: set[str] = deployment["_ids"]
+    start = deployment["created_ms"]
+    out = []
+    for event in events:
+        if event.get("resources") != [service["arn"]]:
+            continue
+        detail = event.get("detail") or {}
+        if event.get("detail-type") == DEPLOYMENT_STATE_CHANGE:
+            if detail.get("deploymentId") in ids and _within(detail.get("updatedAt"), start, end):
+                out.append(event)
+        elif event.get("detail-type") == SERVICE_ACTION and _within(
+            detail.get("createdAt"), start, end
+        ):
+            out.append(event)
+    return out
+
+
+def _within(iso: object, start: int, end: int | None) -> bool:
+    if not isinstance(iso, str):
+        return False
+    # fromisoformat reads a trailing "Z" only from Python 3.11 on.
+    at = to_ms(datetime.fromisoformat(iso.replace("Z", "+00:00")))
+    return at >= start and (end is None or at < end)
+
+
+def _calls_of(
+    deployment: dict[str, Any], service: dict[str, Any], calls: list[faults.Call]
+) -> list[dict[str, Any]]:
+    """The calls that named ``deployment``'s ARN, and ListServiceDeployments of its service."""
+    arn = deployment["arn"]
+    out = []
+    for call in calls:
+        if (call.account_id, call.region) != (service["account_id"], service["region"]):
+            continue
+        parameter = _ARN_PARAMETERS.get(call.operation)
+        named = call.params.get(parameter) if parameter is not None else None
+        if (
+            named == arn
+            or (isinstance(named, list) and arn in named)
+            or (call.operation == "ListServiceDeployments" and _names_service(call.params, service))
+        ):
+            out.append(dataclasses.asdict(call))
+    return out
+
+
+def _names_service(params: dict[str, Any], service: dict[str, Any]) -> bool:
+    named = params.get("service")
+    if named == service["arn"]:
+        return True
+    cluster = params.get("cluster") or "default"
+    return named == service["name"] and cluster in (service["cluster"], _cluster_arn(service))
+
+
+def _cluster_arn(service: dict[str, Any]) -> str:
+    prefix = str(service["arn"]).split(":service/")[0]
+    return f"{prefix}:cluster/{service['cluster']}"
+
+
+def _with_iso_times(value: Any) -> Any:
+    """The shape with its epoch-second times written as ISO 8601 text, as a reader wants."""
+    if isinstance(value, dict):
+        return {
+            key: iso_ms(round(item * 1000))
+            if key.endswith("At") and isinstance(item, int | float) and not isinstance(item, bool)
+            else _with_iso_times(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_with_iso_times(item) for item in value]
+    return value
+
+
+__all__ = ["TASKS_NOTE", "Mark", "Segment", "TrafficPoint", "build_picture"]
