@@ -964,7 +964,8 @@ def test_no_other_file_nor_method_is_served_under_the_page(endpoint: MockEndpoin
     assert refused(control(endpoint, "GET", "ui/secret.txt"), 404)["message"] == (
         "No file of the state page at /mock-ecs-deployments/ui/secret.txt."
     )
-    assert refused(control(endpoint, "GET", "ui/../scenario"), 404)
+    for other in ("ui/page.js/", "ui/PAGE.JS", "ui/static/page.js", "ui/..%2fscenario"):
+        assert refused(control(endpoint, "GET", other), 404)
     response = control(endpoint, "POST", "ui/")
     assert refused(response, 405)["message"] == "/mock-ecs-deployments/ui/ takes GET, not POST."
     assert response.headers["Allow"] == "GET"
