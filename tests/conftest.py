@@ -72,6 +72,7 @@ LOOPBACK_MODULES = frozenset(
         "test_xdist",
         "test_control_api",
         "test_record",
+        "test_state_page_browser",
     }
 )
 LOOPBACK_HOSTS = ["127.0.0.1", "::1"]

@@ -1,5 +1,6 @@
 """The ``validate`` and ``show`` subcommands of ``mock-ecs-deployments``: check scenario files,
-and show one as a timeline per service.
+and show one as a timeline per service (a table, or with ``--html`` the state page as one
+self-contained HTML file).
 
 Both build the scenario the way a test loads it (in throwaway backends), so a file that passes
 ``validate`` loads in a test, and ``show`` shows what a test would list.
@@ -19,6 +20,8 @@ from rich.text import Text
 
 from ..engine.model.clock import now_ms
 from ..engine.model.records import ServiceDeployment
+from ..engine.state.backend import ServiceDeploymentBackend
+from ..engine.state.process import mock_state
 from .errors import ScenarioError
 from .loader import Scenario, build_scenario
 from .schema import schema_path
@@ -47,6 +50,12 @@ def configure(parser: argparse.ArgumentParser, command: str) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE", help="scenario files to check")
     elif command == "show":
         parser.add_argument("files", nargs="+", metavar="FILE", help="scenario files to show")
+        parser.add_argument(
+            "--html",
+            metavar="OUT",
+            help="write every file's services to OUT as one self-contained HTML page (the"
+            " state page, offline) instead of printing tables",
+        )
     else:
         raise ValueError(f"command: {command!r} is not allowed; allowed values: {COMMANDS}")
     parser.add_argument(
@@ -71,6 +80,8 @@ def run(args: argparse.Namespace, command: str) -> int:
     if command == "validate":
         return validate(args.files, account_id=args.account_id, region=args.region)
     if command == "show":
+        if args.html is not None:
+            return show_html(args.files, args.html, account_id=args.account_id, region=args.region)
         return show(args.files, account_id=args.account_id, region=args.region)
     raise ValueError(f"command: {command!r} is not allowed; allowed values: {COMMANDS}")
 
@@ -137,6 +148,80 @@ def show(
             print(("\n" if index else "") + f"== {file}", file=out)
         _show_one(scenario, out)
     return status
+
+
+def show_html(
+    files: str | Sequence[str],
+    html: str,
+    *,
+    account_id: str | None = None,
+    region: str | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Write the services of every file to ``html`` as one self-contained HTML document (the
+    state page with its picture inlined: it loads nothing from anywhere), then print
+    ``wrote OUT: ...`` on ``out``. Returns 0; or 1, writing nothing, if a file could not be
+    loaded (its error goes to ``err`` as :func:`show` prints it; every file is tried) or
+    ``html`` could not be written.
+
+    Each file is built in throwaway backends of its own, as :func:`show` builds it, so two files
+    may hold the same service (same ARN); each service of the picture names the file it comes
+    from in ``source``. Services are in account, region, cluster and name order (as
+    :func:`~..picture.model.build_picture` orders them), those of one name in the files' order.
+
+    :param files: the path of a scenario file, or several.
+    :param html: the path of the HTML file to write (replaced if it exists).
+    :param account_id: the account where a scenario names none.
+    :param region: the region where a scenario names none.
+    """
+    from ..picture.model import build_picture
+    from ..picture.page import render_page
+
+    out, err = out or sys.stdout, err or sys.stderr
+    paths = [files] if isinstance(files, str) else list(files)
+    scenarios = [_build(file, account_id, region, err) for file in paths]
+    built = [scenario for scenario in scenarios if scenario is not None]
+    if len(built) < len(scenarios):
+        return 1
+    pictures = []
+    # Reading brings planned deployments up to now; in throwaway backends, that makes no
+    # events (nor any in an active mock's log).
+    with mock_state.events.quiet():
+        for path, scenario in zip(paths, built, strict=True):
+            one = build_picture(_backends(scenario), events=[], calls=[])
+            for service in one["services"]:
+                service["source"] = path
+            pictures.append(one)
+        picture = pictures[-1] if pictures else build_picture([], events=[], calls=[])
+    picture["services"] = sorted(
+        (service for one in pictures for service in one["services"]),
+        key=lambda s: (s["account_id"], s["region"], s["cluster"], s["name"]),
+    )
+    document = render_page(picture, title=f"mock-ecs-deployments show: {', '.join(paths)}")
+    try:
+        with open(html, "w", encoding="utf-8") as file:
+            file.write(document)
+    except OSError as error:
+        print(f"FAIL {html}: {error.strerror or error}", file=err)
+        return 1
+    services = picture["services"]
+    deployments = sum(len(service["deployments"]) for service in services)
+    print(
+        f"wrote {html}: {_count(len(services), 'service')}, {_count(deployments, 'deployment')}",
+        file=out,
+    )
+    return 0
+
+
+def _backends(scenario: Scenario) -> list[ServiceDeploymentBackend]:
+    """The throwaway backends ``scenario`` was built in (each service's watcher is its
+    backend), each once, in the order of the services."""
+    found: dict[int, ServiceDeploymentBackend] = {}
+    for service in scenario.services:
+        if isinstance(service.watcher, ServiceDeploymentBackend):
+            found.setdefault(id(service.watcher), service.watcher)
+    return list(found.values())
 
 
 def _show_one(scenario: Scenario, out: TextIO) -> None:

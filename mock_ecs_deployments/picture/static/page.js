@@ -474,21 +474,30 @@
     return g;
   }
 
+  // A page drawn from several scenario files (show --html) may hold one service once per
+  // file: each file's is its own section, labelled with the file.
+  function sectionKey(service) {
+    return `${service.source ?? ""}\n${service.arn}`;
+  }
+
   function sectionFor(service, axis, seen) {
-    let entry = cache.sections.get(service.arn);
+    const key = sectionKey(service);
+    let entry = cache.sections.get(key);
     if (!entry) {
       const section = el("section", "service");
       const head = el("header");
       const none = el("p", "none", "No deployments.");
       section.appendChild(head);
       entry = { section, head, none, headKey: null };
-      cache.sections.set(service.arn, entry);
+      cache.sections.set(key, entry);
     }
     entry.section.dataset.serviceArn = String(service.arn ?? "");
+    if (service.source) entry.section.dataset.source = String(service.source);
     const meta = [service.status, `desired ${service.desired_count}`];
     if (service.strategy) meta.push(service.strategy);
     if (service.task_definition) meta.push(shortTaskDefinition(service.task_definition));
-    const where = `cluster ${service.cluster} · region ${service.region} · account ${service.account_id}`;
+    let where = `cluster ${service.cluster} · region ${service.region} · account ${service.account_id}`;
+    if (service.source) where += ` · from ${service.source}`;
     const headKey = JSON.stringify([service.name, where, meta]);
     if (headKey !== entry.headKey) {
       entry.headKey = headKey;
@@ -576,8 +585,8 @@
     syncChildren($("services"), sections);
     // Forget what is gone (after a reset, say).
     for (const arn of cache.rows.keys()) if (!seen.has(arn)) cache.rows.delete(arn);
-    const serviceArns = new Set(services.map((s) => s.arn));
-    for (const arn of cache.sections.keys()) if (!serviceArns.has(arn)) cache.sections.delete(arn);
+    const serviceKeys = new Set(services.map(sectionKey));
+    for (const key of cache.sections.keys()) if (!serviceKeys.has(key)) cache.sections.delete(key);
 
     // A focused row that had to move is focused again.
     if (focusedArn && document.activeElement !== active && cache.rows.has(focusedArn)) {
