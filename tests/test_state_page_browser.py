@@ -1169,3 +1169,29 @@ def test_the_report_file_works_offline(browser: Chrome, tmp_path: Path) -> None:
     assert shown == [], f"the report shows controls: {shown}"
     assert page.js("return performance.getEntriesByType('resource').map((e) => e.name)") == []
     page.screenshot("report.png")
+
+
+def test_show_html_draws_each_file_s_services_apart(browser: Chrome, tmp_path: Path) -> None:
+    """``show --html`` over every example: each file has a prod/web in us-east-1, and each is a
+    section of its own, labelled with its file, holding that file's rows."""
+    from freezegun import freeze_time
+
+    from mock_ecs_deployments import cli
+
+    out = tmp_path / "examples.html"
+    with freeze_time("2025-03-01T12:00:00Z"):
+        assert cli.main(["show", "--html", str(out), *map(str, EXAMPLES)]) == 0
+    document = out.read_text(encoding="utf-8")
+    start = document.index('id="picture-data"')
+    picture = json.loads(
+        document[document.index(">", start) + 1 : document.index("</script>", start)]
+    )
+    browser.get(out.as_uri())
+    page = Page(browser)
+    page.wait(lambda: page.js("return window.renderCount > 0"), "the page never drew itself")
+    sections = page.services()
+    assert len(sections) == len(picture["services"])
+    for section, service in zip(sections, picture["services"], strict=True):
+        assert section["arn"] == service["arn"]
+        assert f"from {service['source']}" in section["heading"]
+        assert [row["arn"] for row in section["rows"]] == [d["arn"] for d in service["deployments"]]
