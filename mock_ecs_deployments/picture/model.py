@@ -11,6 +11,7 @@ a service's rows agree with each other as a read at that instant would.
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypedDict
@@ -84,25 +85,32 @@ def build_picture(
                 for _, backend in sorted(dict.items(regions))
             ]
     services: list[dict[str, Any]] = []
-    now = now_ms()
+    now = now_ms()  # one instant for every backend: the picture is of one moment
     for backend in backends:
         with backend.lock:
-            now = now_ms()
             records = [record for record in backend.services.values() if record.status == "ACTIVE"]
             for record in records:
                 ServiceDeploymentBackend.refresh(record, now)
             services.extend(_service(record, now) for record in records)
-    # After the reads: an event is made when a read moves a deployment.
-    event_list = list(_events() if events is None else events)
-    call_list = list(faults.calls() if calls is None else calls)
+    # After the reads: an event is made when a read moves a deployment. Each is looked at
+    # only by the deployments of its own service, each call by those of its account and region.
+    events_by_service: dict[object, list[Event]] = defaultdict(list)
+    for event in _events() if events is None else events:
+        resources = event.get("resources") or [None]
+        events_by_service[resources[0]].append(event)
+    calls_by_place: dict[tuple[str, str], list[faults.Call]] = defaultdict(list)
+    for call in faults.calls() if calls is None else calls:
+        calls_by_place[call.account_id, call.region].append(call)
     services.sort(key=lambda s: (s["account_id"], s["region"], s["cluster"], s["name"]))
     for service in services:
         deployments = service["deployments"]
+        service_events = events_by_service.get(service["arn"], [])
+        service_calls = calls_by_place.get((service["account_id"], service["region"]), [])
         for index, deployment in enumerate(deployments):
             # Its events come before the next deployment's creation.
             end = deployments[index + 1]["created_ms"] if index + 1 < len(deployments) else None
-            deployment["events"] = _events_of(deployment, service, event_list, end)
-            deployment["calls"] = _calls_of(deployment, service, call_list)
+            deployment["events"] = _events_of(deployment, service, service_events, end)
+            deployment["calls"] = _calls_of(deployment, service, service_calls)
         for deployment in service["deployments"]:
             del deployment["_ids"]
     return {
