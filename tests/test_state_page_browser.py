@@ -1195,3 +1195,22 @@ def test_show_html_draws_each_file_s_services_apart(browser: Chrome, tmp_path: P
         assert section["arn"] == service["arn"]
         assert f"from {service['source']}" in section["heading"]
         assert [row["arn"] for row in section["rows"]] == [d["arn"] for d in service["deployments"]]
+
+
+def test_the_page_a_failing_test_leaves_opens_offline(
+    browser: Chrome, pytester: pytest.Pytester
+) -> None:
+    """A run with ``--mock-ecs-report`` whose test fails: the HTML file it leaves opens from
+    disk and shows the rows the failing test listed, with their statuses, loading nothing."""
+    from .test_failure_report import WAYS, _run, _seen, _write_tests
+
+    _write_tests(pytester, WAYS["decorator"])
+    reports = pytester.path / "reports"
+    _run(pytester, f"--mock-ecs-report={reports}").assert_outcomes(failed=1)
+    listed = dict(map(tuple, _seen(pytester, "decorator")["listed"]))
+    browser.get((reports / "test_generated.py__test_it.html").as_uri())
+    page = Page(browser)
+    page.wait(lambda: page.js("return window.renderCount > 0"), "the report never drew itself")
+    assert page.js("return document.body.dataset.mode") == "file"
+    assert {arn: row["status"] for arn, row in page.rows().items()} == listed
+    assert page.js("return performance.getEntriesByType('resource').map((e) => e.name)") == []
