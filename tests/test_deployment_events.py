@@ -203,6 +203,42 @@ def test_a_user_rollback_is_no_failure_and_a_stop_sends_nothing(
     assert [event["detail"]["eventName"] for event in mock.events[before:]] == []
 
 
+def test_a_rollback_asked_for_and_read_at_the_same_instant_still_starts_for_event_readers(
+    mock: ServiceDeploymentsMock, frozen: Any
+) -> None:
+    """A rollback a user asked for starts once time has moved past the request. Events read
+    at the request's instant (nothing due yet) must not lose that step: with no ECS read at
+    all, the rollback's events come once the clock moves."""
+    backend = mock.backend()
+    backend.add_service("web", "prod")
+    first = backend.start_deployment("web", "prod", task_definition="web:1")
+    rolled = backend.start_deployment(
+        "web", "prod", task_definition="web:2", plan={"in_progress_for": 600, "rollback_for": 60}
+    )
+    frozen.tick(10)
+    backend.stop_service_deployment(rolled.arn, "ROLLBACK")
+    old = _ecs_svc(first.target_revision.arn)
+    # Read at the request's instant: the rollback's IN_PROGRESS, made with the request.
+    before = len(mock.events)
+    assert _summary(mock.events[before - 1 :]) == [
+        (
+            "2026-03-02T09:00:10Z",
+            "SERVICE_DEPLOYMENT_IN_PROGRESS",
+            f"ECS deployment {old} in progress.",
+        ),
+    ]
+    assert rolled.status == "ROLLBACK_REQUESTED"
+    frozen.tick(100)
+    assert _summary(mock.events[before:]) == [
+        (
+            "2026-03-02T09:01:10Z",
+            "SERVICE_DEPLOYMENT_COMPLETED",
+            f"ECS deployment {old} completed.",
+        ),
+        ("2026-03-02T09:01:10Z", "SERVICE_STEADY_STATE", None),
+    ]
+
+
 def test_a_first_deployment_that_cannot_roll_back_fails(
     mock: ServiceDeploymentsMock, frozen: Any
 ) -> None:

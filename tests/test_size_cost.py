@@ -161,8 +161,8 @@ def test_the_first_ecs_request_makes_every_seeded_service_in_moto_once(
     assert visits.walks == 0
 
 
-def test_a_request_visits_only_the_moving_service_and_the_one_it_asks_about(
-    many_services: ServiceDeploymentBackend, monkeypatch: pytest.MonkeyPatch
+def test_a_request_visits_only_the_service_it_asks_about_and_one_with_a_step_due(
+    many_services: ServiceDeploymentBackend, monkeypatch: pytest.MonkeyPatch, frozen: Any
 ) -> None:
     ecs = new_client()
     sqs = new_client("sqs")
@@ -173,7 +173,15 @@ def test_a_request_visits_only_the_moving_service_and_the_one_it_asks_about(
     for _ in range(3):
         _requests(ecs, sqs, arn)
     assert visits.walks == 0
-    assert set(visits.refreshed) == {"moving", "web"}
+    # "moving" moves, but its next step (the end of its SCALE_UP) is ten minutes away.
+    assert set(visits.refreshed) == {"web"}
+    frozen.tick(600)
+    sqs.list_queues()  # another service of moto's: what is due happens first
+    assert visits.refreshed[-1] == "moving"
+    assert many_services.services[("prod", "moving")].deployments[-1].status == "SUCCESSFUL"
+    visits.refreshed.clear()
+    sqs.list_queues()
+    assert visits.refreshed == []  # nothing moves any more
     assert visits.taken == [] and visits.made == []
     # A service seeded now is the only one made at the next request.
     many_services.add_deployment("late", "prod")

@@ -188,6 +188,7 @@ def _schedule(
     deployment: ServiceDeployment, step: str, at_ms: int, *, strict: bool = False
 ) -> None:
     deployment.next_step, deployment.next_ms, deployment.next_strict = step, at_ms, strict
+    deployment.service.due(at_ms)
 
 
 def _start(deployment: ServiceDeployment, at_ms: int) -> None:

@@ -35,6 +35,10 @@ class ServiceWatcher(Protocol):
         """The peer's record of ``service`` must be made or updated."""
         ...
 
+    def due(self, service: Service, at_ms: int) -> None:
+        """A deployment of ``service`` has a step due at ``at_ms``."""
+        ...
+
 
 @dataclass(slots=True, eq=False)
 class Service:
@@ -108,6 +112,12 @@ class Service:
         stopped = self.ongoing.pop(deployment.id, None) is not None and not self.ongoing
         if stopped and self.watcher is not None:
             self.watcher.moving(self, False)
+
+    def due(self, at_ms: int) -> None:
+        """One of its deployments has a step due at ``at_ms``: tell the watcher, which brings
+        the service up to time then (and not before) for a reader who asks nothing of it."""
+        if self.watcher is not None:
+            self.watcher.due(self, at_ms)
 
     def put_task_definition(self, task_definition: str | None) -> None:
         """What the service runs changed outside a request to its peer: tell the watcher."""

@@ -382,6 +382,7 @@ def place_in_plan(
     elif status == "ROLLBACK_IN_PROGRESS":
         due = updated + plan.rollback_duration_ms
     deployment.next_step, deployment.next_ms, deployment.next_strict = step, due, strict
+    deployment.service.due(due)
     # What it showed before it was written down is not known: its history starts here.
     deployment.history = None
     lifecycle.note(deployment, updated)

@@ -10,6 +10,8 @@ between.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
 from bisect import bisect_left, bisect_right
 from collections import deque
@@ -82,6 +84,11 @@ class ServiceDeploymentBackend(SeedingMixin):
         # kept where they change, so that no request walks every service.
         self.moving_services: dict[int, Service] = {}
         self.peer_pending: dict[int, Service] = {}
+        # When each moving service next has a step due: (due ms, order made, service), a heap.
+        # An entry may be stale (the service was brought up to time by a read since); it is
+        # dropped when it comes due. Catching up pops only what is due.
+        self._due: list[tuple[int, int, Service]] = []
+        self._due_order = itertools.count()
         self.lock = threading.RLock()
         self.clusters: set[str] = set()
         self.services: dict[tuple[str, str], Service] = {}
@@ -196,11 +203,27 @@ class ServiceDeploymentBackend(SeedingMixin):
             self.peer_pending.clear()
             return services
 
-    def catch_up(self, now: int) -> None:
-        """Bring every moving service of this backend up to ``now``."""
+    def due(self, service: Service, at_ms: int) -> None:
+        """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher`."""
         with self.lock:
-            for record in list(self.moving_services.values()):
-                self.refresh(record, now)
+            heapq.heappush(self._due, (at_ms, next(self._due_order), service))
+
+    def catch_up(self, now: int) -> None:
+        """Bring every service of this backend with a step due by ``now`` up to ``now``: the
+        others are not visited, however many move."""
+        with self.lock:
+            due: dict[int, Service] = {}
+            while self._due and self._due[0][0] <= now:
+                _, _, service = heapq.heappop(self._due)
+                due[id(service)] = service
+            for service in due.values():
+                self.refresh(service, now)
+                # A step due at ``now`` that waits for time to move past it is still due.
+                for deployment in service.ongoing.values():
+                    if deployment.next_ms is not None and deployment.next_ms <= now:
+                        heapq.heappush(
+                            self._due, (deployment.next_ms, next(self._due_order), service)
+                        )
 
     # -- ListServiceDeployments ------------------------------------------------------------
 
