@@ -390,3 +390,18 @@ def test_a_relative_time_in_python_seeding_says_where_it_belongs() -> None:
     assert caught.value.field == "created_at"
     assert caught.value.value == "-1d"
     assert "relative times such as '-2h' and 'now' belong to scenario files" in str(caught.value)
+
+
+def test_start_deployment_refuses_a_revision_id_the_service_has_and_changes_nothing(
+    backend: ServiceDeploymentBackend,
+) -> None:
+    first = backend.start_deployment("web", "prod", revision_id=7)
+    ongoing = backend.start_deployment("web", "prod", revision_id=8, plan={"in_progress_for": 60})
+    with pytest.raises(SeedingError) as raised:
+        backend.start_deployment("web", "prod", revision_id=7)
+    assert (raised.value.field, raised.value.value) == ("revision_id", 7)
+    assert str(raised.value) == "revision_id: 7 is a revision of 'web' already"
+    service = backend.services[("prod", "web")]
+    assert [d.arn for d in service.deployments] == [first.arn, ongoing.arn]
+    assert service.revisions[7] is first.target_revision
+    assert ongoing.status == "IN_PROGRESS"  # not superseded by the refused one

@@ -245,7 +245,8 @@ class SeedingMixin:
         :param container_images: as for :meth:`add_deployment`.
         :param plan: a :class:`~mock_ecs_deployments.Plan` or a mapping of
             :meth:`plan_next_deployment`'s fields.
-        :param revision_id: the new revision's id (default: a fresh one).
+        :param revision_id: the new revision's id (default: a fresh one); one the service has
+            already is refused, and nothing changes.
         :raises SeedingError: naming the field, the bad value and the allowed values.
         """
         checked_plan = lifecycle.as_plan(plan)
@@ -257,6 +258,7 @@ class SeedingMixin:
             now = now_ms()
             record = self._ensure_service(service, cluster)
             recorded.require_ecs_controller(record)
+            restoring.check_new_revision_id(record, revision_id)
             for ongoing in list(record.ongoing.values()):
                 lifecycle.advance(ongoing, now)
                 lifecycle.supersede(ongoing, now)

@@ -183,12 +183,7 @@ def check_for_service(
             f"{deployment_id!r} is a deployment of {record.name!r} already",
             value=deployment_id,
         )
-    if revision_id is not None and revision_id in record.revisions:
-        raise SeedingError(
-            "revision_id",
-            f"{revision_id!r} is a revision of {record.name!r} already",
-            value=revision_id,
-        )
+    check_new_revision_id(record, revision_id)
     for field, value in (
         ("updated_at", state.updated_ms),
         ("rollback_started_at", state.rollback_started_ms),
@@ -246,6 +241,19 @@ def check_for_service(
             "circuit_breaker_triggered",
             "the deployment's configuration does not enable the circuit breaker",
             value=True,
+        )
+
+
+def check_new_revision_id(record: Service, revision_id: int | None) -> None:
+    """A revision id asked for must be new to the service.
+
+    :raises SeedingError: ``revision_id`` names a revision the service has already.
+    """
+    if revision_id is not None and revision_id in record.revisions:
+        raise SeedingError(
+            "revision_id",
+            f"{revision_id!r} is a revision of {record.name!r} already",
+            value=revision_id,
         )
 
 
