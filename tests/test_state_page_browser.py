@@ -38,6 +38,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from mock_ecs_deployments import mock_service_deployments, serve_in_thread
+from mock_ecs_deployments.engine.model.service_model import deployment_statuses
 from mock_ecs_deployments.picture.model import build_picture
 from mock_ecs_deployments.picture.page import render_page
 from mock_ecs_deployments.server.client import MockEndpoint
@@ -69,17 +70,7 @@ CHROME_ARGUMENTS = (
     "--disable-dev-shm-usage",
     f"--window-size={WINDOW[0]},{WINDOW[1]}",
 )
-STATUSES = (
-    "PENDING",
-    "IN_PROGRESS",
-    "SUCCESSFUL",
-    "STOP_REQUESTED",
-    "STOPPED",
-    "ROLLBACK_REQUESTED",
-    "ROLLBACK_IN_PROGRESS",
-    "ROLLBACK_SUCCESSFUL",
-    "ROLLBACK_FAILED",
-)
+STATUSES = tuple(deployment_statuses())
 #: The contract's controls (and their forms), which the report file must not show.
 CONTROL_IDS = (
     "advance-60",
