@@ -232,9 +232,7 @@ def _status_from_times(deployment: ServiceDeployment, *, until: int | None) -> l
     add("PENDING", created, started if started is not None else ongoing_end)
     if started is not None:
         add("IN_PROGRESS", started, rollback if rollback is not None else ongoing_end)
-    if (rollback is not None and deployment.status != "ROLLBACK_FAILED") or (
-        rollback is not None and deployment.rollback_revision is not None
-    ):
+    if rollback is not None:  # (a first deployment's, with nothing to go back to, lasts no time)
         add("ROLLBACK_IN_PROGRESS", rollback, ongoing_end)
     return out
 

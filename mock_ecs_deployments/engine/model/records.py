@@ -210,8 +210,9 @@ class ServiceDeployment:
     rollback_revision: ServiceRevision | None = None
     rollback_outcome: str | None = None
     breaker_triggered: bool = False
-    # Following a plan: what it showed from each moment on (lifecycle.Moment), oldest first;
-    # None for a deployment that never moved (seeded with a status, or restored).
+    # Following a plan: what it showed from each moment on (lifecycle.Moment), oldest first,
+    # from its creation (or, restored part-way, from its ``updated_at``); None for one that
+    # never moved (seeded with a status).
     history: list[Any] | None = None
 
     @property
