@@ -107,21 +107,14 @@ class MockState:
         outermost stop). Each of :attr:`before_forgetting` is called first; the reset happens
         even when one fails, and the first failure (of a callback or of the reset) is raised
         afterwards."""
-        failure: BaseException | None = None
-        for callback in list(self.before_forgetting):
-            try:
-                callback()
-            except BaseException as error:
-                failure = failure or error
-        with self.backends.lock:
-            self.backends.active = False
-            self.events.accepting = False
-            try:
+
+        def forget() -> None:
+            with self.backends.lock:
+                self.backends.active = False
+                self.events.accepting = False
                 self.reset()
-            except BaseException as error:
-                failure = failure or error
-        if failure is not None:
-            raise failure
+
+        _call_each([*self.before_forgetting, forget])
 
     @property
     def default_plan(self) -> Plan | None:
@@ -153,18 +146,24 @@ class MockState:
         """Forget everything, in every part: backends (every account and region), the default
         plan, the clock's offset, the events, injected errors and the call log. Every part is
         reset even when one fails; the first failure is raised afterwards."""
-        failure: BaseException | None = None
-        for part in self.parts:
-            try:
-                part.reset()
-            except BaseException as error:
-                failure = failure or error
-        if failure is not None:
-            raise failure
+        _call_each([part.reset for part in self.parts])
 
     def leftovers(self) -> list[str]:
         """The names of what the state still holds (empty right after :meth:`reset`)."""
         return [name for part in self.parts for name in part.leftovers()]
+
+
+def _call_each(functions: list[Callable[[], None]]) -> None:
+    """Call every one of ``functions`` in order, even after one fails; then raise the first
+    failure, if any."""
+    failure: BaseException | None = None
+    for function in functions:
+        try:
+            function()
+        except BaseException as error:
+            failure = failure or error
+    if failure is not None:
+        raise failure
 
 
 #: The process's state.
