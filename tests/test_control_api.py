@@ -928,8 +928,20 @@ def test_continue_answers_the_hook_a_deployment_waits_at(endpoint: MockEndpoint)
     assert hook["status"] == "SUCCEEDED"
     with pytest.raises(ControlRequestError) as raised:
         endpoint.continue_deployment(newest, hook["hookId"])
-    assert raised.value.status == 400
+    assert (raised.value.status, raised.value.code) == (400, "InvalidParameterException")
     assert "is not awaiting action" in raised.value.message
+
+
+def test_the_client_gives_the_aws_error_s_code_and_none_for_other_refusals(
+    endpoint: MockEndpoint,
+) -> None:
+    endpoint.load_scenario(WEB_YAML.encode())
+    with pytest.raises(ControlRequestError) as raised:
+        endpoint.stop_deployment(_arns(endpoint)[-1])
+    assert (raised.value.status, raised.value.code) == (400, "ConflictException")
+    with pytest.raises(ControlRequestError) as raised:
+        endpoint.stop_deployment("web")
+    assert (raised.value.status, raised.value.code) == (400, None)
 
 
 @pytest.mark.parametrize("path", ["ui/", "ui/page.html"])

@@ -91,6 +91,39 @@ def test_a_failed_deployment_s_stretches_are_its_statuses_and_stages_at_their_ti
     assert drawn["can_stop"] is drawn["can_roll_back"] is False
 
 
+@pytest.mark.parametrize(("stop_type", "kinds"), [("ROLLBACK", ["rollback"]), ("ABORT", ["stop"])])
+def test_a_stop_asked_for_is_marked_once_where_it_was_asked(
+    backend: ServiceDeploymentBackend, frozen: Any, stop_type: str, kinds: list[str]
+) -> None:
+    _first(backend)
+    deployment = backend.start_deployment(
+        service="web", cluster="prod", plan={"in_progress_for": 600, "rollback_for": 60}
+    )
+    frozen.tick(30)
+    backend.stop_service_deployment(deployment.arn, stop_type)
+    (_, drawn) = _deployments(build_picture())
+    assert [(m["kind"], m["at_ms"]) for m in drawn["marks"]] == [(k, _ms(30)) for k in kinds]
+    frozen.tick(120)
+    (_, drawn) = _deployments(build_picture())
+    end = _ms(90) if stop_type == "ROLLBACK" else _ms(30)
+    assert [(m["kind"], m["at_ms"]) for m in drawn["marks"]] == [
+        *[(k, _ms(30)) for k in kinds],
+        ("finished", end),
+    ]
+
+
+def test_a_stop_nobody_asked_for_is_marked_where_it_happened(
+    backend: ServiceDeploymentBackend, frozen: Any
+) -> None:
+    _first(backend)
+    backend.start_deployment(service="web", cluster="prod", plan={"in_progress_for": 600})
+    frozen.tick(30)
+    backend.start_deployment(service="web", cluster="prod", plan={"in_progress_for": 600})
+    (_, superseded, _) = _deployments(build_picture())
+    assert superseded["status"] == "STOPPED"
+    assert [(m["kind"], m["at_ms"]) for m in superseded["marks"]] == [("stop", _ms(30))]
+
+
 def test_an_ongoing_stretch_has_no_end_and_stop_is_offered(
     backend: ServiceDeploymentBackend, frozen: Any
 ) -> None:

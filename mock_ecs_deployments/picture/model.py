@@ -268,11 +268,15 @@ def marks(deployment: ServiceDeployment) -> list[Mark]:
                 "label": f"rollback started: {deployment.status_reason or ''}".rstrip(": "),
             }
         )
+    asked = False
     for moment in _history(deployment):
-        if moment.status in ("STOP_REQUESTED", "ROLLBACK_REQUESTED"):
+        # A rollback asked for is marked where it began (above), a stop where it was asked.
+        if moment.status == "STOP_REQUESTED":
+            asked = True
             out.append({"kind": "stop", "at_ms": moment.at_ms, "label": moment.status})
     if deployment.finished_ms is not None:
-        kind = "stop" if deployment.status == "STOPPED" else "finished"
+        # A stop nobody asked for (superseded, or planned) is marked where it happened.
+        kind = "stop" if deployment.status == "STOPPED" and not asked else "finished"
         out.append({"kind": kind, "at_ms": deployment.finished_ms, "label": deployment.status})
     for hook in deployment.hooks or ():
         if hook.status == "AWAITING_ACTION" and hook.expires_ms is not None:

@@ -37,13 +37,18 @@ class ControlRequestError(Exception):
     :ivar url: the URL requested.
     :ivar status: the HTTP status of the answer; ``None`` when there was no answer.
     :ivar message: the server's ``message``, or the reason there was no answer.
+    :ivar code: the AWS error's code, for a route that answered one (``stop`` and
+        ``continue``: ``ConflictException``, ...); else ``None``.
     """
 
-    def __init__(self, method: str, url: str, status: int | None, message: str) -> None:
+    def __init__(
+        self, method: str, url: str, status: int | None, message: str, code: str | None = None
+    ) -> None:
         self.method = method
         self.url = url
         self.status = status
         self.message = message
+        self.code = code
         answer = "no answer" if status is None else f"HTTP {status}"
         super().__init__(f"{method} {url}: {answer}: {message}")
 
@@ -243,8 +248,9 @@ class MockEndpoint(str):
                 status, text = int(response.status), bytes(response.read())
         except urllib.error.HTTPError as refused:
             with refused:
-                message = _message(refused.read(), refused.reason)
-            raise ControlRequestError(method, url, refused.code, message) from None
+                body = refused.read()
+            message, code = _message(body, refused.reason), _code(body)
+            raise ControlRequestError(method, url, refused.code, message, code) from None
         except (OSError, ValueError) as error:  # no answer: refused connection, bad URL ...
             reason = getattr(error, "reason", None) or error
             raise ControlRequestError(
@@ -277,16 +283,27 @@ def _seconds(value: float | timedelta | None) -> float | None:
     return value.total_seconds() if isinstance(value, timedelta) else value
 
 
+def _answer(body: bytes) -> object:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
 def _message(body: bytes, reason: object) -> str:
     """The control API's ``message``; else the start of whatever the server answered."""
-    try:
-        answer = json.loads(body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        answer = None
+    answer = _answer(body)
     if isinstance(answer, dict) and isinstance(answer.get("message"), str):
         return str(answer["message"])
     text = body.decode("utf-8", "replace").strip()
     return text[:_QUOTED_ANSWER] if text else str(reason)
+
+
+def _code(body: bytes) -> str | None:
+    """The AWS error code an error answer names, if any."""
+    answer = _answer(body)
+    code = answer.get("code") if isinstance(answer, dict) else None
+    return code if isinstance(code, str) else None
 
 
 __all__ = ["ControlRequestError", "MockEndpoint", "format_time"]

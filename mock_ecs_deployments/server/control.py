@@ -373,7 +373,8 @@ def _bug_answer(bug: Exception) -> dict[str, object]:
 
 
 def _listing() -> str:
-    return ", ".join(f"{' '.join(methods)} {PREFIX}{path}" for path, methods in _ROUTES.items())
+    routes = [f"{' '.join(methods)} {PREFIX}{path}" for path, methods in _ROUTES.items()]
+    return ", ".join([*routes, f"GET {UI_PATH} (the state page)"])
 
 
 def _read_body(environ: WSGIEnvironment) -> bytes:
