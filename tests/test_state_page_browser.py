@@ -1151,6 +1151,9 @@ def test_the_report_file_works_offline(browser: Chrome, tmp_path: Path) -> None:
     page = Page(browser)
     page.wait(lambda: page.js("return window.renderCount > 0"), "the report never drew itself")
     assert page.js("return document.body.dataset.mode") == "file"
+    assert page.js("return document.querySelector('h1').innerText") == (
+        "mock_ecs_deployments mock-ecs-deployments"  # render_page's default title
+    )
     rows = page.rows()
     assert {arn: row["status"] for arn, row in rows.items()} == statuses
     assert all(row["status"] in row["text"] for row in rows.values())
@@ -1203,5 +1206,9 @@ def test_the_page_a_failing_test_leaves_opens_offline(
     page = Page(browser)
     page.wait(lambda: page.js("return window.renderCount > 0"), "the report never drew itself")
     assert page.js("return document.body.dataset.mode") == "file"
+    # The page says which test it is the state of.
+    assert page.js("return document.querySelector('.subtitle').innerText") == (
+        "test_generated.py::test_it"
+    )
     assert {arn: row["status"] for arn, row in page.rows().items()} == listed
     assert page.js("return performance.getEntriesByType('resource').map((e) => e.name)") == []

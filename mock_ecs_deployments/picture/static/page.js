@@ -1099,6 +1099,8 @@
     document.body.dataset.mode = state.mode;
     if (state.mode === "file") {
       $("controls").hidden = true;
+      // A saved page says what it is of: the failing test's node id, or the files shown.
+      document.querySelector(".subtitle").textContent = document.title;
       let picture;
       try {
         picture = JSON.parse(inlined);
