@@ -4,16 +4,12 @@ rollback deploys."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
-import pytest
 import yaml
-from freezegun import freeze_time
 
-from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
+from mock_ecs_deployments import ServiceDeploymentsMock
 
 UTC = timezone.utc
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -24,24 +20,6 @@ IN_PROGRESS = "SERVICE_DEPLOYMENT_IN_PROGRESS"
 COMPLETED = "SERVICE_DEPLOYMENT_COMPLETED"
 FAILED = "SERVICE_DEPLOYMENT_FAILED"
 STEADY = "SERVICE_STEADY_STATE"
-
-
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    """Time frozen at ``T0``; ``clock.tick(seconds)`` moves it."""
-    with freeze_time(T0) as frozen:
-        yield frozen
-
-
-@pytest.fixture
-def mock(clock: Any) -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments() as active:
-        yield active
-
-
-@pytest.fixture
-def ecs(mock: ServiceDeploymentsMock) -> Any:
-    return boto3.client("ecs", region_name=REGION)
 
 
 def _service_of(event: dict[str, Any]) -> str:
@@ -62,7 +40,7 @@ def _ecs_svc(revision_arn: str) -> str:
 
 
 def test_events_of_two_services_interleave_in_the_order_of_their_transitions(
-    mock: ServiceDeploymentsMock, clock: Any
+    mock: ServiceDeploymentsMock, frozen: Any
 ) -> None:
     backend = mock.backend()
     backend.add_service("api", "prod")
@@ -71,7 +49,7 @@ def test_events_of_two_services_interleave_in_the_order_of_their_transitions(
     # reads them until +100 s: the mock notices each service's transitions service by service.
     backend.start_deployment("api", "prod", plan={"pending_for": 10, "in_progress_for": 20})
     backend.start_deployment("web", "prod", plan={"pending_for": 20, "in_progress_for": 20})
-    clock.tick(100)
+    frozen.tick(100)
 
     assert _timeline(mock.events) == [
         ("2026-03-02T09:00:10Z", "api", IN_PROGRESS),
@@ -84,14 +62,14 @@ def test_events_of_two_services_interleave_in_the_order_of_their_transitions(
 
 
 def test_the_order_holds_whichever_service_is_read_first(
-    mock: ServiceDeploymentsMock, clock: Any, ecs: Any
+    mock: ServiceDeploymentsMock, frozen: Any, ecs: Any
 ) -> None:
     backend = mock.backend()
     for name in ("api", "web"):
         backend.add_service(name, "prod")
     backend.start_deployment("api", "prod", plan={"pending_for": 10, "in_progress_for": 20})
     backend.start_deployment("web", "prod", plan={"pending_for": 20, "in_progress_for": 20})
-    clock.tick(100)
+    frozen.tick(100)
     # web's transitions are noticed (and their events made) first, through a real client.
     ecs.list_service_deployments(cluster="prod", service="web")
     ecs.list_service_deployments(cluster="prod", service="api")
@@ -169,7 +147,7 @@ def test_a_scenario_s_rollback_failed_history_makes_no_failed_event(
 
 
 def test_a_failed_rollback_s_failed_event_names_the_deployment_the_rollback_deploys(
-    mock: ServiceDeploymentsMock, clock: Any, ecs: Any
+    mock: ServiceDeploymentsMock, frozen: Any, ecs: Any
 ) -> None:
     backend = mock.backend()
     backend.add_service("web", "prod", desired_count=4, deployment_configuration=BREAKER)
@@ -180,7 +158,7 @@ def test_a_failed_rollback_s_failed_event_names_the_deployment_the_rollback_depl
         task_definition="web:2",
         plan={"outcome": "ROLLBACK_FAILED", "in_progress_for": 300, "rollback_for": 120},
     )
-    clock.tick(1000)
+    frozen.tick(1000)
 
     (described,) = ecs.describe_service_deployments(serviceDeploymentArns=[failing.arn])[
         "serviceDeployments"

@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import botocore.exceptions
 import pytest
 import requests
 
 from mock_ecs_deployments import SeedingError, mock_service_deployments, serve_in_thread
 from mock_ecs_deployments.server.client import ControlRequestError, MockEndpoint
+
+from .clients import new_client
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
 
@@ -50,9 +51,8 @@ def _refused(call: Any) -> ControlRequestError:
 
 
 def _ecs(endpoint: str) -> Any:
-    return boto3.client(
-        "ecs",
-        region_name=REGION,
+    return new_client(
+        region=REGION,
         endpoint_url=endpoint,
         aws_access_key_id="test",
         aws_secret_access_key="test",

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mock_ecs_deployments import ServiceDeploymentBackend, serve_in_thread
 from mock_ecs_deployments.server.client import MockEndpoint
+
+from .clients import new_client
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
 
@@ -32,9 +33,8 @@ def endpoint() -> Iterator[MockEndpoint]:
 
 
 def _ecs(endpoint: str) -> Any:
-    return boto3.client(
-        "ecs",
-        region_name=REGION,
+    return new_client(
+        region=REGION,
         endpoint_url=endpoint,
         aws_access_key_id="test",
         aws_secret_access_key="test",

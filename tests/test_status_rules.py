@@ -3,39 +3,16 @@ while it is PENDING, and the traffic weights of a finished BLUE_GREEN deployment
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
-import pytest
-from freezegun import freeze_time
-
-from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
+from mock_ecs_deployments import ServiceDeploymentsMock
 
 UTC = timezone.utc
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 REGION = "us-east-1"
 BREAKER = {"deploymentCircuitBreaker": {"enable": True, "rollback": True}}
 BLUE_GREEN = {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 5}
-
-
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    """Time frozen at ``T0``; ``clock.tick(seconds)`` moves it."""
-    with freeze_time(T0) as frozen:
-        yield frozen
-
-
-@pytest.fixture
-def mock(clock: Any) -> Iterator[ServiceDeploymentsMock]:
-    with mock_service_deployments() as active:
-        yield active
-
-
-@pytest.fixture
-def ecs(mock: ServiceDeploymentsMock) -> Any:
-    return boto3.client("ecs", region_name=REGION)
 
 
 def _describe(ecs: Any, arn: str) -> dict[str, Any]:
@@ -50,7 +27,7 @@ def _describe(ecs: Any, arn: str) -> dict[str, Any]:
 
 
 def test_a_planned_pending_deployment_s_circuit_breaker_is_monitoring(
-    mock: ServiceDeploymentsMock, clock: Any, ecs: Any
+    mock: ServiceDeploymentsMock, frozen: Any, ecs: Any
 ) -> None:
     backend = mock.backend()
     backend.add_service("web", "prod", desired_count=10, deployment_configuration=BREAKER)
@@ -58,7 +35,7 @@ def test_a_planned_pending_deployment_s_circuit_breaker_is_monitoring(
     pending = backend.start_deployment(
         "web", "prod", task_definition="web:2", plan={"pending_for": 60, "in_progress_for": 60}
     )
-    clock.tick(30)
+    frozen.tick(30)
 
     described = _describe(ecs, pending.arn)
     assert described["status"] == "PENDING"
@@ -67,9 +44,9 @@ def test_a_planned_pending_deployment_s_circuit_breaker_is_monitoring(
         "failureCount": 0,
         "threshold": 5,  # half the desired count of 10
     }
-    clock.tick(60)  # IN_PROGRESS now: still watching
+    frozen.tick(60)  # IN_PROGRESS now: still watching
     assert _describe(ecs, pending.arn)["deploymentCircuitBreaker"]["status"] == "MONITORING"
-    clock.tick(60)  # SUCCESSFUL: done watching
+    frozen.tick(60)  # SUCCESSFUL: done watching
     done = _describe(ecs, pending.arn)
     assert (done["status"], done["deploymentCircuitBreaker"]["status"]) == (
         "SUCCESSFUL",
