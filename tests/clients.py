@@ -68,6 +68,20 @@ def new_client(service_name: str = "ecs", region: str = REGION, **options: Any) 
     return boto3.client(service_name, region_name=region, **options)
 
 
+def endpoint_client(
+    endpoint: str, service_name: str = "ecs", region: str = REGION, **options: Any
+) -> Any:
+    """A boto3 client of a server's endpoint (``serve_in_thread``), with made-up credentials."""
+    return new_client(
+        service_name,
+        region,
+        endpoint_url=endpoint,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        **options,
+    )
+
+
 @cache
 def client(region: str = REGION) -> Any:
     # moto adds its before-send handler to botocore's built-in ones when it is imported: a

@@ -38,7 +38,7 @@ from mock_ecs_deployments.server import control as control_module
 from mock_ecs_deployments.server.client import ControlRequestError, MockEndpoint
 from mock_ecs_deployments.server.control import StartScenarioError
 
-from .clients import new_client
+from .clients import endpoint_client
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
 
@@ -92,11 +92,9 @@ def refused(response: requests.Response, status: int) -> dict[str, Any]:
 
 
 def ecs(endpoint: str, region: str = REGION) -> Any:
-    return new_client(
+    return endpoint_client(
+        endpoint,
         region=region,
-        endpoint_url=endpoint,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
         config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
     )
 

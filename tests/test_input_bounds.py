@@ -15,7 +15,7 @@ import requests
 from mock_ecs_deployments import SeedingError, mock_service_deployments, serve_in_thread
 from mock_ecs_deployments.server.client import ControlRequestError, MockEndpoint
 
-from .clients import new_client
+from .clients import endpoint_client
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
 
@@ -51,12 +51,7 @@ def _refused(call: Any) -> ControlRequestError:
 
 
 def _ecs(endpoint: str) -> Any:
-    return new_client(
-        region=REGION,
-        endpoint_url=endpoint,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    return endpoint_client(endpoint, region=REGION)
 
 
 # -- revision ids ----------------------------------------------------------------------------

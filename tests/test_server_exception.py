@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from mock_ecs_deployments import ServiceDeploymentBackend, serve_in_thread
 from mock_ecs_deployments.server.client import MockEndpoint
 
-from .clients import new_client
+from .clients import endpoint_client
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1", "::1"])
 
@@ -33,11 +33,9 @@ def endpoint() -> Iterator[MockEndpoint]:
 
 
 def _ecs(endpoint: str) -> Any:
-    return new_client(
+    return endpoint_client(
+        endpoint,
         region=REGION,
-        endpoint_url=endpoint,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
         # One attempt: a 500 is retried by default, which would hide what the server said.
         config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
     )

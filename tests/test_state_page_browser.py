@@ -43,7 +43,7 @@ from mock_ecs_deployments.picture.model import build_picture
 from mock_ecs_deployments.picture.page import render_page
 from mock_ecs_deployments.server.client import MockEndpoint
 
-from .clients import new_client
+from .clients import endpoint_client, new_client
 
 pytestmark = pytest.mark.browser
 
@@ -388,14 +388,7 @@ def serving(browser: Chrome, *scenarios: Any) -> Iterator[tuple[MockEndpoint, An
 
 
 def ecs_client(endpoint: str, region: str = "us-east-1", **options: Any) -> Any:
-    return new_client(
-        "ecs",
-        region,
-        endpoint_url=endpoint,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        **options,
-    )
+    return endpoint_client(endpoint, region=region, **options)
 
 
 # -- the mock's answers ----------------------------------------------------------------------
