@@ -13,7 +13,10 @@ import threading
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
 from ..engine.model.exceptions import (
     InvalidParameterException,
@@ -57,11 +60,15 @@ class EcsRequestGuard:
     with AWS's JSON error (``__type`` and ``message``, HTTP 400); moto's own failures on an ECS
     request become JSON errors too. Requests to other services pass through untouched.
 
-    :param app: moto's WSGI application (``DomainDispatcherApplication``).
+    :param app: moto's WSGI application (``DomainDispatcherApplication``); its
+        ``create_app`` is read here, so a moto without it fails the server's start (instead of
+        every ECS request silently taking the dispatcher's slower way).
     """
 
-    def __init__(self, app: WSGIApp) -> None:
-        self.app = app
+    def __init__(self, app: DomainDispatcherApplication) -> None:
+        self.app: WSGIApp = app
+        create_app = app.create_app  # read now: a moto without it fails the start
+        self._create_ecs_app: Callable[[], WSGIApp] = lambda: create_app("ecs")
         self._ecs_app: WSGIApp | None = None
         self._lock = threading.Lock()
 
@@ -72,10 +79,9 @@ class EcsRequestGuard:
         directories under a global lock), a quarter of the time of a request.
         """
         if self._ecs_app is None:
-            create_app = getattr(self.app, "create_app", None)
             with self._lock:
                 if self._ecs_app is None:
-                    self._ecs_app = self.app if create_app is None else create_app("ecs")
+                    self._ecs_app = self._create_ecs_app()
         return self._ecs_app
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
