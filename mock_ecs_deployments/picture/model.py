@@ -109,7 +109,7 @@ def build_picture(
         for index, deployment in enumerate(deployments):
             # Its events come before the next deployment's creation.
             end = deployments[index + 1]["created_ms"] if index + 1 < len(deployments) else None
-            deployment["events"] = _events_of(deployment, service, service_events, end)
+            deployment["events"] = _events_of(deployment, service_events, end)
             deployment["calls"] = _calls_of(deployment, service, service_calls)
         for deployment in service["deployments"]:
             del deployment["_ids"]
@@ -290,17 +290,13 @@ def marks(deployment: ServiceDeployment) -> list[Mark]:
     return sorted(out, key=lambda mark: mark["at_ms"])
 
 
-def _events_of(
-    deployment: dict[str, Any], service: dict[str, Any], events: list[Event], end: int | None
-) -> list[Event]:
-    """The events of ``deployment``: its state changes (by its revisions' ``ecs-svc`` ids)
-    and its service's steady states while it was the newest, from its creation to ``end``."""
+def _events_of(deployment: dict[str, Any], events: list[Event], end: int | None) -> list[Event]:
+    """The events of ``deployment`` among its service's: its state changes (by its revisions'
+    ``ecs-svc`` ids) and the service's steady states, from its creation to ``end``."""
     ids: set[str] = deployment["_ids"]
     start = deployment["created_ms"]
     out = []
-    for event in events:
-        if event.get("resources") != [service["arn"]]:
-            continue
+    for event in events:  # the service's own (build_picture groups them)
         detail = event.get("detail") or {}
         if event.get("detail-type") == DEPLOYMENT_STATE_CHANGE:
             if detail.get("deploymentId") in ids and _within(detail.get("updatedAt"), start, end):
@@ -326,9 +322,7 @@ def _calls_of(
     """The calls that named ``deployment``'s ARN, and ListServiceDeployments of its service."""
     arn = deployment["arn"]
     out = []
-    for call in calls:
-        if (call.account_id, call.region) != (service["account_id"], service["region"]):
-            continue
+    for call in calls:  # of the service's account and region (build_picture groups them)
         parameter = _ARN_PARAMETERS.get(call.operation)
         named = call.params.get(parameter) if parameter is not None else None
         if (

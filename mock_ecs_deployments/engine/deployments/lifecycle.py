@@ -167,21 +167,12 @@ def advance(deployment: ServiceDeployment, now_ms: int) -> None:
 
 def note(deployment: ServiceDeployment, at_ms: int) -> None:
     """Add to the deployment's history what it shows from ``at_ms`` on, if that changed."""
-    moment = Moment(
-        at_ms,
-        deployment.status,
-        deployment.lifecycle_stage,
-        strategies.target_traffic(deployment),
-    )
+    shown = (deployment.status, deployment.lifecycle_stage, strategies.target_traffic(deployment))
     history: list[Moment] | None = deployment.history
     if history is None:
-        deployment.history = [moment]
-    elif (history[-1].status, history[-1].stage, history[-1].traffic) != (
-        moment.status,
-        moment.stage,
-        moment.traffic,
-    ):
-        history.append(moment)
+        deployment.history = [Moment(at_ms, *shown)]
+    elif (history[-1].status, history[-1].stage, history[-1].traffic) != shown:
+        history.append(Moment(at_ms, *shown))
 
 
 def _schedule(
