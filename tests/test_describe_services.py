@@ -216,6 +216,57 @@ def test_a_circuit_breaker_rollback_shows_the_failed_deployment_beside_its_rollb
     assert service["currentServiceDeployment"] == newest["serviceDeploymentArn"]
 
 
+@pytest.mark.parametrize("outcome", ["ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED"])
+def test_a_circuit_breaker_without_rollback_stops_the_deployment_where_it_failed(
+    mock: ServiceDeploymentsMock, ecs: Any, frozen: Any, outcome: str
+) -> None:
+    _create(
+        ecs,
+        deploymentConfiguration={
+            **BREAKER,
+            "deploymentCircuitBreaker": {"enable": True, "rollback": False},
+        },
+    )
+    mock.backend().plan_next_deployment("web", "prod", outcome=outcome, in_progress_for=300)
+    ecs.update_service(cluster="prod", service="web", taskDefinition="web:2")
+    newest, first = _history(ecs)
+    target, source = (f"ecs-svc/{_number(d['targetServiceRevisionArn'])}" for d in (newest, first))
+    frozen.tick(300)
+
+    brief = _history(ecs)[0]
+    breaker = "ECS deployment circuit breaker: tasks failed to start."
+    assert (brief["status"], brief["statusReason"]) == ("STOPPED", breaker)
+    (deployment,) = ecs.describe_service_deployments(
+        serviceDeploymentArns=[brief["serviceDeploymentArn"]]
+    )["serviceDeployments"]
+    assert deployment["deploymentCircuitBreaker"] == {
+        "status": "TRIGGERED",
+        "failureCount": 3,
+        "threshold": 3,
+    }
+    assert deployment["stoppedAt"] == deployment["finishedAt"] == T0 + timedelta(seconds=300)
+    assert "rollback" not in deployment
+
+    service = _service(ecs)
+    # The service stays on the revision that failed; what ran before goes on running.
+    assert service["taskDefinition"] == f"{TD}:2"
+    assert _rows(service) == [
+        ("PRIMARY", "web:2", "FAILED", 0),
+        ("ACTIVE", "web:1", "COMPLETED", 2),
+    ]
+    failed, active = service["deployments"]
+    assert (failed["id"], active["id"]) == (target, source)
+    assert failed["rolloutStateReason"] == breaker
+    assert failed["failedTasks"] == 3
+    assert service["events"][0]["message"] == (
+        f"(service web) (deployment {target}) deployment failed: tasks failed to start."
+    )
+    assert service["events"][0]["createdAt"] == T0 + timedelta(seconds=300)
+    assert not _stable(ecs)
+    assert [e["detail"]["eventName"] for e in mock.events][-1] == "SERVICE_DEPLOYMENT_FAILED"
+    assert mock.events[-1]["detail"]["deploymentId"] == target
+
+
 def test_a_user_rollback_goes_back_to_the_source_revision(
     mock: ServiceDeploymentsMock, ecs: Any, frozen: Any
 ) -> None:
@@ -387,3 +438,25 @@ def test_one_answer_holds_moto_s_fields_and_the_mock_s_in_the_order_asked(
     assert {key: value for key, value in untagged.items()} == {
         key: value for key, value in web.items() if key != "tags"
     }
+
+
+@pytest.mark.parametrize(("enable", "shown"), [(True, ("TRIGGERED", 3)), (False, ("DISABLED", 0))])
+def test_a_recorded_stop_by_the_circuit_breaker_shows_it_fired_only_when_it_was_on(
+    mock: ServiceDeploymentsMock, ecs: Any, enable: bool, shown: tuple[str, int]
+) -> None:
+    backend = mock.backend()
+    configuration = {"deploymentCircuitBreaker": {"enable": enable, "rollback": False}}
+    backend.add_deployment("web", "prod", created_at=T0 - timedelta(hours=2))
+    stopped = backend.add_deployment(
+        "web",
+        "prod",
+        status="STOPPED",
+        created_at=T0 - timedelta(hours=1),
+        status_reason="ECS deployment circuit breaker: tasks failed to start.",
+        deployment_configuration=configuration,
+    )
+    (deployment,) = ecs.describe_service_deployments(serviceDeploymentArns=[stopped.arn])[
+        "serviceDeployments"
+    ]
+    breaker = deployment["deploymentCircuitBreaker"]
+    assert (breaker["status"], breaker["failureCount"]) == shown

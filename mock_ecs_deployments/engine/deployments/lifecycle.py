@@ -265,8 +265,15 @@ def _finish(deployment: ServiceDeployment, at_ms: int) -> None:
     elif plan.outcome == "STOPPED":
         complete(deployment, "STOPPED", at_ms, plan.reason or PLANNED_STOP_REASON)
     else:
-        deployment.breaker_triggered = circuit_breaker_enabled(deployment)
-        begin_rollback(deployment, at_ms, plan.reason or CIRCUIT_BREAKER_REASON, final=plan.outcome)
+        # The tasks failed: the circuit breaker, when on, fires. With its ``rollback`` off the
+        # deployment stops where it is (FAILED in DescribeServices), as on AWS.
+        enabled = circuit_breaker_enabled(deployment)
+        deployment.breaker_triggered = enabled
+        reason = plan.reason or CIRCUIT_BREAKER_REASON
+        if enabled and not circuit_breaker_rolls_back(deployment):
+            complete(deployment, "STOPPED", at_ms, reason)
+        else:
+            begin_rollback(deployment, at_ms, reason, final=plan.outcome)
 
 
 def begin_rollback(
@@ -439,6 +446,12 @@ def circuit_breaker_enabled(deployment: ServiceDeployment) -> bool:
     """Whether the deployment's configuration enables the deployment circuit breaker."""
     breaker = (deployment.configuration or {}).get("deploymentCircuitBreaker") or {}
     return bool(breaker.get("enable"))
+
+
+def circuit_breaker_rolls_back(deployment: ServiceDeployment) -> bool:
+    """Whether the deployment's circuit breaker is on and rolls back when it fires."""
+    breaker = (deployment.configuration or {}).get("deploymentCircuitBreaker") or {}
+    return bool(breaker.get("enable")) and bool(breaker.get("rollback"))
 
 
 def _put_back(deployment: ServiceDeployment, source: ServiceRevision) -> None:

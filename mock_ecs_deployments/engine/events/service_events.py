@@ -113,10 +113,13 @@ def completed(
             )
             deployment_events.steady_state(service, at_ms)
     elif status in ("ROLLBACK_FAILED", "STOPPED"):
-        template = FAILED if status == "ROLLBACK_FAILED" else STOPPED
+        # A deployment the circuit breaker stopped (its rollback off) failed, as one whose
+        # rollback failed did.
+        failed_here = status == "ROLLBACK_FAILED" or deployment.breaker_triggered
+        template = FAILED if failed_here else STOPPED
         why = _sentence(deployment.status_reason or status)
         add(service, at_ms, template, deployment=deployment_id(deployment.target_revision), why=why)
-        if announce and status == "ROLLBACK_FAILED":
+        if announce and failed_here:
             # The rollback's own deployment failed (or, with nothing to go back to, the first).
             failed = deployment.rollback_revision or deployment.target_revision
             deployment_events.deployment_state_change(

@@ -61,8 +61,8 @@ def implied_by_status(
     """The fields ``status`` implies: ``updatedAt`` is the latest of the times, the stage is
     RECONCILE_SERVICE while PENDING, CLEAN_UP once completed, else SCALE_UP; a ROLLBACK_ status
     started its rollback when the deployment started (when it was created, if it never
-    started), and its circuit breaker fired when its reason is the breaker's and
-    ``configuration`` enables the breaker."""
+    started), and (a ROLLBACK_ status or STOPPED) its circuit breaker fired when its reason
+    is the breaker's and ``configuration`` enables the breaker."""
     rolls_back = status.startswith("ROLLBACK_")
     breaker = (configuration or {}).get("deploymentCircuitBreaker")
     return Implied(
@@ -75,7 +75,7 @@ def implied_by_status(
         rollback_started_ms=(created_ms if started_ms is None else started_ms)
         if rolls_back
         else None,
-        circuit_breaker_triggered=rolls_back
+        circuit_breaker_triggered=(rolls_back or status == "STOPPED")
         and reason == lifecycle.CIRCUIT_BREAKER_REASON
         and isinstance(breaker, Mapping)
         and bool(breaker.get("enable")),
@@ -133,13 +133,13 @@ def record_static(
     )
     deployment.updated_ms = implied.updated_ms
     deployment.lifecycle_stage = implied.lifecycle_stage
+    deployment.breaker_triggered = implied.circuit_breaker_triggered
     if status.startswith("ROLLBACK_"):
         if rollback_started_ms is None:
             rollback_started_ms = implied.rollback_started_ms
         deployment.rollback_started_ms = rollback_started_ms
         sources = deployment.source_revisions
         deployment.rollback_revision = sources[0] if sources else None
-        deployment.breaker_triggered = implied.circuit_breaker_triggered
         # The events its rollback's start wrote (one rolled back while PENDING wrote them too).
         if rollback_started_ms is not None:
             service_events.rolling_back(deployment, rollback_started_ms, announce=False)
