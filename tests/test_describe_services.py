@@ -72,12 +72,23 @@ def _stable(ecs: Any) -> bool:
     return True
 
 
+def _task_ids(mock: ServiceDeploymentsMock, task_definition: str) -> list[str]:
+    """The ids of the tasks of ``web`` of a task definition (``web:2``), oldest first."""
+    record = mock.backend().services[("prod", "web")]
+    return [
+        task.id
+        for task in record.tasks or []
+        if task.revision.task_definition == f"{TD}:{task_definition.split(':')[1]}"
+    ]
+
+
 def test_a_planned_rollout_is_two_deployments_until_it_completes(
     mock: ServiceDeploymentsMock, ecs: Any, frozen: Any
 ) -> None:
     created = _create(ecs)
     assert _rows(created) == [("PRIMARY", "web:1", "COMPLETED", 2)]
     assert _stable(ecs)
+    old = _task_ids(mock, "web:1")
     mock.backend().plan_next_deployment("web", "prod", in_progress_for=600)
     frozen.tick(60)
 
@@ -92,6 +103,7 @@ def test_a_planned_rollout_is_two_deployments_until_it_completes(
     primary, active = service["deployments"]
     assert primary["createdAt"] == T0 + timedelta(seconds=60)
     assert active["createdAt"] == T0
+    # SCALE_UP started both new tasks: PENDING until each runs in turn.
     assert (primary["desiredCount"], primary["pendingCount"]) == (2, 2)
     assert primary["rolloutStateReason"] == f"ECS deployment {primary['id']} in progress."
     assert (service["runningCount"], service["pendingCount"]) == (2, 2)
@@ -106,9 +118,27 @@ def test_a_planned_rollout_is_two_deployments_until_it_completes(
         (newest["targetServiceRevisionArn"], 2, 0, 2),
         (first["targetServiceRevisionArn"], 2, 2, 0),
     ]
+    new = _task_ids(mock, "web:2")
+    assert len(new) == 2
+    assert service["events"][0]["message"] == (
+        f"(service web) has started 2 tasks: (task {new[0]}) (task {new[1]})."
+    )
     assert not _stable(ecs)
 
-    frozen.tick(599)
+    # Half-way through SCALE_UP one new task runs and (ROLLING) one old one stopped.
+    frozen.tick(300)
+    service = _service(ecs)
+    assert [(d["runningCount"], d["pendingCount"]) for d in service["deployments"]] == [
+        (1, 1),
+        (1, 0),
+    ]
+    assert (service["runningCount"], service["pendingCount"]) == (2, 1)
+    assert service["events"][0]["message"] == (
+        f"(service web) has stopped 1 running tasks: (task {old[1]})."
+    )
+    assert service["events"][0]["createdAt"] == T0 + timedelta(seconds=360)
+
+    frozen.tick(299)
     assert not _stable(ecs)
     frozen.tick(1)
 
@@ -119,19 +149,22 @@ def test_a_planned_rollout_is_two_deployments_until_it_completes(
     assert primary["rolloutStateReason"] == f"ECS deployment {primary['id']} completed."
     assert primary["updatedAt"] == T0 + timedelta(seconds=660)
     assert (service["runningCount"], service["pendingCount"]) == (2, 0)
-    assert [(e["message"], e["createdAt"]) for e in service["events"][:2]] == [
-        (STEADY, T0 + timedelta(seconds=660)),
+    at_660 = T0 + timedelta(seconds=660)
+    assert [(e["message"], e["createdAt"]) for e in service["events"][:3]] == [
+        (STEADY, at_660),
         (
             f"(service web) ({primary['id'].replace('ecs-svc', 'deployment ecs-svc')}) deployment"
             " completed.",
-            T0 + timedelta(seconds=660),
+            at_660,
         ),
+        (f"(service web) has stopped 1 running tasks: (task {old[0]}).", at_660),
     ]
-    assert [e["message"] for e in service["events"][2:]] == [
+    assert [e["message"] for e in service["events"][5:]] == [
         STEADY,
         f"(service web) (deployment {active['id']}) deployment completed.",
+        f"(service web) has started 2 tasks: (task {old[0]}) (task {old[1]}).",
     ]
-    assert len({e["id"] for e in service["events"]}) == 4
+    assert len({e["id"] for e in service["events"]}) == 8
     assert [d["status"] for d in _history(ecs)] == ["SUCCESSFUL", "SUCCESSFUL"]
 
 
@@ -375,7 +408,10 @@ def test_the_event_log_keeps_the_newest_hundred(
     assert len(events) == 100
     assert events[0]["message"] == STEADY
     assert events[0]["createdAt"] == T0 + timedelta(seconds=60)
-    assert events[-1]["createdAt"] == T0 + timedelta(seconds=11)
+    # Five events a deployment (2 tasks started, 2 stopped in turn, completed, steady): the
+    # newest 100 are those of the last 20.
+    assert events[-1]["createdAt"] == T0 + timedelta(seconds=41)
+    assert events[-1]["message"].startswith("(service web) has started 2 tasks: (task ")
     times = [e["createdAt"] for e in events]
     assert times == sorted(times, reverse=True)
 
@@ -429,7 +465,9 @@ def test_one_answer_holds_moto_s_fields_and_the_mock_s_in_the_order_asked(
     assert (web["desiredCount"], web["runningCount"], web["pendingCount"]) == (2, 2, 0)
     assert _rows(web) == [("PRIMARY", "web:1", "COMPLETED", 2)]
     assert web["deployments"][0]["createdAt"] == T0
-    assert [event["createdAt"] for event in web["events"]] == [T0, T0]
+    # Its first tasks started, its first deployment completed, steady: all at creation.
+    assert [event["createdAt"] for event in web["events"]] == [T0, T0, T0]
+    assert web["events"][-1]["message"].startswith("(service web) has started 2 tasks: ")
     assert web["currentServiceDeployment"] == _history(ecs)[0]["serviceDeploymentArn"]
     assert legacy["deployments"] == [] and "currentServiceRevisions" not in legacy
     assert legacy["taskDefinition"] == f"{TD}:1"

@@ -268,3 +268,35 @@ def test_a_triggered_circuit_breaker_stays_triggered_after_loading(
         return ["fragile", "steady"]
 
     _round_trip(clock, build)
+
+
+# -- a deployment an alarm failed ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rollback", [True, False], ids=["rolling-back", "stopped"])
+def test_a_deployment_an_alarm_failed_loads_back_failed_by_the_same_alarm(
+    clock: Any, rollback: bool
+) -> None:
+    def build(mock: ServiceDeploymentsMock, ecs: Any, clock: Any) -> list[str]:
+        _register(ecs)
+        alarms = {"alarmNames": ["canary-5xx"], "enable": True, "rollback": rollback}
+        ecs.create_service(
+            cluster=CLUSTER,
+            serviceName="web",
+            taskDefinition="web:1",
+            desiredCount=2,
+            deploymentConfiguration={"alarms": alarms},
+        )
+        mock.backend().plan_next_deployment("web", CLUSTER, in_progress_for=600, rollback_for=300)
+        ecs.update_service(cluster=CLUSTER, service="web", taskDefinition="web:2")
+        clock.tick(60)
+        mock.backend().set_alarm_state("canary-5xx", "ALARM")
+        clock.tick(30)
+        (deployment,) = ecs.describe_service_deployments(
+            serviceDeploymentArns=[_newest(ecs, "web")]
+        )["serviceDeployments"]
+        assert deployment["alarms"]["triggeredAlarmNames"] == ["canary-5xx"]
+        assert deployment["status"] == ("ROLLBACK_IN_PROGRESS" if rollback else "STOPPED")
+        return ["web"]
+
+    _round_trip(clock, build)

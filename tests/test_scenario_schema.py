@@ -59,6 +59,10 @@ COMPANIONS: dict[str, dict[str, dict[str, Any]]] = {
         "every": {"repeat": 2, "created_at": EARLIER},
     },
 }
+COMPANIONS["service"] = {
+    # A task names a revision of one of the service's deployments.
+    "tasks": {"deployments": [{"revision_id": 1485800978477494678, "created_at": EARLIER}]},
+}
 LEVELS = ("document", "service", "deployment", "plan", "lifecycleHookDetail")
 
 
@@ -226,7 +230,8 @@ def test_a_value_outside_an_enum_is_refused_naming_the_schema_s_values(
 
 def test_service_keys_are_add_service_s_parameters_and_deployments() -> None:
     parameters = list(inspect.signature(ServiceDeploymentBackend.add_service).parameters)[1:]
-    assert list(_properties("service")) == [*parameters, "deployments"]
+    restored = list(inspect.signature(ServiceDeploymentBackend.restore_tasks).parameters)[3:]
+    assert list(_properties("service")) == [*parameters, "deployments", *restored]
     assert _definitions()["service"]["required"] == ["service"]
 
 

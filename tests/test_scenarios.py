@@ -463,7 +463,8 @@ def test_an_error_in_a_repeated_entry_names_the_copy(mock: ServiceDeploymentsMoc
 
 def _service_keys() -> list[str]:
     names = list(inspect.signature(ServiceDeploymentBackend.add_service).parameters)[1:]
-    return [*names, "deployments"]
+    restored = list(inspect.signature(ServiceDeploymentBackend.restore_tasks).parameters)[3:]
+    return [*names, "deployments", *restored]
 
 
 def _deployment_keys() -> list[str]:

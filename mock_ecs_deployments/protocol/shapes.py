@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import TypedDict, cast
 
-from ..engine.deployments import lifecycle, strategies
+from ..engine.deployments import lifecycle, strategies, tasks
 from ..engine.deployments.configuration import DEFAULT_DEPLOYMENT_CONFIGURATION, Hook
 from ..engine.model.images import derived_images
 from ..engine.model.records import JsonObject, ServiceDeployment, ServiceRevision
@@ -272,15 +272,22 @@ def deployment_brief_text(deployment: ServiceDeployment, cache: BriefCache) -> s
 def _task_counts(
     deployment: ServiceDeployment,
 ) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
-    """(target, source) task counts (requested, running, pending) as the status implies: the
-    target is scaled up while the deployment runs and keeps the tasks once it succeeded;
-    otherwise the source does."""
+    """(target, source) task counts (requested, running, pending). The service's newest
+    deployment counts the tasks running now; an older one shows what its status implies (the
+    target kept the tasks if it succeeded, else the source did)."""
     desired = deployment.desired_count
     status = deployment.status
+    requested = (desired, 0) if status in ("SUCCESSFUL", "IN_PROGRESS") else (0, desired)
+    if status == "IN_PROGRESS":
+        requested = (desired, desired)
+    service = deployment.service
+    if service.latest() is deployment:
+        target = tasks.counts(service, deployment.target_revision)
+        source_revision = deployment.source_revisions[0] if deployment.source_revisions else None
+        source = tasks.counts(service, source_revision) if source_revision else (0, 0)
+        return (requested[0], *target), (requested[1], *source)
     if status == "SUCCESSFUL":
         return (desired, desired, 0), (0, 0, 0)
-    if status == "IN_PROGRESS":
-        return (desired, 0, desired), (desired, desired, 0)
     return (0, 0, 0), (desired, desired, 0)
 
 
@@ -312,7 +319,9 @@ def _circuit_breaker(deployment: ServiceDeployment) -> ServiceDeploymentCircuitB
         status = "MONITORING"
     else:
         status = "MONITORING_COMPLETE"
-    failures = threshold if status == "TRIGGERED" else 0
+    failures = deployment.failure_count if status != "DISABLED" else 0
+    if status == "TRIGGERED":  # a recorded one may never have counted its failures
+        failures = max(failures, threshold)
     return {"status": status, "failureCount": failures, "threshold": threshold}
 
 
@@ -323,10 +332,11 @@ def _alarms(
     if not alarms.get("enable"):
         return {"status": "DISABLED"}
     ongoing = deployment.status in ("PENDING", "IN_PROGRESS")
+    status = "MONITORING" if ongoing else "MONITORING_COMPLETE"
     return {
-        "status": "MONITORING" if ongoing else "MONITORING_COMPLETE",
+        "status": "TRIGGERED" if deployment.triggered_alarms else status,
         "alarmNames": list(alarms.get("alarmNames") or []),
-        "triggeredAlarmNames": [],
+        "triggeredAlarmNames": list(deployment.triggered_alarms),
     }
 
 

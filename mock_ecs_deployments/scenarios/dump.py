@@ -23,11 +23,11 @@ from ..engine.deployments import lifecycle, strategies
 from ..engine.deployments.configuration import Hook
 from ..engine.model import arns
 from ..engine.model.clock import from_ms, now_ms
-from ..engine.model.records import Service, ServiceDeployment
+from ..engine.model.records import Service, ServiceDeployment, Task
 from ..engine.seeding.snapshot import DeploymentSnapshot, HookDetailFields
 from ..engine.state.backend import ServiceDeploymentBackend
 from ..engine.state.registry import service_deployment_backends
-from .entries import ScenarioData, ServiceEntry, deployment_entries
+from .entries import ServiceEntry, deployment_entries, iso_time
 
 #: The file suffixes a scenario is written for, and the format each means.
 FORMATS = {".yaml": "YAML", ".yml": "YAML", ".json": "JSON"}
@@ -48,6 +48,8 @@ def dump_scenario(*, services: Iterable[str] | str | None = None) -> dict[str, A
     """
     wanted = _Selection(services)
     places: list[tuple[str, str, list[ServiceEntry]]] = []
+    # What each account and region was told of its tasks and alarms (a dump of every service).
+    signals: list[tuple[str, str, dict[str, list[dict[str, object]]]]] = []
     with service_deployment_backends.lock:
         backends = [
             (account_id, region, backend)
@@ -66,13 +68,21 @@ def dump_scenario(*, services: Iterable[str] | str | None = None) -> dict[str, A
                     if record.status == "ACTIVE" and wanted.takes(record)
                 ]
             )
+            told = _signals(backend) if services is None else {}
         if entries:
             places.append((account_id, region, entries))
+        if told:
+            signals.append((account_id, region, told))
     wanted.check()
-    data: ScenarioData
-    if len(places) == 1:
-        account_id, region, entries = places[0]
-        data = {"account_id": account_id, "region": region, "services": entries}
+    data: dict[str, Any]
+    where = {(account_id, region) for account_id, region, _ in [*places, *signals]}
+    if len(where) <= 1:
+        data = {"services": places[0][2] if places else []}
+        if where:
+            account_id, region = next(iter(where))
+            data = {"account_id": account_id, "region": region, **data}
+        for _, _, told in signals:
+            data.update(told)
     else:
         data = {
             "services": [
@@ -81,7 +91,33 @@ def dump_scenario(*, services: Iterable[str] | str | None = None) -> dict[str, A
                 for entry in entries
             ]
         }
-    return dict(data)
+        for account_id, region, told in signals:
+            for key, items in told.items():
+                data.setdefault(key, []).extend(
+                    {**item, "account_id": account_id, "region": region} for item in items
+                )
+    return data
+
+
+def _signals(backend: ServiceDeploymentBackend) -> dict[str, list[dict[str, object]]]:
+    """What ``backend`` was told of failing tasks, tasks that cannot be placed and alarms,
+    as a scenario document's keys (only those with items)."""
+    told: dict[str, list[dict[str, object]]] = {}
+    for key, failure in backend.failing.items():
+        item: dict[str, object] = {"task_definition": key}
+        if failure.unplaceable is not None:
+            if failure.unplaceable:
+                item["reason"] = failure.unplaceable
+            told.setdefault("fail_placement", []).append(item)
+            continue
+        if failure.exit_code != 1:
+            item["exit_code"] = failure.exit_code
+        if failure.reason is not None:
+            item["reason"] = failure.reason
+        told.setdefault("fail_tasks", []).append(item)
+    for name, (state, _) in backend.alarms.items():
+        told.setdefault("alarms", []).append({"name": name, "state": state})
+    return told
 
 
 def service_entry(service: Service, now: int) -> ServiceEntry:
@@ -120,6 +156,39 @@ def service_entry(service: Service, now: int) -> ServiceEntry:
         for index, deployment in enumerate(service.deployments)
     ]
     entry["deployments"] = deployment_entries(entry, snapshots)
+    if service.tasks is not None:
+        # Its tasks and the event log they wrote, which its deployments alone cannot make
+        # again (a service whose tasks were never made has none to write).
+        entry["tasks_started"] = service.tasks_made
+        entry["tasks"] = [_task_entry(task) for task in service.tasks]
+        entry["events"] = [
+            {"created_at": iso_time(event.created_ms), "message": event.message}
+            for event in service.events
+        ]
+    return entry
+
+
+def _task_entry(task: Task) -> dict[str, object]:
+    """One task as ``restore_tasks`` takes it back, without the keys it leaves unset."""
+    entry: dict[str, object] = {
+        "id": task.id,
+        "revision_id": task.revision.id,
+        "created_at": iso_time(task.created_ms),
+    }
+    if task.started_ms is not None:
+        entry["started_at"] = iso_time(task.started_ms)
+    if task.stopped_ms is not None:
+        entry["stopped_at"] = iso_time(task.stopped_ms)
+    for key, value in (
+        ("stop_code", task.stop_code),
+        ("stopped_reason", task.stopped_reason),
+        ("exit_code", task.exit_code),
+        ("container_reason", task.container_reason),
+    ):
+        if value is not None:
+            entry[key] = value
+    if task.version != 1:
+        entry["version"] = task.version
     return entry
 
 
@@ -185,6 +254,7 @@ def snapshot_of(
         ],
         rollback_started_at=_moment(deployment.rollback_started_ms),
         circuit_breaker_triggered=deployment.breaker_triggered,
+        triggered_alarm_names=list(deployment.triggered_alarms) or None,
         production_traffic_weight=deployment.traffic[0] if shifting else None,
     )
 

@@ -67,6 +67,7 @@ class DeploymentEntry(TypedDict, total=False):
     lifecycle_hook_details: list[HookDetailEntry]
     rollback_started_at: str
     circuit_breaker_triggered: bool
+    triggered_alarm_names: list[str]
     production_traffic_weight: float
 
 
@@ -89,6 +90,9 @@ class ServiceEntry(TypedDict, total=False):
     service_registries: list[dict[str, object]]
     deployment_configuration: dict[str, object]
     deployments: list[DeploymentEntry]
+    tasks_started: int
+    tasks: list[dict[str, object]]
+    events: list[dict[str, object]]
 
 
 class ScenarioData(TypedDict, total=False):
@@ -182,6 +186,8 @@ def deployment_entry(
     triggered = snapshot.circuit_breaker_triggered
     if triggered is not None and triggered != implied.circuit_breaker_triggered:
         entry["circuit_breaker_triggered"] = triggered
+    if snapshot.triggered_alarm_names:
+        entry["triggered_alarm_names"] = list(snapshot.triggered_alarm_names)
     if snapshot.production_traffic_weight is not None:
         entry["production_traffic_weight"] = snapshot.production_traffic_weight
     return entry

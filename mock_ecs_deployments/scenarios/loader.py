@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TypeVar
@@ -30,6 +30,8 @@ from .reading import ScenarioSource, read
 
 DEFAULT_REGION = "us-east-1"
 DEPLOYMENTS_KEY = "deployments"
+#: A service entry's keys that put back what its deployments cannot make again (a dump's).
+TASK_KEYS = ("tasks", "tasks_started", "events")
 # The scenario's own shorthand for many deployments; not fields of a deployment.
 REPEAT_KEYS = ("repeat", "every")
 MAX_REPEAT = schema.bound("deployment", "repeat", "maximum")
@@ -59,6 +61,34 @@ class _ServiceEntry:
     region: str
     arguments: dict[str, object]
     deployments: list[_DeploymentEntry]
+    #: ``restore_tasks``' arguments, when the entry has any of :data:`TASK_KEYS`.
+    tasks: dict[str, object] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _SignalEntry:
+    """A document's word about its account and region that is not a service: failing tasks,
+    tasks that cannot be placed, an alarm's state (``method``: the backend's seeding method)."""
+
+    path: str
+    account_id: str
+    region: str
+    method: str
+    arguments: dict[str, object]
+
+
+#: A document's keys of signals, and the backend method each item is given to.
+SIGNAL_KEYS = {
+    "fail_tasks": "fail_tasks",
+    "fail_placement": "fail_placement",
+    "alarms": "set_alarm_state",
+}
+#: The shapes of their items, as the schema names them.
+_SIGNAL_SHAPES = {
+    "fail_tasks": "failTasks",
+    "fail_placement": "failPlacement",
+    "alarms": "alarmState",
+}
 
 
 @dataclass(frozen=True)
@@ -69,6 +99,7 @@ class Scenario:
     source: str
     services: tuple[Service, ...]
     _entries: tuple[_ServiceEntry, ...] = field(repr=False)
+    _signals: tuple[_SignalEntry, ...] = field(default=(), repr=False)
 
 
 def load_scenario(
@@ -96,14 +127,17 @@ def build_scenario(
     alone (the parameters are :func:`load_scenario`'s)."""
     name, data = read(source)
     account_id = account_id or os.environ.get("MOTO_ACCOUNT_ID")
-    entries = tuple(_Reader(name, clock.now()).entries(data, account_id, region))
+    reader = _Reader(name, clock.now())
+    entries = tuple(reader.entries(data, account_id, region))
+    signals = tuple(reader.signals(data, account_id, region))
     throwaway: dict[tuple[str, str], ServiceDeploymentBackend] = {}
 
     def backend(account: str, region: str) -> ServiceDeploymentBackend:
         return throwaway.setdefault((account, region), ServiceDeploymentBackend(region, account))
 
     with mock_state.events.quiet():  # the load makes the events, in the real backends
-        return Scenario(name, tuple(_build(name, entries, backend, [])), entries)
+        services = tuple(_build(name, entries, backend, [], signals))
+        return Scenario(name, services, entries, signals)
 
 
 def parse_duration(text: str) -> timedelta | None:
@@ -144,6 +178,7 @@ class _Reader:
             got = "an empty file" if data is None else repr(data)
             raise self.error("", f"expected a mapping or a list of mappings, got {got}")
         documents = [("", data)] if isinstance(data, Mapping) else list(enumerate(data))
+        shape_kinds = schema.shape("service").kinds
         for number, document in documents:
             prefix = number if isinstance(number, str) else f"[{number}]"
             checked = self.keys(prefix, document, schema.shape("document"))
@@ -153,7 +188,14 @@ class _Reader:
             for index, service in enumerate(self.items(services_path, checked["services"])):
                 path = f"{services_path}[{index}]"
                 entry = self.keys(path, service, schema.shape("service"))
-                arguments = self.arguments(path, entry, schema.shape("service"), (DEPLOYMENTS_KEY,))
+                arguments = self.arguments(
+                    path, entry, schema.shape("service"), (DEPLOYMENTS_KEY, *TASK_KEYS)
+                )
+                tasks = {
+                    key: self.convert(_join(path, key), entry[key], shape_kinds.get(key))
+                    for key in TASK_KEYS
+                    if key in entry
+                }
                 # A service entry may name its own account and region (a dump of several
                 # does): it loads there, and add_service checks it is that backend's.
                 for key in ("account_id", "region"):
@@ -168,7 +210,46 @@ class _Reader:
                     _text(arguments.get("region")) or own_region or region or DEFAULT_REGION,
                     arguments,
                     self.deployments(_join(path, DEPLOYMENTS_KEY), entry.get(DEPLOYMENTS_KEY)),
+                    tasks or None,
                 )
+
+    def signals(
+        self, data: object, account: str | None, region: str | None
+    ) -> Iterator[_SignalEntry]:
+        """The documents' signal items (:data:`SIGNAL_KEYS`), each where its document loads
+        unless it names its own account and region (already checked by :meth:`entries`)."""
+        documents: list[tuple[str | int, object]] = (
+            [("", data)] if isinstance(data, Mapping) else list(enumerate(_sequence(data)))
+        )
+        for number, document in documents:
+            if not isinstance(document, Mapping):
+                continue
+            prefix = number if isinstance(number, str) else f"[{number}]"
+            own_account = _text(document.get("account_id"))
+            own_region = _text(document.get("region"))
+            if isinstance(document.get("account_id"), int):
+                own_account = str(document["account_id"])
+            for key, method in SIGNAL_KEYS.items():
+                items_path = _join(prefix, key)
+                shape = schema.shape(_SIGNAL_SHAPES[key])
+                for index, item in enumerate(self.items(items_path, document.get(key))):
+                    path = f"{items_path}[{index}]"
+                    arguments = self.arguments(path, self.keys(path, item, shape), shape, ())
+                    item_account = arguments.pop("account_id", None)
+                    item_region = arguments.pop("region", None)
+                    yield _SignalEntry(
+                        path,
+                        self.named(_join(path, "account_id"), item_account)
+                        or own_account
+                        or account
+                        or DEFAULT_ACCOUNT_ID,
+                        self.named(_join(path, "region"), item_region)
+                        or own_region
+                        or region
+                        or DEFAULT_REGION,
+                        method,
+                        arguments,
+                    )
 
     def deployments(self, path: str, items: object) -> list[_DeploymentEntry]:
         deployments: list[_DeploymentEntry] = []
@@ -320,6 +401,10 @@ class _Reader:
         ]
 
 
+def _sequence(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -329,22 +414,35 @@ def _build(
     entries: Sequence[_ServiceEntry],
     backend_for: Callable[[str, str], ServiceDeploymentBackend],
     created: list[tuple[ServiceDeploymentBackend, Service]],
+    signals: Sequence[_SignalEntry] = (),
 ) -> list[Service]:
     """Make the entries' seeding calls, noting each service made in ``created``: a deployment
     entry with only ``add_deployment``'s fields goes to it, one that puts back more (as a dump
     or a recording writes) to ``restore_deployment``."""
+    # What the scenario says goes wrong first: its deployments move on with it in place.
+    for signal in signals:
+        signalled = backend_for(signal.account_id, signal.region)
+        _call(name, signal.path, None, getattr(signalled, signal.method), signal.arguments)
     services = []
     for entry in entries:
         backend = backend_for(entry.account_id, entry.region)
         service = _call(name, entry.path, None, backend.add_service, entry.arguments)
         created.append((backend, service))
-        for deployment in entry.deployments:
-            arguments: dict[str, object] = {"service": service.name, "cluster": service.cluster}
-            arguments.update(deployment.arguments)
-            seed: Callable[..., object] = backend.add_deployment
-            if not _AUTHORED.issuperset(arguments):
-                seed = _restore(backend)
-            _call(name, deployment.path, deployment.copy, seed, arguments)
+        # A dump's tasks go back before any of its deployments moves on.
+        with backend.holding_time() if entry.tasks is not None else nullcontext():
+            for deployment in entry.deployments:
+                arguments: dict[str, object] = {
+                    "service": service.name,
+                    "cluster": service.cluster,
+                }
+                arguments.update(deployment.arguments)
+                seed: Callable[..., object] = backend.add_deployment
+                if not _AUTHORED.issuperset(arguments):
+                    seed = _restore(backend)
+                _call(name, deployment.path, deployment.copy, seed, arguments)
+            if entry.tasks is not None:
+                arguments = {"service": service.name, "cluster": service.cluster, **entry.tasks}
+                _call(name, entry.path, None, backend.restore_tasks, arguments)
         services.append(service)
     return services
 
@@ -382,7 +480,10 @@ def _call(
 def _apply(scenario: Scenario) -> list[Service]:
     """Load a built scenario into the real backends: every service of it, or none."""
     entries = scenario._entries
-    keys = sorted({(entry.account_id, entry.region) for entry in entries})
+    keys = sorted(
+        {(entry.account_id, entry.region) for entry in entries}
+        | {(signal.account_id, signal.region) for signal in scenario._signals}
+    )
     backends = {key: service_deployment_backends[key[0]][key[1]] for key in keys}
     created: list[tuple[ServiceDeploymentBackend, Service]] = []
     with ExitStack() as locks:
@@ -400,8 +501,11 @@ def _apply(scenario: Scenario) -> list[Service]:
                     f" {entry.account_id} in {entry.region}",
                 )
         clusters = {key: set(backend.clusters) for key, backend in backends.items()}
+        signalled = {key: (dict(b.failing), dict(b.alarms)) for key, b in backends.items()}
         try:
-            return _build(scenario.source, entries, lambda *key: backends[key], created)
+            return _build(
+                scenario.source, entries, lambda *key: backends[key], created, scenario._signals
+            )
         except BaseException:
             # It built cleanly in throwaway backends, so this is rare (moto's state differs,
             # say); whatever it is, what was added is taken back.
@@ -409,6 +513,7 @@ def _apply(scenario: Scenario) -> list[Service]:
                 backend.delete_service(service)
             for key, backend in backends.items():
                 backend.clusters.intersection_update(clusters[key])
+                backend.failing, backend.alarms = signalled[key]
             raise
 
 

@@ -366,6 +366,7 @@ def snapshot_from_answers(
         rollback_started_at=item.get("rollback", {}).get("startedAt"),
         circuit_breaker_triggered=item.get("deploymentCircuitBreaker", {}).get("status")
         == "TRIGGERED",
+        triggered_alarm_names=list(item.get("alarms", {}).get("triggeredAlarmNames", [])) or None,
     )
 
 

@@ -21,9 +21,9 @@ from typing import Any
 from ..events import service_events
 from ..model import arns
 from ..model.exceptions import ConflictException, InvalidParameterException
-from ..model.records import ServiceDeployment, ServiceRevision
+from ..model.records import ServiceDeployment, ServiceRevision, TaskFailure
 from ..model.validation import SeedingError, SeedingTypeError, choice
-from . import strategies
+from . import strategies, tasks
 from .configuration import Hook
 
 SUPERSEDED_REASON = "Service deployment stopped: superseded by a newer service deployment."
@@ -33,7 +33,16 @@ HOOK_TIMEOUT_REASON = "Service deployment rolled back: lifecycle hook {hook_id} 
 NO_SOURCE_REASON = "Service deployment could not roll back: there is no previous service revision."
 ABORT_REASON = "Service deployment stopped by user."
 PLANNED_STOP_REASON = "Service deployment stopped."
+#: AWS's reason for a deployment a CloudWatch alarm failed (its events end "deployment failed:
+#: alarm detected.").
+ALARM_REASON = "Alarm detected."
 BREAKER_THRESHOLD = (3, 200)
+#: A failing task's life when SCALE_UP takes no time (ms), and the longest wait between two
+#: attempts once the retries are throttled (ms).
+FAILED_TASK_MS = 1_000
+THROTTLED_TASK_MS = 15 * 60_000
+#: How a task fails when the plan says the deployment fails.
+PLANNED_FAILURE = TaskFailure(exit_code=1)
 OUTCOMES = ("SUCCESSFUL", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED", "STOPPED")
 ONGOING = frozenset(
     {"PENDING", "IN_PROGRESS", "STOP_REQUESTED", "ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"}
@@ -155,7 +164,20 @@ def begin(deployment: ServiceDeployment, plan: Plan, at_ms: int) -> None:
 
 
 def advance(deployment: ServiceDeployment, now_ms: int) -> None:
-    """Apply every step of ``deployment`` that is due at ``now_ms``, each at its own time."""
+    """Apply every step of ``deployment`` that is due at ``now_ms``, each at its own time. A
+    watched alarm that went to ALARM since it was last looked at fails the deployment at the
+    time it did, if the deployment was still in progress then."""
+    fired = _alarms_fired(deployment, now_ms)
+    if fired:
+        at_ms = fired[0][0]
+        _steps_until(deployment, at_ms)
+        if deployment.status == "IN_PROGRESS":
+            _alarm_failure(deployment, at_ms, [name for _, name in fired])
+            note(deployment, at_ms)
+    _steps_until(deployment, now_ms)
+
+
+def _steps_until(deployment: ServiceDeployment, now_ms: int) -> None:
     while deployment.next_ms is not None and (
         deployment.next_ms < now_ms or (deployment.next_ms == now_ms and not deployment.next_strict)
     ):
@@ -163,6 +185,69 @@ def advance(deployment: ServiceDeployment, now_ms: int) -> None:
         deployment.next_step, deployment.next_ms, deployment.next_strict = None, None, False
         _STEPS[step](deployment, at_ms)
         note(deployment, at_ms)
+
+
+# -- CloudWatch alarms -----------------------------------------------------------------------
+
+
+def watched_alarms(deployment: ServiceDeployment) -> tuple[str, ...]:
+    """The alarms ``deploymentConfiguration.alarms`` names, when it is enabled."""
+    alarms = (deployment.configuration or {}).get("alarms") or {}
+    if not alarms.get("enable"):
+        return ()
+    return tuple(str(name) for name in alarms.get("alarmNames") or ())
+
+
+def alarms_roll_back(deployment: ServiceDeployment) -> bool:
+    """Whether a watched alarm's firing rolls the deployment back."""
+    alarms = (deployment.configuration or {}).get("alarms") or {}
+    return bool(alarms.get("enable")) and bool(alarms.get("rollback"))
+
+
+def look_at_alarms(deployment: ServiceDeployment, at_ms: int) -> None:
+    """The deployment starts watching its alarms: what each shows now is its baseline (one
+    already in ALARM fails it only once it went to ALARM again)."""
+    names = watched_alarms(deployment)
+    service = deployment.service
+    if not names or service.watcher is None:
+        return
+    deployment.alarms_seen = {}
+    for name in names:
+        found = service.watcher.alarm_state(service, name)
+        deployment.alarms_seen[name] = found[0] if found else "INSUFFICIENT_DATA"
+    deployment.alarms_seen_ms = at_ms
+    service.watcher.watching_alarms(service, True)
+
+
+def _alarms_fired(deployment: ServiceDeployment, now_ms: int) -> list[tuple[int, str]]:
+    """``(when, name)`` of each watched alarm that went to ALARM since the deployment last
+    looked (when: the alarm's own change time, kept between that look and ``now_ms``),
+    earliest first; the alarms' states are noted as seen now."""
+    seen, service = deployment.alarms_seen, deployment.service
+    if seen is None or service.watcher is None or deployment.status not in INTERRUPTIBLE:
+        return []
+    fired = []
+    for name in seen:
+        found = service.watcher.alarm_state(service, name)
+        if found is None:
+            continue
+        state, changed_ms = found
+        if state == "ALARM" and (seen[name] != "ALARM" or changed_ms > deployment.alarms_seen_ms):
+            fired.append((min(max(changed_ms, deployment.alarms_seen_ms), now_ms), name))
+        seen[name] = state
+    deployment.alarms_seen_ms = max(deployment.alarms_seen_ms, now_ms)
+    return sorted(fired)
+
+
+def _alarm_failure(deployment: ServiceDeployment, at_ms: int, names: list[str]) -> None:
+    """Watched alarms fired: the deployment fails, and rolls back when the alarms' ``rollback``
+    says so (else it stops where it is, as the circuit breaker without rollback does)."""
+    deployment.triggered_alarms = names
+    deployment.alarms_seen = None
+    if alarms_roll_back(deployment) and deployment.source_revisions:
+        begin_rollback(deployment, at_ms, ALARM_REASON)
+    else:
+        complete(deployment, "STOPPED", at_ms, ALARM_REASON)
 
 
 def note(deployment: ServiceDeployment, at_ms: int) -> None:
@@ -183,9 +268,13 @@ def _schedule(
 
 
 def _start(deployment: ServiceDeployment, at_ms: int) -> None:
+    # The tasks as they were before it started (made now if never made), for its steps to
+    # start and stop, each with its event.
+    tasks.tasks_of(deployment.service)
     deployment.status = "IN_PROGRESS"
     deployment.started_ms = at_ms
     deployment.updated_ms = at_ms
+    look_at_alarms(deployment, at_ms)
     assert deployment.plan is not None
     deployment.walk = strategies.walk(
         deployment.configuration,
@@ -222,18 +311,176 @@ def _next_hook_or_run(deployment: ServiceDeployment, at_ms: int) -> None:
         hook.expires_ms = at_ms + hook.timeout_ms
         _schedule(deployment, "hook_timeout", hook.expires_ms)
         return
-    _schedule(deployment, "segment_end", at_ms + segment.duration_ms)
+    if segment.stage == "SCALE_UP":
+        _scale_up(deployment, at_ms)
+    else:
+        _schedule(deployment, "segment_end", at_ms + segment.duration_ms)
+
+
+# -- scaling up, task by task ----------------------------------------------------------------
+
+
+def _planned_failure(deployment: ServiceDeployment) -> bool:
+    plan = deployment.plan
+    return plan is not None and plan.outcome.startswith("ROLLBACK_")
+
+
+def _task_failure(deployment: ServiceDeployment) -> TaskFailure | None:
+    """How the target's tasks fail: as the plan says, or as a test said of its revision."""
+    if _planned_failure(deployment):
+        return PLANNED_FAILURE
+    return deployment.service.task_failure(deployment.target_revision)
+
+
+def _scale_up(deployment: ServiceDeployment, at_ms: int) -> None:
+    """SCALE_UP runs: the target's tasks start PENDING (none when the desired count is 0, when
+    the stage just takes its time)."""
+    deployment.scale_from_ms = at_ms
+    wanted = deployment.desired_count
+    if wanted <= 0:
+        segment: strategies.Segment = deployment.walk[deployment.segment]
+        _schedule(deployment, "segment_end", at_ms + segment.duration_ms)
+        return
+    service, target = deployment.service, deployment.target_revision
+    failure = _task_failure(deployment)
+    placeable = failure is None or failure.unplaceable is None
+    if service.latest() is deployment and placeable:  # only the newest one moves the tasks
+        tasks.launch(service, target, wanted - len(tasks.live(service, target)), at_ms)
+    _schedule(deployment, "scale_step", _next_scale_ms(deployment, at_ms))
+
+
+def resume_scale_up(deployment: ServiceDeployment, from_ms: int) -> tuple[str, int]:
+    """The next step (and when it is due) of a deployment restored in SCALE_UP, which it
+    entered at ``from_ms``: its task steps are timed from then."""
+    deployment.scale_from_ms = from_ms
+    if deployment.desired_count <= 0:
+        segment: strategies.Segment = deployment.walk[deployment.segment]
+        return "segment_end", from_ms + segment.duration_ms
+    return "scale_step", _next_scale_ms(deployment, from_ms)
+
+
+def recount(deployment: ServiceDeployment) -> None:
+    """A deployment restored part-way through SCALE_UP, after its service's tasks were put
+    back: take from them how many target tasks run and how many failed, and time its next
+    task step from them."""
+    service, target = deployment.service, deployment.target_revision
+    if deployment.next_step != "scale_step" or service.latest() is not deployment:
+        return  # an older one's steps, which move no task, are played again from its start
+    mine = [task for task in tasks.tasks_of(service) if task.revision is target]
+    deployment.scaled = sum(1 for task in mine if task.last_status == "RUNNING")
+    failed = [task.stopped_ms for task in mine if task.stop_code == tasks.CONTAINER_EXITED]
+    deployment.failure_count = len(failed)
+    last = max((at for at in failed if at is not None), default=deployment.scale_from_ms)
+    _schedule(deployment, "scale_step", _next_scale_ms(deployment, last))
+
+
+def _next_scale_ms(deployment: ServiceDeployment, at_ms: int) -> int:
+    """When the next target task runs (evenly over SCALE_UP) or, for a failing revision, the
+    next one fails: a planned failure reaches the breaker's threshold as SCALE_UP ends; a
+    signalled one fails a task every SCALE_UP / desired count (at least
+    :data:`FAILED_TASK_MS`), the wait doubling once past the threshold, up to
+    :data:`THROTTLED_TASK_MS`."""
+    segment: strategies.Segment = deployment.walk[deployment.segment]
+    span, start = segment.duration_ms, deployment.scale_from_ms
+    if _planned_failure(deployment):
+        threshold = breaker_threshold(deployment)
+        return start + span * min(deployment.failure_count + 1, threshold) // threshold
+    failure = _task_failure(deployment)
+    if failure is not None:
+        base = max(span // max(deployment.desired_count, 1), FAILED_TASK_MS)
+        tries = deployment.failure_count
+        if failure.unplaceable is not None:
+            tries = deployment.placement_attempts
+        beyond = max(tries - breaker_threshold(deployment), 0)
+        return at_ms + min(base << min(beyond, 20), THROTTLED_TASK_MS)
+    return start + span * (deployment.scaled + 1) // deployment.desired_count
+
+
+def _scale_step(deployment: ServiceDeployment, at_ms: int) -> None:
+    """One target task runs (ROLLING: one task it replaces stops), or one fails; the circuit
+    breaker trips at its threshold, and SCALE_UP ends when every task runs."""
+    service, target = deployment.service, deployment.target_revision
+    # Only the service's newest deployment moves its tasks; an older one still ongoing (as
+    # seeding may leave one) keeps its time.
+    moving = service.latest() is deployment
+    failure = _task_failure(deployment)
+    if failure is not None and failure.unplaceable is not None:
+        # No task can be placed: none starts, the breaker counts nothing, the scheduler tries
+        # again (ever more slowly) and says so in the service's events.
+        if moving:
+            service_events.unable_to_place(service, at_ms, target, failure.unplaceable or None)
+        deployment.placement_attempts += 1
+        _schedule(deployment, "scale_step", _next_scale_ms(deployment, at_ms))
+        return
+    if failure is not None:
+        if moving:
+            tasks.fail_one(deployment, at_ms, failure)
+        else:
+            deployment.failure_count += 1
+        trips = _planned_failure(deployment) or circuit_breaker_enabled(deployment)
+        if trips and deployment.failure_count >= breaker_threshold(deployment):
+            _trip(deployment, at_ms)
+            return
+        if moving:
+            tasks.launch(service, target, 1, at_ms)  # the scheduler tries again
+        _schedule(deployment, "scale_step", _next_scale_ms(deployment, at_ms))
+        return
+    if moving:
+        pending = [task for task in tasks.live(service, target) if task.started_ms is None]
+        if pending:
+            tasks.run(pending[0], at_ms)
+        else:
+            tasks.launch(service, target, 1, at_ms, running=True)
+        if not strategies.shifts_traffic(deployment.configuration):
+            tasks.replace_one(deployment, at_ms)
+    deployment.scaled += 1
+    if deployment.scaled >= deployment.desired_count:
+        _segment_end(deployment, at_ms)
+    else:
+        _schedule(deployment, "scale_step", _next_scale_ms(deployment, at_ms))
+
+
+def _scaled_up(deployment: ServiceDeployment, at_ms: int) -> None:
+    """SCALE_UP ends with every target task running (the replaced revision's stopped, under
+    ROLLING): a no-op after its steps, what a deployment restored part-way needs."""
+    service, target = deployment.service, deployment.target_revision
+    for task in tasks.live(service, target):
+        tasks.run(task, at_ms)
+    missing = deployment.desired_count - len(tasks.live(service, target))
+    tasks.launch(service, target, missing, at_ms, running=True)
+    source = deployment.source_revisions[0] if deployment.source_revisions else None
+    if source is not None and not strategies.shifts_traffic(deployment.configuration):
+        why = tasks.SCALING_REASON.format(deployment=service_events.deployment_id(target))
+        tasks.stop(service, tasks.live(service, source), at_ms, tasks.SCHEDULER_STOP, why)
+
+
+def _trip(deployment: ServiceDeployment, at_ms: int) -> None:
+    """The target's tasks failed: the circuit breaker (or the plan) fails the deployment. With
+    the breaker's ``rollback`` it rolls back; with the breaker on and ``rollback`` off it stops
+    (FAILED in DescribeServices) and the service stays as it is. A plan's ROLLBACK_ outcome
+    on a service without the breaker rolls back as planned."""
+    plan = deployment.plan
+    assert plan is not None
+    enabled = circuit_breaker_enabled(deployment)
+    deployment.breaker_triggered = enabled
+    reason = plan.reason or CIRCUIT_BREAKER_REASON
+    final = plan.outcome if _planned_failure(deployment) else "ROLLBACK_SUCCESSFUL"
+    if not enabled or circuit_breaker_rolls_back(deployment):
+        begin_rollback(deployment, at_ms, reason, final=final)
+    else:
+        complete(deployment, "STOPPED", at_ms, reason)
 
 
 def _segment_end(deployment: ServiceDeployment, at_ms: int) -> None:
-    """Leave the current segment: a planned failure shows when SCALE_UP ends (the tasks
-    failed to start); otherwise the next segment, or the plan's outcome after the last."""
-    plan = deployment.plan
-    assert plan is not None
+    """Leave the current segment: the next segment, or the plan's outcome after the last. A
+    planned failure of a service with no tasks to fail shows when SCALE_UP ends."""
     stage = deployment.walk[deployment.segment].stage
-    if stage == "SCALE_UP" and plan.outcome.startswith("ROLLBACK_"):
-        _finish(deployment, at_ms)
+    if stage == "SCALE_UP" and _planned_failure(deployment):
+        _trip(deployment, at_ms)
         return
+    service = deployment.service
+    if stage == "SCALE_UP" and service.tasks is not None and service.latest() is deployment:
+        _scaled_up(deployment, at_ms)
     deployment.segment += 1
     if deployment.segment == len(deployment.walk):
         _finish(deployment, at_ms)
@@ -265,15 +512,7 @@ def _finish(deployment: ServiceDeployment, at_ms: int) -> None:
     elif plan.outcome == "STOPPED":
         complete(deployment, "STOPPED", at_ms, plan.reason or PLANNED_STOP_REASON)
     else:
-        # The tasks failed: the circuit breaker, when on, fires. With its ``rollback`` off the
-        # deployment stops where it is (FAILED in DescribeServices), as on AWS.
-        enabled = circuit_breaker_enabled(deployment)
-        deployment.breaker_triggered = enabled
-        reason = plan.reason or CIRCUIT_BREAKER_REASON
-        if enabled and not circuit_breaker_rolls_back(deployment):
-            complete(deployment, "STOPPED", at_ms, reason)
-        else:
-            begin_rollback(deployment, at_ms, reason, final=plan.outcome)
+        _trip(deployment, at_ms)
 
 
 def begin_rollback(
@@ -297,6 +536,7 @@ def begin_rollback(
         return
     deployment.rollback_outcome = final
     _put_back(deployment, source)
+    _leave_tasks(deployment, source, at_ms)
     service_events.rolling_back(deployment, at_ms, failed=not requested)
     if requested:
         deployment.status = "ROLLBACK_REQUESTED"
@@ -346,12 +586,35 @@ def complete(deployment: ServiceDeployment, status: str, at_ms: int, reason: str
         service.current_revision = deployment.target_revision
     elif status == "ROLLBACK_SUCCESSFUL" and deployment.rollback_revision is not None:
         service.current_revision = deployment.rollback_revision
+    # (Tasks never made are made later from the final status.)
+    _leave_tasks(deployment, _runs_after(deployment, status), at_ms)
     service_events.completed(deployment, status, at_ms)
     service.unfollow(deployment)
 
 
+def _leave_tasks(deployment: ServiceDeployment, back: ServiceRevision | None, at_ms: int) -> None:
+    """A deployment that stops or rolls back leaves the tasks to ``back`` at once: the
+    target's stop and ``back`` runs the desired count (what DescribeServices and the task
+    counts show from the request on)."""
+    service = deployment.service
+    if service.latest() is deployment and service.tasks is not None:
+        tasks.settle(service, back, at_ms)
+
+
+def _runs_after(deployment: ServiceDeployment, status: str) -> ServiceRevision | None:
+    """The revision the service runs once ``deployment`` ended in ``status``."""
+    if status == "SUCCESSFUL":
+        return deployment.target_revision
+    if status == "ROLLBACK_SUCCESSFUL":
+        return deployment.rollback_revision
+    if status == "ROLLBACK_FAILED":
+        return None
+    return deployment.service.current_revision
+
+
 _STEPS = {
     "start": _start,
+    "scale_step": _scale_step,
     "hook_timeout": _hook_timeout,
     "segment_end": _segment_end,
     "finish": _finish,
@@ -400,6 +663,7 @@ def stop(deployment: ServiceDeployment, stop_type: str, at_ms: int) -> None:
         deployment.status = "STOP_REQUESTED"
         deployment.status_reason = ABORT_REASON
         deployment.updated_ms = at_ms
+        _leave_tasks(deployment, deployment.service.current_revision, at_ms)
         _schedule(deployment, "stop_finish", at_ms, strict=True)
     else:
         begin_rollback(deployment, at_ms, USER_ROLLBACK_REASON, requested=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from ..events import service_events
 from ..events.service_events import ServiceEvent, deployment_id
 from ..model.records import Service, ServiceDeployment, ServiceRevision
+from . import tasks
 from .lifecycle import breaker_threshold
 
 _ROLLING_BACK = frozenset({"ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"})
@@ -75,7 +76,14 @@ def service_view(service: Service) -> ServiceView:
     events = tuple(reversed(service.events))
     if newest is None:
         return ServiceView((), None, events)
-    return ServiceView(_entries(newest, service.desired_count), newest.arn, events)
+    entries = tuple(_counted(service, entry) for entry in _entries(newest, service.desired_count))
+    return ServiceView(entries, newest.arn, events)
+
+
+def _counted(service: Service, entry: DeploymentEntry) -> DeploymentEntry:
+    """``entry`` with its revision's running and pending tasks as they are now."""
+    running, pending = tasks.counts(service, entry.revision)
+    return replace(entry, running_count=running, pending_count=pending)
 
 
 def _entries(newest: ServiceDeployment, desired: int) -> tuple[DeploymentEntry, ...]:
@@ -90,8 +98,8 @@ def _entries(newest: ServiceDeployment, desired: int) -> tuple[DeploymentEntry, 
             ),
         )
     if status in _UNDER_WAY:
-        pending = desired if status == "IN_PROGRESS" else 0
-        primary = _entry("PRIMARY", target, newest.created_ms, updated, desired, pending=pending)
+        primary = _entry("PRIMARY", target, newest.created_ms, updated, desired)
+        primary = replace(primary, failed_tasks=newest.failure_count)
         return (primary, *_replaced(source, newest.created_ms, desired))
     failed = _failed(newest, "ACTIVE")
     rollback_ms = newest.rollback_started_ms
@@ -186,7 +194,9 @@ def _replaced(
 def _failed(deployment: ServiceDeployment, status: str) -> DeploymentEntry:
     """The entry of a deployment that failed or was stopped: no tasks of its own left."""
     revision = deployment.target_revision
-    failed_tasks = breaker_threshold(deployment) if deployment.breaker_triggered else 0
+    failed_tasks = deployment.failure_count
+    if deployment.breaker_triggered:  # a recorded one may never have counted its failures
+        failed_tasks = max(failed_tasks, breaker_threshold(deployment))
     return DeploymentEntry(
         deployment_id(revision),
         status,

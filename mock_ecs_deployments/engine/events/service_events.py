@@ -25,6 +25,9 @@ COMPLETED = "(service {service}) (deployment {deployment}) deployment completed.
 FAILED = "(service {service}) (deployment {deployment}) deployment failed: {why}"
 ROLLING_BACK = "(service {service}) rolling back to deployment {deployment}."
 STOPPED = "(service {service}) (deployment {deployment}) deployment stopped: {why}"
+TASKS_STARTED = "(service {service}) has started {count} tasks: {tasks}."
+UNABLE_TO_PLACE = "(service {service}) was unable to place a task{why}"
+TASKS_STOPPED = "(service {service}) has stopped {count} running tasks: {tasks}."
 # A deployment's rolloutStateReason in DescribeServices, and the reason of its EventBridge
 # events.
 IN_PROGRESS_REASON = "ECS deployment {deployment} in progress."
@@ -70,6 +73,36 @@ def add(service: Service, at_ms: int, template: str, **facts: str) -> None:
         del service.events[0]
 
 
+def tasks_started(service: Service, at_ms: int, task_ids: list[str]) -> None:
+    """The service started the tasks ``task_ids`` at ``at_ms``."""
+    named = " ".join(f"(task {task_id})" for task_id in task_ids)
+    add(service, at_ms, TASKS_STARTED, count=str(len(task_ids)), tasks=named)
+
+
+def tasks_stopped(service: Service, at_ms: int, task_ids: list[str]) -> None:
+    """The service stopped the running tasks ``task_ids`` at ``at_ms``."""
+    named = " ".join(f"(task {task_id})" for task_id in task_ids)
+    add(service, at_ms, TASKS_STOPPED, count=str(len(task_ids)), tasks=named)
+
+
+def unable_to_place(
+    service: Service, at_ms: int, revision: ServiceRevision, reason: str | None
+) -> None:
+    """The service could not place a task of ``revision`` at ``at_ms``, for ``reason`` (by
+    default AWS's for the revision's launch type)."""
+    if revision.launch_type in ("EC2", "EXTERNAL"):
+        lead = " because no container instance met all of its requirements."
+        reason = reason or "No Container Instances were found in your cluster."
+    else:
+        lead = "."
+        reason = reason or (
+            "Capacity is unavailable at this time. Please try again later or in a different"
+            " availability zone."
+        )
+    ending = "" if reason.endswith(".") else "."
+    add(service, at_ms, UNABLE_TO_PLACE, why=f"{lead} Reason: {reason}{ending}")
+
+
 def started(deployment: ServiceDeployment, at_ms: int) -> None:
     """A deployment went IN_PROGRESS at ``at_ms``: AWS writes no service event for it, and
     sends its SERVICE_DEPLOYMENT_IN_PROGRESS event."""
@@ -113,9 +146,13 @@ def completed(
             )
             deployment_events.steady_state(service, at_ms)
     elif status in ("ROLLBACK_FAILED", "STOPPED"):
-        # A deployment the circuit breaker stopped (its rollback off) failed, as one whose
-        # rollback failed did.
-        failed_here = status == "ROLLBACK_FAILED" or deployment.breaker_triggered
+        # A deployment the circuit breaker or an alarm stopped (their rollback off) failed, as
+        # one whose rollback failed did.
+        failed_here = (
+            status == "ROLLBACK_FAILED"
+            or deployment.breaker_triggered
+            or bool(deployment.triggered_alarms)
+        )
         template = FAILED if failed_here else STOPPED
         why = _sentence(deployment.status_reason or status)
         add(service, at_ms, template, deployment=deployment_id(deployment.target_revision), why=why)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import string
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ _PARTITIONS = (
 
 _ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):ecs:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):"
-    r"(?P<kind>cluster|service|service-deployment|service-revision)/(?P<path>.+)$"
+    r"(?P<kind>cluster|service|service-deployment|service-revision|task)/(?P<path>.+)$"
 )
 
 
@@ -75,6 +76,18 @@ def task_definition_arn(region: str, account_id: str, task_definition: str) -> s
     return f"{_prefix(region, account_id)}:task-definition/{task_definition}"
 
 
+def task_arn(region: str, account_id: str, cluster: str, task_id: str) -> str:
+    """``...:task/<cluster>/<32 hexadecimal digits>``."""
+    return f"{_prefix(region, account_id)}:task/{cluster}/{task_id}"
+
+
+def task_id(owner_arn: str, number: int) -> str:
+    """The id of the ``number``-th task of the service ``owner_arn``: 32 lower-case
+    hexadecimal digits, the same in every run, drawn from no random source (so tasks made
+    or not made never change the ids the mock draws for anything else)."""
+    return hashlib.blake2b(f"{owner_arn}#{number}".encode(), digest_size=16).hexdigest()
+
+
 def format_revision_id(revision_id: int) -> str:
     """A revision id as AWS writes it: 19 decimal digits, zero-padded."""
     return f"{revision_id:019d}"
@@ -108,7 +121,8 @@ class ParsedArn:
 
 
 def parse_arn(value: str) -> ParsedArn | None:
-    """Split an ECS cluster, service, deployment or revision ARN; ``None`` if it is not one."""
+    """Split an ECS cluster, service, deployment, revision or task ARN; ``None`` if it is not
+    one."""
     match = _ARN.match(value)
     if match is None:
         return None

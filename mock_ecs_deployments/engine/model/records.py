@@ -39,6 +39,34 @@ class ServiceWatcher(Protocol):
         """A deployment of ``service`` has a step due at ``at_ms``."""
         ...
 
+    def task_failure(self, revision: ServiceRevision) -> TaskFailure | None:
+        """How the tasks of ``revision`` fail, when a test said they do."""
+        ...
+
+    def alarm_state(self, service: Service, name: str) -> tuple[str, int] | None:
+        """A CloudWatch alarm's state and when it last changed (epoch ms), or ``None`` for an
+        alarm nobody made."""
+        ...
+
+    def watching_alarms(self, service: Service, watching: bool) -> None:
+        """``service`` now has (``True``) or no longer has a deployment watching alarms."""
+        ...
+
+    def task_made(self, service: Service, task_id: str) -> None:
+        """``service`` has a task ``task_id`` (for finding it by its id alone)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFailure:
+    """A test's word that the tasks of a task definition fail: each stops with its essential
+    container exited, ``exit_code`` and the container's ``reason``; or (``unplaceable``) that
+    none can be placed, for that reason, and none starts."""
+
+    exit_code: int = 1
+    reason: str | None = None
+    unplaceable: str | None = None
+
 
 @dataclass(slots=True, eq=False)
 class Service:
@@ -77,6 +105,10 @@ class Service:
     # What DescribeServices shows in ``events`` (service_events.ServiceEvent, oldest first).
     events: list[Any] = field(default_factory=list)
     event_sequence: int = 0
+    # Its tasks, oldest first (see deployments/tasks.py); None until something first needs
+    # them, when they are made from what its deployments say runs.
+    tasks: list[Task] | None = None
+    tasks_made: int = 0
 
     @property
     def arn(self) -> str:
@@ -128,6 +160,18 @@ class Service:
     def latest(self) -> ServiceDeployment | None:
         """The deployment with the greatest ``(createdAt, sequence)``."""
         return self.deployments[-1] if self.deployments else None
+
+    def next_task_id(self) -> str:
+        """The id of the next task the service starts (told to the watcher)."""
+        self.tasks_made += 1
+        task_id = arns.task_id(self.arn, self.tasks_made)
+        if self.watcher is not None:
+            self.watcher.task_made(self, task_id)
+        return task_id
+
+    def task_failure(self, revision: ServiceRevision) -> TaskFailure | None:
+        """How the tasks of ``revision`` fail (asked of the watcher), or ``None``."""
+        return None if self.watcher is None else self.watcher.task_failure(revision)
 
 
 # The sequence number fills the low bits of the sort key; 2**40 records per backend is far
@@ -210,6 +254,19 @@ class ServiceDeployment:
     rollback_revision: ServiceRevision | None = None
     rollback_outcome: str | None = None
     breaker_triggered: bool = False
+    # Target tasks that stopped before they ran (what the circuit breaker counts), and how
+    # many of its target tasks reached RUNNING while it scaled up.
+    failure_count: int = 0
+    scaled: int = 0
+    # Tries to place a task that could not be placed (they count towards no threshold).
+    placement_attempts: int = 0
+    # Watching CloudWatch alarms (deploymentConfiguration.alarms): the names that fired, what
+    # each alarm showed when last looked at, and when that was.
+    triggered_alarms: list[str] = field(default_factory=list)
+    alarms_seen: dict[str, str] | None = None
+    alarms_seen_ms: int = 0
+    # When SCALE_UP began to run (its task steps are timed from then).
+    scale_from_ms: int = 0
     # Following a plan: what it showed from each moment on (lifecycle.Moment), oldest first,
     # from its creation (or, restored part-way, from its ``updated_at``); None for one that
     # never moved (seeded with a status).
@@ -272,3 +329,45 @@ class ServiceDeployment:
     def completed(self) -> bool:
         """Whether its status is final (SUCCESSFUL, STOPPED or a finished rollback)."""
         return self.status in COMPLETED_STATUSES
+
+
+@dataclass(slots=True, eq=False)
+class Task:
+    """One task of a service. Its times are epoch milliseconds; a task stops at once (its
+    stopping and stopped times are the same)."""
+
+    service: Service
+    id: str
+    revision: ServiceRevision
+    created_ms: int
+    started_ms: int | None = None
+    stopped_ms: int | None = None
+    stop_code: str | None = None
+    stopped_reason: str | None = None
+    exit_code: int | None = None
+    container_reason: str | None = None
+    #: Bumped on every change, as AWS's ``version``.
+    version: int = 1
+
+    @property
+    def arn(self) -> str:
+        """``...:task/<cluster>/<id>``."""
+        service = self.service
+        return arns.task_arn(service.region, service.account_id, service.cluster, self.id)
+
+    @property
+    def started_by(self) -> str:
+        """``ecs-svc/<n>``: the id DescribeServices gives the deployment of its revision."""
+        return f"ecs-svc/{arns.format_revision_id(self.revision.id)}"
+
+    @property
+    def last_status(self) -> str:
+        """PENDING until it runs, RUNNING, then STOPPED."""
+        if self.stopped_ms is not None:
+            return "STOPPED"
+        return "PENDING" if self.started_ms is None else "RUNNING"
+
+    @property
+    def desired_status(self) -> str:
+        """RUNNING until it stops."""
+        return "STOPPED" if self.stopped_ms is not None else "RUNNING"

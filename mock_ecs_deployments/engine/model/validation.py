@@ -359,6 +359,23 @@ def optional_task_definition(value: object) -> str | None:
     return value
 
 
+def task_definition_key(field: str, value: object) -> str:
+    """``family:revision`` or ``family`` from a task definition reference (those, or an ARN).
+
+    :raises SeedingError: not a non-empty string, or an ARN that names no task definition.
+    """
+    if not isinstance(value, str) or not value:
+        raise SeedingError(
+            field, f"expected 'family', 'family:revision' or an ARN, got {value!r}", value=value
+        )
+    if value.startswith("arn:"):
+        _, marker, tail = value.partition(":task-definition/")
+        if not marker or not tail:
+            raise SeedingError(field, f"expected a task definition ARN, got {value!r}", value=value)
+        return tail
+    return value
+
+
 def container_images(field: str, value: object) -> list[dict[str, str]] | None:
     """Container images for a revision, each with an ``imageDigest`` (derived when absent).
 

@@ -3,17 +3,19 @@ the mock itself makes (as CreateService and UpdateService would), and plans for 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..deployments import configuration as deployment_config
 from ..deployments import lifecycle
+from ..events.service_events import ServiceEvent
 from ..model import arns, validation
 from ..model.clock import now_ms
-from ..model.records import Service, ServiceDeployment, ServiceRevision
+from ..model.records import Service, ServiceDeployment, ServiceRevision, Task, TaskFailure
 from ..model.validation import SeedingError, SeedingTypeError
 from . import recorded, restoring
 from .snapshot import DeploymentSnapshot
@@ -29,7 +31,11 @@ class SeedingMixin:
     clusters: set[str]
     services: dict[tuple[str, str], Service]
     planned: dict[tuple[str, str], deque[lifecycle.Plan]]
+    failing: dict[str, TaskFailure]
+    alarms: dict[str, tuple[str, int]]
     _sequence: int
+    # Deployments restored inside :meth:`holding_time`, to bring up to now when it ends.
+    _held: list[ServiceDeployment] | None
 
     if TYPE_CHECKING:  # provided by the backend
 
@@ -42,6 +48,8 @@ class SeedingMixin:
         def _watch(self, record: Service) -> None: ...
 
         def _default_plan(self) -> lifecycle.Plan | None: ...
+
+        def task_made(self, service: Service, task_id: str) -> None: ...
 
     def add_service(
         self,
@@ -321,6 +329,127 @@ class SeedingMixin:
             self.planned.setdefault(key, deque()).append(new_plan)
         return new_plan
 
+    def fail_tasks(
+        self, task_definition: str, *, exit_code: int = 1, reason: str | None = None
+    ) -> TaskFailure:
+        """Say that every task of a task definition fails: each stops before it runs, its
+        essential container exited with ``exit_code`` (and the container's ``reason``), so a
+        deployment to it trips the circuit breaker as on AWS (or, with the breaker off,
+        keeps trying).
+
+        :param task_definition: ``family:revision`` (one revision), ``family`` (every
+            revision) or a task definition ARN.
+        :param exit_code: the essential container's exit code.
+        :param reason: the container's ``reason`` (DescribeTasks), such as ``"OutOfMemoryError:
+            Container killed due to memory usage"``.
+        :raises SeedingError: naming the field, the bad value and what is allowed.
+        """
+        key = validation.task_definition_key("task_definition", task_definition)
+        if isinstance(exit_code, bool) or not isinstance(exit_code, int):
+            raise SeedingTypeError(
+                "exit_code", f"expected an integer, got {exit_code!r}", value=exit_code
+            )
+        if reason is not None and not isinstance(reason, str):
+            raise SeedingTypeError("reason", f"expected a string, got {reason!r}", value=reason)
+        failure = TaskFailure(exit_code=exit_code, reason=reason)
+        with self.lock:
+            self.failing[key] = failure
+        return failure
+
+    @contextlib.contextmanager
+    def holding_time(self) -> Iterator[None]:
+        """Deployments seeded inside the block do not move until it ends; then each is
+        brought up to now, in the order seeded. A dump's tasks and events are put back
+        (:meth:`restore_tasks`) before any deployment moves them."""
+        with self.lock:
+            outer = self._held is not None
+            if not outer:
+                self._held = []
+            try:
+                yield
+            finally:
+                if not outer:
+                    held, self._held = self._held or [], None
+                    now = now_ms()
+                    for deployment in held:
+                        lifecycle.advance(deployment, now)
+
+    def restore_tasks(
+        self,
+        service: str,
+        cluster: str | None = None,
+        *,
+        tasks: Sequence[Mapping[str, Any]] = (),
+        tasks_started: int | None = None,
+        events: Sequence[Mapping[str, Any]] | None = None,
+    ) -> None:
+        """Put back a service's tasks and event log as a dump wrote them (after its
+        deployments, whose revisions the tasks name).
+
+        :param tasks: each ``{"id", "revision_id", "created_at", "started_at",
+            "stopped_at", "stop_code", "stopped_reason", "exit_code", "container_reason",
+            "version"}`` (``id``, ``revision_id`` and ``created_at`` required), oldest first.
+        :param tasks_started: how many tasks the service ever started (the next task's id
+            follows it); default: the number of ``tasks``.
+        :param events: each ``{"created_at", "message"}``, oldest first: the service's event
+            log, in place of the one its deployments wrote (``None``: theirs stays).
+        :raises SeedingError: naming the field (``tasks[2].revision_id``), the bad value and
+            what is allowed.
+        """
+        made = None if tasks_started is None else validation.count("tasks_started", tasks_started)
+        with self.lock:
+            record = self._ensure_service(service, cluster)
+            restored = [
+                _task_row(record, f"tasks[{index}]", row) for index, row in enumerate(tasks)
+            ]
+            log = None
+            if events is not None:
+                log = [_event_row(f"events[{index}]", row) for index, row in enumerate(events)]
+            record.tasks = restored
+            record.tasks_made = max(made or 0, len(restored))
+            for task in restored:
+                self.task_made(record, task.id)
+            if log is not None:
+                record.events = [
+                    ServiceEvent(at_ms, number, message)
+                    for number, (at_ms, message) in enumerate(log, start=1)
+                ]
+                record.events.sort()
+                record.event_sequence = len(log)
+            for deployment in record.ongoing.values():
+                lifecycle.recount(deployment)
+
+    def fail_placement(self, task_definition: str, *, reason: str | None = None) -> TaskFailure:
+        """Say that no task of a task definition can be placed: a deployment to it starts
+        none and writes AWS's "(service web) was unable to place a task ..." event at each
+        try (what deploy tools such as ecs-deploy watch for); the circuit breaker counts no
+        failure, and the deployment stays IN_PROGRESS, trying ever more slowly.
+
+        :param task_definition: as for :meth:`fail_tasks`.
+        :param reason: the event's ``Reason:`` (default: AWS's for the service's launch
+            type: "No Container Instances were found in your cluster." on EC2, "Capacity is
+            unavailable at this time. Please try again later or in a different availability
+            zone." on Fargate).
+        :raises SeedingError: naming the field, the bad value and what is allowed.
+        """
+        key = validation.task_definition_key("task_definition", task_definition)
+        if reason is not None and (not isinstance(reason, str) or not reason):
+            raise SeedingTypeError("reason", f"expected a non-empty string, got {reason!r}")
+        failure = TaskFailure(unplaceable=reason or "")
+        with self.lock:
+            self.failing[key] = failure
+        return failure
+
+    def task_failure(self, revision: ServiceRevision) -> TaskFailure | None:
+        """How the tasks of ``revision`` fail (:meth:`fail_tasks`), or ``None``."""
+        if not self.failing:
+            return None
+        family_revision = validation.task_definition_key(
+            "task_definition", revision.task_definition
+        )
+        family = family_revision.rpartition(":")[0]
+        return self.failing.get(family_revision) or self.failing.get(family)
+
     # -- helpers ---------------------------------------------------------------------------
 
     def _put(self, snapshot: DeploymentSnapshot) -> ServiceDeployment:
@@ -396,11 +525,19 @@ class SeedingMixin:
             )
             if desired_count is not None:
                 deployment.desired_count = desired_count
+            if record.latest() is deployment:
+                # A recorded deployment says what the service runs: its tasks are made anew
+                # from it when next needed.
+                record.tasks = None
             if checked_plan is not None:
                 record.follow(deployment)
                 restoring.place_in_plan(deployment, checked_plan, state, started_ms, status_reason)
-                lifecycle.advance(deployment, now)
+                if self._held is not None:
+                    self._held.append(deployment)
+                else:
+                    lifecycle.advance(deployment, now)
                 return deployment
+            deployment.triggered_alarms = list(state.triggered_alarms)
             recorded.record_static(
                 deployment,
                 checked_status,
@@ -450,3 +587,89 @@ class SeedingMixin:
         return recorded.new_deployment(
             service, self._sequence, revision, configuration, sources, deployment_id
         )
+
+
+_TASK_KEYS = (
+    "id",
+    "revision_id",
+    "created_at",
+    "started_at",
+    "stopped_at",
+    "stop_code",
+    "stopped_reason",
+    "exit_code",
+    "container_reason",
+    "version",
+)
+
+
+def _task_row(record: Service, field: str, row: object) -> Task:
+    """One task of a dump, checked, for ``record``."""
+    if not isinstance(row, Mapping):
+        raise SeedingTypeError(field, f"expected a mapping, got {row!r}", value=row)
+    validation.known_keys(field, row, _TASK_KEYS)
+    for key in ("id", "revision_id", "created_at"):
+        if row.get(key) is None:
+            raise SeedingError(f"{field}.{key}", "required, but missing")
+    task_id = row["id"]
+    if not (
+        isinstance(task_id, str)
+        and len(task_id) == 32
+        and all(c in "0123456789abcdef" for c in task_id)
+    ):
+        raise SeedingError(
+            f"{field}.id",
+            f"{task_id!r} is not allowed; allowed: 32 lower-case hexadecimal digits",
+            value=task_id,
+        )
+    revision_id = validation.revision_id(f"{field}.revision_id", row["revision_id"])
+    revision = record.revisions.get(revision_id)
+    if revision is None:
+        known = ", ".join(str(number) for number in record.revisions) or "none"
+        raise SeedingError(
+            f"{field}.revision_id",
+            f"{revision_id} is not a revision of service {record.name}; allowed: {known}",
+            value=revision_id,
+        )
+    created = validation.timestamp_ms(f"{field}.created_at", row["created_at"])
+    assert created is not None
+    started = validation.timestamp_ms(f"{field}.started_at", row.get("started_at"))
+    stopped = validation.timestamp_ms(f"{field}.stopped_at", row.get("stopped_at"))
+    for key, moment in (("started_at", started), ("stopped_at", stopped)):
+        if moment is not None and moment < created:
+            raise SeedingError(f"{field}.{key}", "earlier than created_at")
+    texts = {}
+    for key in ("stop_code", "stopped_reason", "container_reason"):
+        value = row.get(key)
+        if value is not None and not isinstance(value, str):
+            raise SeedingTypeError(f"{field}.{key}", f"expected a string, got {value!r}")
+        texts[key] = value
+    exit_code = row.get("exit_code")
+    if exit_code is not None and (isinstance(exit_code, bool) or not isinstance(exit_code, int)):
+        raise SeedingTypeError(f"{field}.exit_code", f"expected an integer, got {exit_code!r}")
+    version = validation.count(f"{field}.version", row.get("version", 1))
+    return Task(
+        record,
+        task_id,
+        revision,
+        created,
+        started_ms=started,
+        stopped_ms=stopped,
+        stop_code=texts["stop_code"],
+        stopped_reason=texts["stopped_reason"],
+        exit_code=exit_code,
+        container_reason=texts["container_reason"],
+        version=max(version, 1),
+    )
+
+
+def _event_row(field: str, row: object) -> tuple[int, str]:
+    """One event of a dump's service event log: ``(created ms, message)``."""
+    if not isinstance(row, Mapping):
+        raise SeedingTypeError(field, f"expected a mapping, got {row!r}", value=row)
+    validation.known_keys(field, row, ("created_at", "message"))
+    created = validation.timestamp_ms(f"{field}.created_at", row.get("created_at"))
+    message = row.get("message")
+    if created is None or not isinstance(message, str) or not message:
+        raise SeedingError(field, "expected created_at and a message", value=row)
+    return created, message

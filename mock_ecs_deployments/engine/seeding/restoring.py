@@ -51,6 +51,7 @@ class RecordedState:
     rollback_started_ms: int | None = None
     circuit_breaker_triggered: bool | None = None
     production_weight: float | None = None
+    triggered_alarms: tuple[str, ...] = ()
 
 
 def checked_state(plan: lifecycle.Plan | None, snapshot: DeploymentSnapshot) -> RecordedState:
@@ -96,6 +97,13 @@ def checked_state(plan: lifecycle.Plan | None, snapshot: DeploymentSnapshot) -> 
     circuit_breaker_triggered = snapshot.circuit_breaker_triggered
     if circuit_breaker_triggered is not None:
         validation.flag("circuit_breaker_triggered", circuit_breaker_triggered)
+    triggered_alarms = []
+    for index, name in enumerate(snapshot.triggered_alarm_names or ()):
+        if not isinstance(name, str) or not name:
+            raise SeedingError(
+                f"triggered_alarm_names[{index}]", f"expected an alarm name, got {name!r}"
+            )
+        triggered_alarms.append(name)
     if production_traffic_weight is not None:
         if current != "IN_PROGRESS" or lifecycle_stage != "PRODUCTION_TRAFFIC_SHIFT":
             raise SeedingError(
@@ -123,6 +131,7 @@ def checked_state(plan: lifecycle.Plan | None, snapshot: DeploymentSnapshot) -> 
         rollback_started_ms,
         circuit_breaker_triggered,
         None if production_traffic_weight is None else float(production_traffic_weight),
+        tuple(triggered_alarms),
     )
 
 
@@ -297,6 +306,7 @@ def apply_state(deployment: ServiceDeployment, state: RecordedState) -> None:
         )
     if state.circuit_breaker_triggered is not None:
         deployment.breaker_triggered = state.circuit_breaker_triggered
+    deployment.triggered_alarms = list(state.triggered_alarms)
 
 
 def _place_in_walk(
@@ -379,12 +389,16 @@ def place_in_plan(
         # then, before the state was written down).
         service_events.rolling_back(deployment, deployment.rollback_started_ms, announce=False)
     updated = deployment.updated_ms
+    if status == "IN_PROGRESS":  # its alarms are watched again, from what they show now
+        lifecycle.look_at_alarms(deployment, updated)
     step, strict = _NEXT_STEPS[status]
     due = updated
     awaiting = next((h for h in deployment.hooks or () if h.status == "AWAITING_ACTION"), None)
     if status == "IN_PROGRESS":
         segment = _place_in_walk(deployment, plan, awaiting, state.production_weight)
         due = updated + segment.duration_ms
+        if segment.stage == "SCALE_UP":
+            step, due = lifecycle.resume_scale_up(deployment, updated)
     if awaiting is not None:
         step, due = "hook_timeout", awaiting.expires_ms or updated
     elif status == "ROLLBACK_IN_PROGRESS":

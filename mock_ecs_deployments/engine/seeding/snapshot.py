@@ -72,6 +72,7 @@ class DeploymentSnapshot:
     :ivar rollback_started_at: when its rollback started (default ``started_at``).
     :ivar circuit_breaker_triggered: whether its circuit breaker fired (default: its reason is
         the circuit breaker's).
+    :ivar triggered_alarm_names: the CloudWatch alarms whose firing failed it (default: none).
     :ivar production_traffic_weight: with ``plan_status`` IN_PROGRESS at the stage
         PRODUCTION_TRAFFIC_SHIFT of a LINEAR or CANARY deployment: the production traffic
         weight (percent) its target revision has reached (default: the stage's first).
@@ -105,6 +106,7 @@ class DeploymentSnapshot:
     lifecycle_hook_details: list[HookDetailFields] | None = None
     rollback_started_at: datetime | None = None
     circuit_breaker_triggered: bool | None = None
+    triggered_alarm_names: list[str] | None = None
     production_traffic_weight: float | None = None
 
     @classmethod

@@ -27,11 +27,21 @@ from ..model.exceptions import (
     ServiceDeploymentNotFoundException,
     ServiceNotFoundException,
 )
-from ..model.records import SEQUENCE_BITS, Service, ServiceDeployment, ServiceRevision, sort_key
+from ..model.records import (
+    SEQUENCE_BITS,
+    Service,
+    ServiceDeployment,
+    ServiceRevision,
+    Task,
+    TaskFailure,
+    sort_key,
+)
 from ..model.service_model import enum_values
 from ..seeding.adding import SeedingMixin
 
 MAX_RESULTS_DEFAULT = 20
+#: A CloudWatch alarm's states.
+ALARM_STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 MAX_RESULTS_LIMIT = 100
 _LAST_SEQUENCE = (1 << SEQUENCE_BITS) - 1
 # Only services with the ECS deployment controller have service deployments.
@@ -55,6 +65,11 @@ class ServicePeer(Protocol):
         self, backend: ServiceDeploymentBackend, task_definition_arn: str
     ) -> list[dict[str, str]] | None:
         """The containers (name and image) of a task definition the peer holds, else None."""
+        ...
+
+    def alarm_state(self, backend: ServiceDeploymentBackend, name: str) -> tuple[str, int] | None:
+        """A CloudWatch alarm the peer's CloudWatch holds in ``backend``'s account and region:
+        its state and when it last changed (epoch ms, on the mock's clock), else None."""
         ...
 
 
@@ -93,6 +108,15 @@ class ServiceDeploymentBackend(SeedingMixin):
         self.clusters: set[str] = set()
         self.services: dict[tuple[str, str], Service] = {}
         self.planned: dict[tuple[str, str], deque[lifecycle.Plan]] = {}
+        # Task definitions whose tasks fail (``family:revision`` or ``family``).
+        self.failing: dict[str, TaskFailure] = {}
+        self._held: list[ServiceDeployment] | None = None
+        # CloudWatch alarms a test set here (name: state, when it changed), and the services
+        # with a deployment watching alarms (looked at whenever the backend catches up).
+        self.alarms: dict[str, tuple[str, int]] = {}
+        self.alarm_watching: dict[int, Service] = {}
+        # Which service made each task id (checked on use: a task may have been forgotten).
+        self.task_owners: dict[str, Service] = {}
         self._sequence = 0
         # What the protocol layer caches of this backend's records (their encoded briefs, with
         # what each was encoded from), read and written under ``lock``; it goes when the
@@ -203,21 +227,86 @@ class ServiceDeploymentBackend(SeedingMixin):
             self.peer_pending.clear()
             return services
 
+    def task_made(self, service: Service, task_id: str) -> None:
+        """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher`."""
+        self.task_owners[task_id] = service
+
+    def find_task(self, reference: str, cluster: str) -> Task | None:
+        """The task of a service of ``cluster`` this backend tracks that ``reference`` (a
+        task ARN of this account and region, or a bare id) names, or ``None``: found by its
+        id, without walking the services. The caller holds the lock."""
+        task_id = reference
+        if reference.startswith("arn:"):
+            parsed = arns.parse_arn(reference)
+            if (
+                parsed is None
+                or parsed.kind != "task"
+                or (parsed.region, parsed.account_id) != (self.region_name, self.account_id)
+                or len(parsed.parts) != 2
+                or parsed.parts[0] != cluster
+            ):
+                return None
+            task_id = parsed.parts[1]
+        service = self.task_owners.get(task_id)
+        if service is None or service.cluster != cluster or service.tasks is None:
+            return None
+        if self.current_service(service.cluster, service.name) is not service:
+            return None
+        return next((task for task in service.tasks if task.id == task_id), None)
+
+    def watching_alarms(self, service: Service, watching: bool) -> None:
+        """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher`."""
+        with self.lock:
+            if watching:
+                self.alarm_watching[id(service)] = service
+            else:
+                self.alarm_watching.pop(id(service), None)
+
+    def alarm_state(self, service: Service, name: str) -> tuple[str, int] | None:
+        """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher`: the
+        state :meth:`set_alarm_state` gave, else the peer's CloudWatch's."""
+        own = self.alarms.get(name)
+        if own is not None:
+            return own
+        peer = self._peer()
+        return None if peer is None else peer.alarm_state(self, name)
+
+    def set_alarm_state(self, name: str, state: str) -> None:
+        """Set a CloudWatch alarm's state as the mock sees it, now (without moto, the only
+        source of alarms; beside moto, it takes the place of moto's CloudWatch's for that
+        name). A deployment watching the alarm (``deploymentConfiguration.alarms``) fails when
+        it goes to ALARM.
+
+        :raises SeedingError: ``name`` is not a non-empty string, or ``state`` is not OK,
+            ALARM or INSUFFICIENT_DATA.
+        """
+        if not isinstance(name, str) or not 0 < len(name) <= 255:
+            raise validation.SeedingError(
+                "name", f"expected an alarm name of 1 to 255 characters, got {name!r}", value=name
+            )
+        validation.choice("state", state, ALARM_STATES)
+        with self.lock:
+            self.alarms[name] = (state, now_ms())
+
     def due(self, service: Service, at_ms: int) -> None:
         """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher`."""
         with self.lock:
             heapq.heappush(self._due, (at_ms, next(self._due_order), service))
 
     def catch_up(self, now: int) -> None:
-        """Bring every service of this backend with a step due by ``now`` up to ``now``: the
-        others are not visited, however many move."""
+        """Bring every service of this backend with a step due by ``now``, or a deployment
+        watching alarms, up to ``now``: the others are not visited, however many move."""
         with self.lock:
-            due: dict[int, Service] = {}
+            due: dict[int, Service] = dict(self.alarm_watching)
             while self._due and self._due[0][0] <= now:
                 _, _, service = heapq.heappop(self._due)
                 due[id(service)] = service
             for service in due.values():
                 self.refresh(service, now)
+                if id(service) in self.alarm_watching and not any(
+                    deployment.alarms_seen is not None for deployment in service.ongoing.values()
+                ):
+                    del self.alarm_watching[id(service)]
                 # A step due at ``now`` that waits for time to move past it is still due.
                 for deployment in service.ongoing.values():
                     if deployment.next_ms is not None and deployment.next_ms <= now:
