@@ -979,3 +979,68 @@ def test_no_other_file_nor_method_is_served_under_the_page(endpoint: MockEndpoin
     response = control(endpoint, "POST", "ui/")
     assert refused(response, 405)["message"] == "/mock-ecs-deployments/ui/ takes GET, not POST."
     assert response.headers["Allow"] == "GET"
+
+
+def test_failing_tasks_and_alarms_are_said_through_the_control_api(
+    endpoint: MockEndpoint,
+) -> None:
+    client = ecs(endpoint)
+    client.create_cluster(clusterName="prod")
+    for image in ("nginx:1", "nginx:2", "nginx:3"):
+        client.register_task_definition(
+            family="web", containerDefinitions=[{"name": "app", "image": image, "memory": 128}]
+        )
+    breaker = {"deploymentCircuitBreaker": {"enable": True, "rollback": False}}
+    alarms = {"alarms": {"alarmNames": ["canary-5xx"], "enable": True, "rollback": False}}
+    client.create_service(
+        cluster="prod",
+        serviceName="web",
+        taskDefinition="web:1",
+        desiredCount=2,
+        deploymentConfiguration={**breaker, **alarms},
+    )
+    assert endpoint.fail_tasks("web:2", exit_code=137) == {
+        "task_definition": "web:2",
+        "exit_code": 137,
+        "account_id": ACCOUNT,
+        "region": REGION,
+    }
+    client.update_service(cluster="prod", service="web", taskDefinition="web:2")
+    endpoint.advance(3)  # three failed tasks, one a second: the breaker's threshold
+    newest = client.list_service_deployments(cluster="prod", service="web")
+    assert (newest["serviceDeployments"][0]["status"]) == "STOPPED"
+    stopped = client.list_tasks(cluster="prod", serviceName="web", desiredStatus="STOPPED")
+    described = client.describe_tasks(cluster="prod", tasks=stopped["taskArns"])["tasks"]
+    exits = [
+        t["containers"][0].get("exitCode")
+        for t in described
+        if t.get("stopCode") == "EssentialContainerExited"
+    ]
+    assert exits == [137, 137, 137]
+
+    control(
+        endpoint,
+        "POST",
+        "plans",
+        json={"service": "web", "cluster": "prod", "in_progress_for": 60},
+    )
+    client.update_service(cluster="prod", service="web", taskDefinition="web:3")
+    endpoint.advance(10)
+    assert endpoint.set_alarm_state("canary-5xx", "ALARM")["state"] == "ALARM"
+    endpoint.advance(1)
+    (deployment,) = client.describe_service_deployments(
+        serviceDeploymentArns=[
+            client.list_service_deployments(cluster="prod", service="web")["serviceDeployments"][0][
+                "serviceDeploymentArn"
+            ]
+        ]
+    )["serviceDeployments"]
+    assert (deployment["status"], deployment["statusReason"]) == ("STOPPED", "Alarm detected.")
+    assert deployment["alarms"]["triggeredAlarmNames"] == ["canary-5xx"]
+
+    with pytest.raises(ControlRequestError) as bad:
+        endpoint.set_alarm_state("canary-5xx", "FIRING")
+    assert (bad.value.status, "state" in str(bad.value)) == (400, True)
+    response = control(endpoint, "POST", "fail-placement", json={"reason": "full"})
+    assert response.status_code == 400
+    assert "task_definition" in response.json()["message"]

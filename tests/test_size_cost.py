@@ -141,6 +141,10 @@ def _requests(ecs: Any, sqs: Any, arn: str) -> None:
     assert listed[0]["serviceDeploymentArn"] == arn
     (found,) = ecs.describe_service_deployments(serviceDeploymentArns=[arn])["serviceDeployments"]
     assert found["status"] == "SUCCESSFUL"
+    # The service's tasks, listed and described by their ARNs (found by id, not by a walk).
+    task_arns = ecs.list_tasks(cluster="prod", serviceName="web")["taskArns"]
+    tasks = ecs.describe_tasks(cluster="prod", tasks=task_arns)["tasks"]
+    assert [task["group"] for task in tasks] == ["service:web"] and task_arns
 
 
 def test_the_first_ecs_request_makes_every_seeded_service_in_moto_once(

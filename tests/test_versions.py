@@ -118,3 +118,56 @@ def test_every_requirement_is_found_in_the_installed_moto() -> None:
 )
 def test_release_numbers(version: str, release: tuple[int, ...]) -> None:
     assert requirements.release(version) == release
+
+
+@pytest.mark.usefixtures("unchecked")
+def test_a_moto_task_without_the_attributes_read_refuses_naming_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import moto.ecs.models
+
+    task = moto.ecs.models.Task
+    original = task.__init__
+
+    def __init__(self: object, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    # An __init__ that sets none of the task's attributes itself: as if moto renamed them.
+    monkeypatch.setattr(task, "__init__", __init__)
+    with pytest.raises(UnsupportedVersionError) as refused:
+        mock_service_deployments(with_moto=True).start()
+    assert refused.value.missing == [
+        f"moto.ecs.models:Task.{name}"
+        for name in (
+            "desired_status",
+            "started_by",
+            "task_definition_arn",
+            "launch_type",
+            "container_instance_arn",
+        )
+    ]
+
+
+@pytest.mark.usefixtures("unchecked")
+def test_a_loaded_cloudwatch_without_what_the_mock_reads_refuses_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import moto.cloudwatch.models
+
+    monkeypatch.delattr(moto.cloudwatch.models, "cloudwatch_backends")
+    with pytest.raises(UnsupportedVersionError) as refused:
+        mock_service_deployments(with_moto=True).start()
+    assert refused.value.missing == ["moto.cloudwatch.models:cloudwatch_backends"]
+
+
+@pytest.mark.usefixtures("unchecked")
+def test_a_cloudwatch_not_loaded_is_not_imported_to_be_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    import moto.ecs.responses  # noqa: F401  (moto's ECS loaded: its checks run)
+
+    monkeypatch.delitem(sys.modules, "moto.cloudwatch.models", raising=False)
+    requirements.check_loaded()
+    assert "moto.cloudwatch.models" not in sys.modules

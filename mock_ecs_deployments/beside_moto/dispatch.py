@@ -4,10 +4,12 @@ Under moto's ``mock_aws`` and behind moto's server, moto answers every ECS reque
 finds an operation as a method of its ECS response class, by name. While the mock is active
 our operations are methods of that class (:data:`OPERATIONS`), moto's CreateService,
 UpdateService, DeleteService and DescribeServices are followed (:data:`SERVICES`, with
-:mod:`.services`), and services seeded in the mock alone are made in moto's backend when moto
-answers (:data:`SEEDED`, with :mod:`.seeded`). Each is an activation step of its own. Nothing of
-moto is imported for this: the class is patched when ``moto.ecs.responses`` is loaded, now or
-later (:mod:`mock_ecs_deployments.on_import`).
+:mod:`.services`), ListTasks, DescribeTasks and StopTask answer the tasks of the services
+the mock tracks beside moto's own (:data:`TASKS`, with :mod:`.tasks`), and services seeded in
+the mock alone are made in moto's backend when moto answers (:data:`SEEDED`, with
+:mod:`.seeded`). Each is an activation step of its own. Nothing of moto is imported for this:
+the class is patched when ``moto.ecs.responses`` is loaded, now or later
+(:mod:`mock_ecs_deployments.on_import`).
 
 In process, a boto3 call under ``mock_aws`` need not go through moto's dispatch at all: our
 ``before-send`` handler runs before moto's (botocore calls handlers of the more specific event,
@@ -30,6 +32,7 @@ from ..protocol.dispatch import HANDLERS, REPLY_ATTRIBUTE, Reply, dispatch
 from . import presence
 from . import seeded as moto_seeded
 from . import services as moto_services
+from . import tasks as moto_tasks
 
 _MODULE = "moto.ecs.responses"
 _STUBBER_MODULE = "moto.core.botocore_stubber"
@@ -74,6 +77,10 @@ def _follow_services(patch: Patch, module: ModuleType) -> None:
     moto_services.install(patch, module.EC2ContainerServiceResponse)
 
 
+def _answer_tasks(patch: Patch, module: ModuleType) -> None:
+    moto_tasks.install(patch, module.EC2ContainerServiceResponse)
+
+
 def _make_seeded(patch: Patch, module: ModuleType) -> None:
     moto_seeded.install(patch, module.EC2ContainerServiceResponse)
 
@@ -95,6 +102,8 @@ def _step_aside(patch: Patch, module: ModuleType) -> None:
 
 #: moto follows the service operations of its ECS response class (:mod:`.services`).
 SERVICES = ImportPatch("moto-services", _MODULE, _follow_services)
+#: The tasks of the services the mock tracks in moto's task operations (:mod:`.tasks`).
+TASKS = ImportPatch("moto-tasks", _MODULE, _answer_tasks)
 #: moto makes the services seeded in the mock alone (:mod:`.seeded`).
 SEEDED = ImportPatch("moto-seeded", _MODULE, _make_seeded)
 #: Our operations are methods of moto's ECS response class.
@@ -102,4 +111,4 @@ OPERATIONS = ImportPatch("moto-operations", _MODULE, _add_operations)
 #: moto's botocore handler leaves the requests our handler answered alone.
 STEP_ASIDE = ImportPatch("moto-steps-aside", _STUBBER_MODULE, _step_aside)
 
-__all__ = ["OPERATIONS", "SEEDED", "SERVICES", "STEP_ASIDE", "snake_case"]
+__all__ = ["OPERATIONS", "SEEDED", "SERVICES", "STEP_ASIDE", "TASKS", "snake_case"]

@@ -6,19 +6,22 @@ what became of a service (adopted when only moto holds it, deleted when moto del
 replaced it), and which containers a task definition has. This is that peer while moto is in
 play; with moto's ECS not loaded, or moto not active, it holds nothing.
 
-The protocols here name what the bridge reads and writes of moto's ECS objects (its backend,
-its services, its task definitions, its response class), so that every use of them is
-checked against one description; moto itself is never imported for them.
+The protocols here name what the bridge reads and writes of moto's objects (its ECS backend,
+services, tasks, task definitions and response class; its CloudWatch alarms), so that every
+use of them is checked against one description; moto itself is never imported for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Protocol, cast
 
+from ..engine.model import clock
+from ..engine.model.clock import to_ms
 from ..engine.model.records import JsonObject, Service
 from ..engine.state.backend import ServiceDeploymentBackend
-from .presence import moto_ecs_backend
+from .presence import moto_cloudwatch_backend, moto_ecs_backend
 
 
 class MotoService(Protocol):
@@ -41,6 +44,46 @@ class MotoTaskDefinition(Protocol):
 
     arn: str
     container_definitions: list[dict[str, object]]
+
+
+class MotoTask(Protocol):
+    """moto's ``Task`` (``moto.ecs.models``), as far as the bridge reads it."""
+
+    task_arn: str
+    desired_status: str
+    started_by: str
+    task_definition_arn: str
+    launch_type: str
+    container_instance_arn: str | None
+
+
+class MotoTaskSizes(Protocol):
+    """moto's ``TaskDefinition``: the task-level cpu and memory it was registered with."""
+
+    cpu: str | None
+    memory: str | None
+
+
+class MotoTaskBackend(Protocol):
+    """moto's ECS backend as the task operations read it: tasks by cluster name, then ARN."""
+
+    clusters: Mapping[str, object]
+    tasks: dict[str, dict[str, MotoTask]]
+
+    def describe_task_definition(self, task_definition_str: str) -> MotoTaskSizes:
+        """The task definition an ARN names.
+
+        :raises Exception: moto's own error, for one it does not hold.
+        """
+        ...
+
+
+class MotoAlarm(Protocol):
+    """moto's CloudWatch ``FakeAlarm``, as far as the bridge reads it."""
+
+    state_value: str
+    #: When its state last changed (naive UTC, moto's ``utcnow()``).
+    state_updated_timestamp: datetime
 
 
 class MotoEcsBackend(Protocol):
@@ -171,13 +214,31 @@ class MotoPeer:
             if c.get("name") and c.get("image")
         ]
 
+    def alarm_state(self, backend: ServiceDeploymentBackend, name: str) -> tuple[str, int] | None:
+        """A CloudWatch alarm of moto's: its state and when it last changed, on the mock's
+        clock (moto stamps it with the system's or freezegun's time; the mock's own advance
+        is added)."""
+        cloudwatch = moto_cloudwatch_backend(backend.account_id, backend.region_name)
+        if cloudwatch is None:
+            return None
+        alarms: Mapping[str, MotoAlarm] = cloudwatch.alarms
+        alarm = alarms.get(name)
+        if alarm is None:
+            return None
+        ahead_ms = clock.offset.delta // timedelta(milliseconds=1)
+        return str(alarm.state_value), to_ms(alarm.state_updated_timestamp) + ahead_ms
+
 
 __all__ = [
     "MotoActionResult",
+    "MotoAlarm",
     "MotoEcsBackend",
     "MotoEcsResponse",
     "MotoPeer",
     "MotoService",
+    "MotoTask",
+    "MotoTaskBackend",
     "MotoTaskDefinition",
+    "MotoTaskSizes",
     "moto_service",
 ]

@@ -40,6 +40,16 @@ def moto_ecs_backend(account_id: str, region: str) -> Any:
     return None if regions is None else dict.get(regions, region)
 
 
+def moto_cloudwatch_backend(account_id: str, region: str) -> Any:
+    """moto's CloudWatch backend for an account and region when moto is in play and has one
+    (never made here)."""
+    models = sys.modules.get("moto.cloudwatch.models")
+    if models is None or not moto_in_play():
+        return None
+    regions = dict.get(models.cloudwatch_backends, account_id)
+    return None if regions is None else dict.get(regions, region)
+
+
 def moto_records_requests() -> bool:
     """Whether moto's request recorder is on (its recording then needs moto's own dispatch to
     see every request)."""

@@ -17,6 +17,7 @@ start, or the import of moto that would have been used.
 
 from __future__ import annotations
 
+import dis
 import importlib.metadata
 import re
 import sys
@@ -40,13 +41,16 @@ class Requirement:
     why: str
 
     def present(self, module: ModuleType) -> bool:
-        """Whether ``module`` has the attribute (each dotted step of ``path``)."""
+        """Whether ``module`` has the attribute (each dotted step of ``path``). The last step
+        may be an instance attribute of a class: found when an ``__init__`` of the class or
+        of a base sets it, so that no instance of moto's is made to look."""
         target: object = module
-        for name in self.path.split("."):
+        *steps, last = self.path.split(".")
+        for name in steps:
             if name not in _names(target):
                 return False
             target = _names(target)[name]
-        return True
+        return last in _names(target) or (isinstance(target, type) and last in _set_in_init(target))
 
 
 def _names(target: object) -> dict[str, object]:
@@ -58,6 +62,19 @@ def _names(target: object) -> dict[str, object]:
             merged.update(vars(klass))
         return merged
     return dict(vars(target)) if hasattr(target, "__dict__") else {}
+
+
+def _set_in_init(klass: type) -> set[str]:
+    """The attributes the ``__init__`` of ``klass`` and of its bases assign (read from their
+    bytecode: moto sets most of what the bridge reads on ``self`` there)."""
+    assigned: set[str] = set()
+    for base in klass.__mro__:
+        code = getattr(vars(base).get("__init__"), "__code__", None)
+        if code is not None:
+            assigned.update(
+                str(op.argval) for op in dis.get_instructions(code) if op.opname == "STORE_ATTR"
+            )
+    return assigned
 
 
 MOTO = "moto"
@@ -85,6 +102,16 @@ REQUIREMENTS: tuple[Requirement, ...] = (
         "EC2ContainerServiceBackend.describe_task_definition",
         "container images",
     ),
+    Requirement(MOTO, "moto.ecs.models", "EC2ContainerServiceBackend.clusters", "clusters"),
+    Requirement(MOTO, "moto.ecs.models", "EC2ContainerServiceBackend.tasks", "moto's tasks"),
+    Requirement(MOTO, "moto.ecs.models", "Task.task_arn", "moto's tasks listed"),
+    Requirement(MOTO, "moto.ecs.models", "Task.desired_status", "ListTasks' filters"),
+    Requirement(MOTO, "moto.ecs.models", "Task.started_by", "ListTasks' filters"),
+    Requirement(MOTO, "moto.ecs.models", "Task.task_definition_arn", "ListTasks' filters"),
+    Requirement(MOTO, "moto.ecs.models", "Task.launch_type", "ListTasks' filters"),
+    Requirement(MOTO, "moto.ecs.models", "Task.container_instance_arn", "ListTasks' filters"),
+    Requirement(MOTO, "moto.ecs.models", "TaskDefinition.cpu", "a task's cpu"),
+    Requirement(MOTO, "moto.ecs.models", "TaskDefinition.memory", "a task's memory"),
     Requirement(MOTO, "moto.ecs.responses", "ActionResult", "ECS answers as results"),
     Requirement(
         MOTO, "moto.ecs.responses", "EC2ContainerServiceResponse.ecs_backend", "seeded services"
@@ -95,9 +122,19 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(
         MOTO, "moto.ecs.responses", "EC2ContainerServiceResponse.describe_services", "view"
     ),
+    Requirement(MOTO, "moto.ecs.responses", "EC2ContainerServiceResponse.list_tasks", "tasks"),
+    Requirement(MOTO, "moto.ecs.responses", "EC2ContainerServiceResponse.describe_tasks", "tasks"),
+    Requirement(MOTO, "moto.ecs.responses", "EC2ContainerServiceResponse.stop_task", "tasks"),
     Requirement(MOTO, "moto.core.base_backend", "BackendDict.reset", "a server's last stop"),
     Requirement(MOTO, "moto.core.model_instances", "reset_model_data", "a server's last stop"),
     Requirement(MOTO, "moto.events.models", "events_backends", "EventBridge delivery"),
+    # Like every module here, CloudWatch's is checked only once it is loaded (at a start, or
+    # when moto's ECS loads): the check never imports it, and the bridge reads no alarm of a
+    # CloudWatch not loaded.
+    Requirement(MOTO, "moto.cloudwatch.models", "cloudwatch_backends", "deployment alarms"),
+    Requirement(MOTO, "moto.cloudwatch.models", "CloudWatchBackend.alarms", "deployment alarms"),
+    Requirement(MOTO, "moto.cloudwatch.models", "Alarm.state_value", "an alarm's state"),
+    Requirement(MOTO, "moto.cloudwatch.models", "Alarm.state_updated_timestamp", "its change"),
     Requirement(MOTO, "moto.iam.models", "get_account_id_from", "accounts of access keys"),
     Requirement(MOTO, "moto.moto_api._internal", "mock_random", "seedable ids"),
     Requirement(MOTO, "moto.moto_api", "recorder._user_enabled", "the request recorder"),

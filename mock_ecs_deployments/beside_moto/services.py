@@ -18,9 +18,10 @@ import functools
 from collections.abc import Callable
 from typing import cast
 
-from ..engine.deployments import service_update
+from ..engine.deployments import service_update, tasks
 from ..engine.deployments.service_update import ServiceUpdate
 from ..engine.model import arns
+from ..engine.model.clock import now_ms
 from ..engine.model.exceptions import InvalidParameterException
 from ..engine.model.records import Service
 from ..engine.state.backend import ServiceDeploymentBackend
@@ -218,11 +219,15 @@ def _after_update(
         record = backend.current_service(_cluster_name(params), moto_service.name)
         if record is None:
             return None
+        now = now_ms()
+        backend.refresh(record, now)
+        tasks.tasks_of(record)  # made now, if never before: from the count the update changes
         update = _update(response, params, creating=False)
         deploys = service_update.update_service(record, update)
         if record.task_definition:  # moto keeps what the request said ("web:2"): AWS, an ARN
             moto_service.task_definition = record.task_definition
         if not deploys:
+            tasks.scale(record, now)  # a new desired count: the running revision follows it
             return service_fields(backend, record)
         if not update.force_new_deployment and moto_service.deployments:
             # moto mints a deployment id only on forceNewDeployment; AWS makes a new one for

@@ -89,7 +89,8 @@ PEER = Patch("moto-peer", _follow_moto)
 RESET = ImportPatch("moto-reset", "moto.moto_api._internal.models", _reset_with_moto)
 
 #: Every step of the bridge: the versions checked; moto's random source and its ECS as the
-#: peer; moto's ECS response class following its service operations, making seeded services
+#: peer; moto's ECS response class following its service operations, answering the tracked
+#: services' tasks, making seeded services
 #: and serving our operations; moto's botocore handler stepping aside; moto's reset API
 #: resetting ours; the deployments' events on moto's default bus, caught up before moto
 #: answers.
@@ -100,6 +101,7 @@ STEPS: Sequence[Patch] = (
     RANDOM,
     PEER,
     dispatch.SERVICES,
+    dispatch.TASKS,
     dispatch.SEEDED,
     dispatch.OPERATIONS,
     dispatch.STEP_ASIDE,

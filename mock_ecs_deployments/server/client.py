@@ -183,6 +183,66 @@ class MockEndpoint(str):
         answer: dict[str, Any] = self._request("POST", "errors", _json(fields))
         return answer
 
+    def fail_tasks(
+        self,
+        task_definition: str,
+        *,
+        exit_code: int | None = None,
+        reason: str | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> dict[str, Any]:
+        """Make the tasks of a task definition fail on the server, as
+        ``ServiceDeploymentBackend.fail_tasks`` does in process.
+
+        :raises ControlRequestError: naming the bad field.
+        """
+        return self._signal(
+            "fail-tasks",
+            task_definition=task_definition,
+            exit_code=exit_code,
+            reason=reason,
+            account_id=account_id,
+            region=region,
+        )
+
+    def fail_placement(
+        self,
+        task_definition: str,
+        *,
+        reason: str | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> dict[str, Any]:
+        """Make the tasks of a task definition impossible to place on the server, as
+        ``ServiceDeploymentBackend.fail_placement`` does in process.
+
+        :raises ControlRequestError: naming the bad field.
+        """
+        return self._signal(
+            "fail-placement",
+            task_definition=task_definition,
+            reason=reason,
+            account_id=account_id,
+            region=region,
+        )
+
+    def set_alarm_state(
+        self, name: str, state: str, *, account_id: str | None = None, region: str | None = None
+    ) -> dict[str, Any]:
+        """Set a CloudWatch alarm's state as the server's mock sees it, as
+        ``ServiceDeploymentBackend.set_alarm_state`` does in process (beside moto, moto's
+        CloudWatch on the server works too).
+
+        :raises ControlRequestError: naming the bad field.
+        """
+        return self._signal("alarms", name=name, state=state, account_id=account_id, region=region)
+
+    def _signal(self, route: str, **fields: Any) -> dict[str, Any]:
+        given = {name: value for name, value in fields.items() if value is not None}
+        answer: dict[str, Any] = self._request("POST", route, _json(given))
+        return answer
+
     def calls(self) -> list[Call]:
         """The server's call log, oldest first, as ``mock.calls`` lists it in process."""
         from ..protocol.faults import Call

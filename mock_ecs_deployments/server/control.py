@@ -252,6 +252,41 @@ class ControlApi:
             status = faults.known_errors(fields["operation"])[fields["code"]]
         return {name: fields.get(name) for name in _ERROR_FIELDS} | {"status": status}
 
+    def _signal(self, method: str, fields: dict[str, Any]) -> dict[str, object]:
+        """Give ``fields`` (but the place) to the backend's ``method`` in their account and
+        region; the answer is what was given, with the place."""
+        backend = self.mock.backend(
+            region=_region(fields.pop("region", None)),
+            account_id=_account_id(fields.pop("account_id", None)),
+        )
+        given = {name: value for name, value in fields.items() if value is not None}
+        try:
+            getattr(backend, method)(**given)
+        except SeedingError as error:
+            raise _Refused(400, str(error), field=error.field) from None
+        return {**given, "account_id": backend.account_id, "region": backend.region_name}
+
+    def _fail_tasks(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
+        """POST fail-tasks: the tasks of a task definition fail (``fail_tasks``)."""
+        fields = _fields(
+            body,
+            required=("task_definition",),
+            optional=("exit_code", "reason", "account_id", "region"),
+        )
+        return self._signal("fail_tasks", fields)
+
+    def _fail_placement(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
+        """POST fail-placement: no task of a task definition can be placed."""
+        fields = _fields(
+            body, required=("task_definition",), optional=("reason", "account_id", "region")
+        )
+        return self._signal("fail_placement", fields)
+
+    def _alarm_state(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
+        """POST alarms: a CloudWatch alarm's state as the mock sees it."""
+        fields = _fields(body, required=("name", "state"), optional=("account_id", "region"))
+        return self._signal("set_alarm_state", fields)
+
     def _calls(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
         """GET calls: the call log, oldest first."""
         return {"calls": [dataclasses.asdict(call) for call in self.mock.calls]}
@@ -352,6 +387,9 @@ _ROUTES: dict[str, dict[str, _Handler]] = {
     "advance": {"POST": ControlApi._advance},
     "plans": {"POST": ControlApi._plan_next_deployment},
     "errors": {"POST": ControlApi._inject_error},
+    "fail-tasks": {"POST": ControlApi._fail_tasks},
+    "fail-placement": {"POST": ControlApi._fail_placement},
+    "alarms": {"POST": ControlApi._alarm_state},
     "calls": {"GET": ControlApi._calls, "DELETE": ControlApi._clear_calls},
     "picture": {"GET": ControlApi._picture},
     "stop": {"POST": ControlApi._stop},
