@@ -94,7 +94,13 @@ def _reaches_loopback(item: pytest.Item) -> bool:
 # Modules each of whose tests takes seconds (processes of their own, thousands of calls). They
 # run first: under -n the workers then share out the many short tests and end together, instead
 # of one worker waiting on a long test that happened to be collected last.
-LONG_MODULES = ("test_xdist", "test_concurrency", "test_aws_cli_services", "test_aws_cli")
+LONG_MODULES = (
+    "test_xdist",
+    "test_concurrency",
+    "test_aws_cli_services",
+    "test_aws_cli",
+    "test_ecs_deploy_tool",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
