@@ -1,9 +1,9 @@
 """Cost that does not grow with the state: the same calls with 10 and with 10,000 of a thing.
 
 Run:  python benchmarks/bench_size.py [--quick] [--rounds N] [--calls N] [--size N] [--profile]
-      [--only services|history|spread|moving ...]
+      [--only services|history|spread|moving|tasks ...]
 
-All under ``mock_service_deployments(with_moto=True)``, in four pairs of states, the small
+All under ``mock_service_deployments(with_moto=True)``, in five pairs of states, the small
 side against the large one:
 
 - services: 10 against 10,000 services seeded in the mock (one finished deployment each),
@@ -11,7 +11,8 @@ side against the large one:
 - history: one service with 10 against 10,000 finished deployments;
 - spread: 10 services with one finished deployment each against 10 with 1,000 each;
 - moving: 10 against 10,000 services each with a deployment under way (for days: no step of
-  theirs comes due while the calls run).
+  theirs comes due while the calls run);
+- tasks: 10 against 10,000 services of two running tasks each (made before the calls).
 
 Each state also holds the service the calls read, ``prod/web`` (three finished deployments),
 and is measured with:
@@ -20,7 +21,8 @@ and is measured with:
 (b) moto's ECS: ``ecs.list_clusters``;
 (c) an idle ECS call of ours: ``list_service_deployments`` of ``web``, and
     ``describe_service_deployments`` of one ARN of ``web``;
-(d) moto's ``describe_services`` of ``web``, with the mock's fields joined in.
+(d) moto's ``describe_services`` of ``web``, with the mock's fields joined in; and
+    ``list_tasks`` of ``web`` then ``describe_tasks`` of its task (answered by the mock).
 
 Reported: the ratio cost(large) / cost(small) per call; target at most 1.10 each (the run
 exits non-zero when a median misses it).
@@ -54,6 +56,7 @@ from typing import Any
 from bench_list import REGION, Ratio, Side, compare, fail, mocked_client
 
 from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
+from mock_ecs_deployments.engine.deployments import tasks
 from mock_ecs_deployments.engine.model.arns import DEFAULT_ACCOUNT_ID
 from mock_ecs_deployments.engine.state.registry import service_deployment_backends
 
@@ -73,9 +76,12 @@ class Shape:
     services: int
     deployments: int
     moving: bool = False
+    #: Each service wants two tasks, made (running) before the calls.
+    tasks: bool = False
 
     def __str__(self) -> str:
-        return f"{self.services:,} x {self.deployments:,}{' moving' if self.moving else ''}"
+        kind = " moving" if self.moving else " with 2 tasks each" if self.tasks else ""
+        return f"{self.services:,} x {self.deployments:,}{kind}"
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,8 @@ def build(mock: ServiceDeploymentsMock, shape: Shape, ecs: Any) -> State:
         for index in range(WEB_DEPLOYMENTS)
     ]
     for service in range(shape.services):
+        if shape.tasks:
+            backend.add_service(f"svc-{service:05d}", CLUSTER, desired_count=2)
         for index in range(shape.deployments):
             if shape.moving:  # made now, its SCALE_UP lasting ten days
                 backend.add_deployment(
@@ -130,6 +138,14 @@ def build(mock: ServiceDeploymentsMock, shape: Shape, ecs: Any) -> State:
                 )
     if shape.moving and len(backend.moving_services) != shape.services:
         fail(f"{len(backend.moving_services)} services of {shape} move, not {shape.services}")
+    if shape.tasks:
+        made_tasks = sum(
+            len(tasks.tasks_of(record))
+            for (_, name), record in backend.services.items()
+            if name.startswith("svc-")
+        )
+        if made_tasks != 2 * shape.services:
+            fail(f"{made_tasks} tasks made for {shape}, not {2 * shape.services}")
     seeded = time.perf_counter()
     ecs.list_clusters()  # the one-time materialization in moto, outside the timed calls
     materialized = time.perf_counter()
@@ -162,6 +178,13 @@ def calls_of(ecs: Any, sqs: Any, web_arn: str) -> dict[str, tuple[Callable[[], A
             fail("describe_services of web lacks the mock's fields")
         return answer
 
+    def describe_tasks() -> Any:
+        arns = ecs.list_tasks(cluster=CLUSTER, serviceName="web")["taskArns"]
+        answer = ecs.describe_tasks(cluster=CLUSTER, tasks=arns)
+        if len(answer["tasks"]) != 1 or answer["failures"]:
+            fail(f"web's task not described: {answer['failures']}")
+        return answer
+
     return {
         "(a) sqs list_queues": (sqs.list_queues, 0),
         "(b) moto ecs list_clusters": (ecs.list_clusters, 0),
@@ -174,6 +197,7 @@ def calls_of(ecs: Any, sqs: Any, web_arn: str) -> dict[str, tuple[Callable[[], A
             1,
         ),
         "(d) moto describe_services of web": (describe_services, 0),
+        "(d) list_tasks and describe_tasks of web": (describe_tasks, 0),
     }
 
 
@@ -240,6 +264,10 @@ def run(
         f"moving: 10 vs {size:,} services with a deployment under way": (
             Shape(10, 1, moving=True),
             Shape(size, 1, moving=True),
+        ),
+        f"tasks: 10 vs {size:,} services with 2 running tasks each": (
+            Shape(10, 1, tasks=True),
+            Shape(size, 1, tasks=True),
         ),
     }
     if only:
