@@ -68,6 +68,24 @@ def new_client(service_name: str = "ecs", region: str = REGION, **options: Any) 
     return boto3.client(service_name, region_name=region, **options)
 
 
+def quiet_alarm(name: str, *, threshold: float = 1.0, region: str = REGION) -> Any:
+    """A CloudWatch alarm on a load balancer's 5xx count made in moto, in state OK; returns
+    the CloudWatch client, to move it with ``set_alarm_state``."""
+    cloudwatch = new_client("cloudwatch", region)
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        MetricName="HTTPCode_Target_5XX_Count",
+        Namespace="AWS/ApplicationELB",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=threshold,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+    cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="quiet")
+    return cloudwatch
+
+
 def endpoint_client(
     endpoint: str, service_name: str = "ecs", region: str = REGION, **options: Any
 ) -> Any:

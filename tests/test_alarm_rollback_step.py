@@ -14,10 +14,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from mock_ecs_deployments import ServiceDeploymentsMock
+
+from .clients import quiet_alarm
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "alarm_rollback_step.py"
@@ -76,18 +77,7 @@ class World:
 
 
 def _world(frozen: Any, mock: ServiceDeploymentsMock, ecs: Any, rollback: bool) -> World:
-    cloudwatch = boto3.client("cloudwatch", region_name=REGION)
-    cloudwatch.put_metric_alarm(
-        AlarmName=ALARM,
-        MetricName="HTTPCode_Target_5XX_Count",
-        Namespace="AWS/ApplicationELB",
-        Statistic="Sum",
-        Period=60,
-        EvaluationPeriods=1,
-        Threshold=5.0,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-    )
-    cloudwatch.set_alarm_state(AlarmName=ALARM, StateValue="OK", StateReason="quiet")
+    cloudwatch = quiet_alarm(ALARM, threshold=5.0, region=REGION)
     ecs.create_cluster(clusterName="prod")
     ecs.register_task_definition(
         family="web",

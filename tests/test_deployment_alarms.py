@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 
 from mock_ecs_deployments import SeedingError, ServiceDeploymentsMock
+
+from .clients import quiet_alarm
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 REGION = "us-east-1"
@@ -52,19 +53,7 @@ class TestBesideMoto:
 
     @pytest.fixture
     def cloudwatch(self, mock: ServiceDeploymentsMock) -> Any:
-        client = boto3.client("cloudwatch", region_name=REGION)
-        client.put_metric_alarm(
-            AlarmName=ALARM,
-            MetricName="HTTPCode_Target_5XX_Count",
-            Namespace="AWS/ApplicationELB",
-            Statistic="Sum",
-            Period=60,
-            EvaluationPeriods=1,
-            Threshold=1.0,
-            ComparisonOperator="GreaterThanOrEqualToThreshold",
-        )
-        client.set_alarm_state(AlarmName=ALARM, StateValue="OK", StateReason="quiet")
-        return client
+        return quiet_alarm(ALARM)
 
     def _deploy(self, mock: ServiceDeploymentsMock, ecs: Any, rollback: bool) -> str:
         ecs.create_service(
