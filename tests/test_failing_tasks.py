@@ -326,3 +326,35 @@ def test_a_bad_signal_in_a_scenario_names_its_field(
     assert problem in error.value.problem
     assert mock.backend().failing == {} and mock.backend().alarms == {}
     assert mock.backend().services == {}  # nothing of the scenario is loaded
+
+
+def test_tasks_that_cannot_start_trip_the_breaker_with_aws_s_stop_code(
+    mock: ServiceDeploymentsMock, ecs: Any, frozen: Any
+) -> None:
+    pull = "CannotPullContainerError: pull image manifest has been retried 5 time(s): not found"
+    ecs.create_service(
+        cluster="prod",
+        serviceName="web",
+        taskDefinition="web:1",
+        desiredCount=2,
+        deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+    )
+    backend = mock.backend()
+    backend.fail_tasks("web:2", cannot_start=pull)
+    backend.plan_next_deployment("web", "prod", in_progress_for=20)
+    ecs.update_service(cluster="prod", service="web", taskDefinition="web:2")
+    frozen.tick(30)  # one failure every 10 s: the third trips the breaker
+    newest = ecs.list_service_deployments(cluster="prod", service="web")["serviceDeployments"][0]
+    deployment = _deployment(ecs, newest["serviceDeploymentArn"])
+    assert deployment["status"] == "ROLLBACK_IN_PROGRESS"
+    assert deployment["deploymentCircuitBreaker"]["failureCount"] == 3
+    stopped = ecs.list_tasks(cluster="prod", serviceName="web", desiredStatus="STOPPED")
+    described = ecs.describe_tasks(cluster="prod", tasks=stopped["taskArns"])["tasks"]
+    failed = [t for t in described if t["stopCode"] == "TaskFailedToStart"]
+    assert [(t["stoppedReason"], t["taskDefinitionArn"]) for t in failed] == [(pull, f"{TD}:2")] * 3
+    assert all("exitCode" not in t["containers"][0] for t in failed)
+    assert {t["containers"][0]["reason"] for t in failed} == {pull}
+    assert "startedAt" not in failed[0]
+    assert mock.dump_scenario()["fail_tasks"] == [
+        {"task_definition": "web:2", "cannot_start": pull}
+    ]

@@ -114,6 +114,8 @@ def _signals(backend: ServiceDeploymentBackend) -> dict[str, list[dict[str, obje
             item["exit_code"] = failure.exit_code
         if failure.reason is not None:
             item["reason"] = failure.reason
+        if failure.cannot_start is not None:
+            item["cannot_start"] = failure.cannot_start
         told.setdefault("fail_tasks", []).append(item)
     for name, (state, _) in backend.alarms.items():
         told.setdefault("alarms", []).append({"name": name, "state": state})

@@ -189,6 +189,7 @@ class MockEndpoint(str):
         *,
         exit_code: int | None = None,
         reason: str | None = None,
+        cannot_start: str | None = None,
         account_id: str | None = None,
         region: str | None = None,
     ) -> dict[str, Any]:
@@ -202,6 +203,7 @@ class MockEndpoint(str):
             task_definition=task_definition,
             exit_code=exit_code,
             reason=reason,
+            cannot_start=cannot_start,
             account_id=account_id,
             region=region,
         )

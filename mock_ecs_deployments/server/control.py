@@ -271,7 +271,7 @@ class ControlApi:
         fields = _fields(
             body,
             required=("task_definition",),
-            optional=("exit_code", "reason", "account_id", "region"),
+            optional=("exit_code", "reason", "cannot_start", "account_id", "region"),
         )
         return self._signal("fail_tasks", fields)
 

@@ -368,7 +368,11 @@ def recount(deployment: ServiceDeployment) -> None:
         return  # an older one's steps, which move no task, are played again from its start
     mine = [task for task in tasks.tasks_of(service) if task.revision is target]
     deployment.scaled = sum(1 for task in mine if task.last_status == "RUNNING")
-    failed = [task.stopped_ms for task in mine if task.stop_code == tasks.CONTAINER_EXITED]
+    failed = [
+        task.stopped_ms
+        for task in mine
+        if task.stop_code in (tasks.CONTAINER_EXITED, tasks.FAILED_TO_START)
+    ]
     deployment.failure_count = len(failed)
     last = max((at for at in failed if at is not None), default=deployment.scale_from_ms)
     _schedule(deployment, "scale_step", _next_scale_ms(deployment, last))

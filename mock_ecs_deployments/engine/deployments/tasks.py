@@ -40,6 +40,9 @@ SCALING_REASON = "Scaling activity initiated by (deployment {deployment})"
 #: The stop code and reason of a task whose essential container exited.
 CONTAINER_EXITED = "EssentialContainerExited"
 CONTAINER_EXITED_REASON = "Essential container in task exited"
+#: The stop code of a task that failed to start (an image that cannot be pulled, a secret
+#: that cannot be read); its reason is the error's.
+FAILED_TO_START = "TaskFailedToStart"
 
 
 def tasks_of(service: Service) -> list[Task]:
@@ -155,13 +158,19 @@ def replace_one(deployment: ServiceDeployment, at_ms: int) -> None:
 
 
 def fail_one(deployment: ServiceDeployment, at_ms: int, failure: TaskFailure) -> None:
-    """A target task stops before it ran: its essential container exited."""
+    """A target task stops before it ran: its essential container exited, or (``cannot
+    start``) it failed to start."""
     service = deployment.service
     pending = [
         task for task in live(service, deployment.target_revision) if task.started_ms is None
     ]
     chosen = pending[:1] or launch(service, deployment.target_revision, 1, at_ms)
-    stop(service, chosen, at_ms, CONTAINER_EXITED, CONTAINER_EXITED_REASON, failure)
+    if failure.cannot_start is not None:
+        stop(service, chosen, at_ms, FAILED_TO_START, failure.cannot_start)
+        for task in chosen:
+            task.container_reason = failure.cannot_start
+    else:
+        stop(service, chosen, at_ms, CONTAINER_EXITED, CONTAINER_EXITED_REASON, failure)
     deployment.failure_count += 1
 
 
@@ -242,6 +251,7 @@ def _forget_old(service: Service) -> None:
 __all__ = [
     "CONTAINER_EXITED",
     "CONTAINER_EXITED_REASON",
+    "FAILED_TO_START",
     "SCALING_REASON",
     "SCHEDULER_STOP",
     "STOPPED_KEPT",

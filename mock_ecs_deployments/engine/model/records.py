@@ -60,12 +60,16 @@ class ServiceWatcher(Protocol):
 @dataclass(frozen=True, slots=True)
 class TaskFailure:
     """A test's word that the tasks of a task definition fail: each stops with its essential
-    container exited, ``exit_code`` and the container's ``reason``; or (``unplaceable``) that
+    container exited, ``exit_code`` and the container's ``reason``; or that they fail to start
+    (``cannot_start``); or (``unplaceable``) that
     none can be placed, for that reason, and none starts."""
 
     exit_code: int = 1
     reason: str | None = None
     unplaceable: str | None = None
+    #: Set: the tasks fail to start (TaskFailedToStart) for this reason, such as an image
+    #: that cannot be pulled; no container runs, so none has an exit code.
+    cannot_start: str | None = None
 
 
 @dataclass(slots=True, eq=False)

@@ -330,7 +330,12 @@ class SeedingMixin:
         return new_plan
 
     def fail_tasks(
-        self, task_definition: str, *, exit_code: int = 1, reason: str | None = None
+        self,
+        task_definition: str,
+        *,
+        exit_code: int = 1,
+        reason: str | None = None,
+        cannot_start: str | None = None,
     ) -> TaskFailure:
         """Say that every task of a task definition fails: each stops before it runs, its
         essential container exited with ``exit_code`` (and the container's ``reason``), so a
@@ -342,16 +347,23 @@ class SeedingMixin:
         :param exit_code: the essential container's exit code.
         :param reason: the container's ``reason`` (DescribeTasks), such as ``"OutOfMemoryError:
             Container killed due to memory usage"``.
+        :param cannot_start: instead, the tasks fail to start for this reason (stop code
+            TaskFailedToStart, the reason as ``stoppedReason``, no exit code), such as
+            ``"CannotPullContainerError: ... not found"``.
         :raises SeedingError: naming the field, the bad value and what is allowed.
         """
         key = validation.task_definition_key("task_definition", task_definition)
+        if cannot_start is not None and (not isinstance(cannot_start, str) or not cannot_start):
+            raise SeedingTypeError(
+                "cannot_start", f"expected a non-empty string, got {cannot_start!r}"
+            )
         if isinstance(exit_code, bool) or not isinstance(exit_code, int):
             raise SeedingTypeError(
                 "exit_code", f"expected an integer, got {exit_code!r}", value=exit_code
             )
         if reason is not None and not isinstance(reason, str):
             raise SeedingTypeError("reason", f"expected a string, got {reason!r}", value=reason)
-        failure = TaskFailure(exit_code=exit_code, reason=reason)
+        failure = TaskFailure(exit_code=exit_code, reason=reason, cannot_start=cannot_start)
         with self.lock:
             self.failing[key] = failure
         return failure
