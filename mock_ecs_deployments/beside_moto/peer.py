@@ -79,7 +79,7 @@ class MotoTaskBackend(Protocol):
 
 
 class MotoAlarm(Protocol):
-    """moto's CloudWatch ``FakeAlarm``, as far as the bridge reads it."""
+    """moto's CloudWatch ``Alarm`` (``moto.cloudwatch.models``), as far as the bridge reads it."""
 
     state_value: str
     #: When its state last changed (naive UTC, moto's ``utcnow()``).
