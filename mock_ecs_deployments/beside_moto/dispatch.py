@@ -33,6 +33,7 @@ from . import presence
 from . import seeded as moto_seeded
 from . import services as moto_services
 from . import tasks as moto_tasks
+from .view import for_moto
 
 _MODULE = "moto.ecs.responses"
 _STUBBER_MODULE = "moto.core.botocore_stubber"
@@ -48,14 +49,9 @@ class _MotoResponse(Protocol):
 
 def _moto_method(operation: str) -> Callable[[_MotoResponse], Reply]:
     def method(response: _MotoResponse) -> Reply:
-        status, headers, body = dispatch(
-            operation, response.body, response.current_account, response.region
+        return for_moto(
+            dispatch(operation, response.body, response.current_account, response.region)
         )
-        # moto takes the status of a (status, headers, body) answer from its headers, and
-        # sets a request id under its own spelling of the header: one header, as AWS sends.
-        headers["status"] = str(status)
-        headers["x-amzn-requestid"] = headers.pop("x-amzn-RequestId")
-        return status, headers, body
 
     method.__name__ = snake_case(operation)
     return method

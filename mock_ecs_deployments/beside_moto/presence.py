@@ -33,21 +33,23 @@ def moto_in_play() -> bool:
 def moto_ecs_backend(account_id: str, region: str) -> Any:
     """moto's ECS backend for an account and region when moto is in play and has one (never
     made here). What moto kept from an earlier, stopped mock does not count."""
-    models = sys.modules.get("moto.ecs.models")
+    return _moto_backend("moto.ecs.models", "ecs_backends", account_id, region)
+
+
+def _moto_backend(module: str, backends: str, account_id: str, region: str) -> Any:
+    """The backend of an account and region in moto's ``BackendDict`` ``module.backends``,
+    when moto is in play, the module is loaded and the backend was made (never made here)."""
+    models = sys.modules.get(module)
     if models is None or not moto_in_play():
         return None
-    regions = dict.get(models.ecs_backends, account_id)
+    regions = dict.get(getattr(models, backends), account_id)
     return None if regions is None else dict.get(regions, region)
 
 
 def moto_cloudwatch_backend(account_id: str, region: str) -> Any:
     """moto's CloudWatch backend for an account and region when moto is in play and has one
     (never made here)."""
-    models = sys.modules.get("moto.cloudwatch.models")
-    if models is None or not moto_in_play():
-        return None
-    regions = dict.get(models.cloudwatch_backends, account_id)
-    return None if regions is None else dict.get(regions, region)
+    return _moto_backend("moto.cloudwatch.models", "cloudwatch_backends", account_id, region)
 
 
 def moto_records_requests() -> bool:

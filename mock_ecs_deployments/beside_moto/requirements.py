@@ -23,7 +23,7 @@ import re
 import sys
 import threading
 from dataclasses import dataclass
-from types import ModuleType
+from types import FunctionType, ModuleType
 
 from ..on_import import Refusal
 
@@ -69,10 +69,12 @@ def _set_in_init(klass: type) -> set[str]:
     bytecode: moto sets most of what the bridge reads on ``self`` there)."""
     assigned: set[str] = set()
     for base in klass.__mro__:
-        code = getattr(vars(base).get("__init__"), "__code__", None)
-        if code is not None:
+        init = vars(base).get("__init__")
+        if isinstance(init, FunctionType):  # not object's (a C slot), nor none at all
             assigned.update(
-                str(op.argval) for op in dis.get_instructions(code) if op.opname == "STORE_ATTR"
+                str(op.argval)
+                for op in dis.get_instructions(init.__code__)
+                if op.opname == "STORE_ATTR"
             )
     return assigned
 

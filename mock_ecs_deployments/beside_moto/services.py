@@ -62,9 +62,7 @@ def _wrap(original: Operation, follow: Follower) -> Operation:
                 ServiceUpdate(deployment_configuration=params.get("deploymentConfiguration"))
             )
         except InvalidParameterException as error:
-            status, headers, body = error_reply(error)
-            headers["status"] = str(status)
-            return status, headers, body
+            return moto_view.for_moto(error_reply(error))
         before = _moto_service(response, params)
         result = original(response)  # moto's own errors propagate unchanged
         return _answer(response, result, "service", [follow(response, params, before)])

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from typing import cast
 
 from ..engine.deployments import tasks
-from ..engine.model import arns, pagination
+from ..engine.model import pagination
 from ..engine.model.clock import now_ms
 from ..engine.model.exceptions import (
-    ClusterNotFoundException,
     InvalidParameterException,
     ServiceDeploymentsError,
 )
@@ -40,6 +39,7 @@ from ..protocol.dispatch import Reply as Answer
 from ..protocol.shapes import dumps
 from ..protocol.task_fields import TaskShape, placement, task_shape
 from .peer import MotoActionResult, MotoEcsResponse, MotoTask, MotoTaskBackend
+from .view import for_moto
 
 #: A method of moto's response class: an ``ActionResult``, or an answer of its own.
 Operation = Callable[[MotoEcsResponse], "MotoActionResult | Answer"]
@@ -87,19 +87,11 @@ def _answered(
             try:
                 return operate(response, original)
             except ServiceDeploymentsError as error:
-                status, headers, body = error_reply(error)
-                return status, _moto_headers(status, headers), body
+                return for_moto(error_reply(error))
 
         return wrapper
 
     return wrap
-
-
-def _moto_headers(status: int, headers: dict[str, str]) -> dict[str, str]:
-    # moto takes the status from the headers and adds its own request id: one, as AWS sends.
-    headers.pop("x-amzn-RequestId", None)
-    headers["status"] = str(status)
-    return headers
 
 
 def _ok(payload: object) -> Answer:
@@ -143,26 +135,6 @@ def _enum(params: Mapping[str, object], name: str, shape: str) -> str | None:
             f"Invalid {name} value: {value}. Valid values: {', '.join(allowed)}."
         )
     return value
-
-
-def _cluster(
-    backend: ServiceDeploymentBackend, moto_backend: MotoTaskBackend, value: str | None
-) -> str:
-    """The name of the cluster a request names (``default`` when it names none).
-
-    :raises ClusterNotFoundException: neither moto nor the mock holds it.
-    """
-    name = value or "default"
-    if name.startswith("arn:"):
-        parsed = arns.parse_arn(name)
-        if parsed is None or parsed.kind != "cluster" or len(parsed.parts) != 1:
-            raise InvalidParameterException(f"Invalid cluster ARN: {name}")
-        if (parsed.region, parsed.account_id) != (backend.region_name, backend.account_id):
-            raise ClusterNotFoundException()
-        name = parsed.parts[0]
-    if name not in moto_backend.clusters and name not in backend.clusters:
-        raise ClusterNotFoundException()
-    return name
 
 
 def _services(backend: ServiceDeploymentBackend, cluster: str, now: int) -> list[Service]:
@@ -281,7 +253,7 @@ def _list_tasks(response: MotoEcsResponse, original: Operation) -> Answer:
     with backend.lock:
         now = now_ms()
         backend.catch_up(now)
-        cluster = _cluster(backend, moto_backend, _string(params, "cluster"))
+        cluster = backend.existing_cluster(_string(params, "cluster"))
         scope = filters.scope(backend, cluster)
         if filters.service_name is not None:
             record = backend.find_service(filters.service_name, cluster)
@@ -333,7 +305,7 @@ def _describe_tasks(response: MotoEcsResponse, original: Operation) -> MotoActio
     with backend.lock:
         now = now_ms()
         backend.catch_up(now)
-        cluster = _cluster(backend, moto_backend, _string(params, "cluster"))
+        cluster = backend.existing_cluster(_string(params, "cluster"))
         ours = _named(backend, cluster, references, now)
         shown = {ref: _shown(task, moto_backend) for ref, task in ours.items()}
     if not shown:
@@ -342,7 +314,7 @@ def _describe_tasks(response: MotoEcsResponse, original: Operation) -> MotoActio
     if isinstance(result, tuple):
         return result
     status, headers, body = response.serialized(result)
-    return status, _moto_headers(status, headers), dumps(_merged(references, shown, body))
+    return for_moto((status, headers, dumps(_merged(references, shown, body))))
 
 
 def _merged(references: list[str], shown: dict[str, TaskShape], body: str) -> dict[str, object]:
@@ -380,7 +352,7 @@ def _stop_task(response: MotoEcsResponse, original: Operation) -> MotoActionResu
     with backend.lock:
         now = now_ms()
         backend.catch_up(now)
-        cluster = _cluster(backend, moto_backend, _string(params, "cluster"))
+        cluster = backend.existing_cluster(_string(params, "cluster"))
         task = _named(backend, cluster, [reference], now).get(reference)
         if task is not None:
             stop(task, reason, now)

@@ -7,7 +7,8 @@ instant, as the JSON AWS writes
 (:func:`~mock_ecs_deployments.protocol.service_fields.service_fields`); moto serializes the
 rest, from a copy of its object without those fields (:func:`without_fields`), and the two are
 joined in the answer's JSON (:func:`joined`). moto's own object is never changed for an
-answer, and each service's fields are made under the backend's lock from one view.
+answer, and each service's fields are made under the backend's lock from one view. An answer
+of the mock's own that moto's dispatch sends on is given moto's headers (:func:`for_moto`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,19 @@ _OWNED_ATTRIBUTES = {
 }
 #: moto's answer: ``(status, headers, body)``.
 Answer = tuple[int, dict[str, str], str]
+
+
+def for_moto(answer: Answer) -> Answer:
+    """One of the mock's answers as moto's dispatch takes it: moto reads the status of a
+    ``(status, headers, body)`` answer from its headers, and sets a request id under its own
+    spelling of the header unless one is there (our id moves to that spelling: one header, as
+    AWS sends)."""
+    status, headers, body = answer
+    headers["status"] = str(status)
+    request_id = headers.pop("x-amzn-RequestId", None)
+    if request_id is not None:
+        headers["x-amzn-requestid"] = request_id
+    return status, headers, body
 
 
 def shown(response: MotoEcsResponse, moto_service: MotoService | None) -> ServiceFields | None:
@@ -78,4 +92,4 @@ def joined(answer: Answer, key: str, shown_fields: Sequence[ServiceFields | None
     return status, headers, dumps(data)
 
 
-__all__ = ["Answer", "joined", "shown", "without_fields"]
+__all__ = ["Answer", "for_moto", "joined", "shown", "without_fields"]

@@ -77,17 +77,12 @@ class _SignalEntry:
     arguments: dict[str, object]
 
 
-#: A document's keys of signals, and the backend method each item is given to.
+#: A document's keys of signals: the backend method each item is given to, and the schema's
+#: name for the shape of an item.
 SIGNAL_KEYS = {
-    "fail_tasks": "fail_tasks",
-    "fail_placement": "fail_placement",
-    "alarms": "set_alarm_state",
-}
-#: The shapes of their items, as the schema names them.
-_SIGNAL_SHAPES = {
-    "fail_tasks": "failTasks",
-    "fail_placement": "failPlacement",
-    "alarms": "alarmState",
+    "fail_tasks": ("fail_tasks", "failTasks"),
+    "fail_placement": ("fail_placement", "failPlacement"),
+    "alarms": ("set_alarm_state", "alarmState"),
 }
 
 
@@ -229,9 +224,9 @@ class _Reader:
             own_region = _text(document.get("region"))
             if isinstance(document.get("account_id"), int):
                 own_account = str(document["account_id"])
-            for key, method in SIGNAL_KEYS.items():
+            for key, (method, shape_name) in SIGNAL_KEYS.items():
                 items_path = _join(prefix, key)
-                shape = schema.shape(_SIGNAL_SHAPES[key])
+                shape = schema.shape(shape_name)
                 for index, item in enumerate(self.items(items_path, document.get(key))):
                     path = f"{items_path}[{index}]"
                     arguments = self.arguments(path, self.keys(path, item, shape), shape, ())

@@ -346,7 +346,7 @@ def _scale_up(deployment: ServiceDeployment, at_ms: int) -> None:
     placeable = failure is None or failure.unplaceable is None
     if service.latest() is deployment and placeable:  # only the newest one moves the tasks
         tasks.launch(service, target, wanted - len(tasks.live(service, target)), at_ms)
-    _schedule(deployment, "scale_step", _next_scale_ms(deployment, at_ms))
+    _schedule(deployment, "scale_step", _next_scale_ms(deployment, at_ms, failure))
 
 
 def resume_scale_up(deployment: ServiceDeployment, from_ms: int) -> tuple[str, int]:
@@ -356,7 +356,7 @@ def resume_scale_up(deployment: ServiceDeployment, from_ms: int) -> tuple[str, i
     if deployment.desired_count <= 0:
         segment: strategies.Segment = deployment.walk[deployment.segment]
         return "segment_end", from_ms + segment.duration_ms
-    return "scale_step", _next_scale_ms(deployment, from_ms)
+    return "scale_step", _next_scale_ms(deployment, from_ms, _task_failure(deployment))
 
 
 def recount(deployment: ServiceDeployment) -> None:
@@ -375,21 +375,21 @@ def recount(deployment: ServiceDeployment) -> None:
     ]
     deployment.failure_count = len(failed)
     last = max((at for at in failed if at is not None), default=deployment.scale_from_ms)
-    _schedule(deployment, "scale_step", _next_scale_ms(deployment, last))
+    _schedule(deployment, "scale_step", _next_scale_ms(deployment, last, _task_failure(deployment)))
 
 
-def _next_scale_ms(deployment: ServiceDeployment, at_ms: int) -> int:
+def _next_scale_ms(deployment: ServiceDeployment, at_ms: int, failure: TaskFailure | None) -> int:
     """When the next target task runs (evenly over SCALE_UP) or, for a failing revision, the
     next one fails: a planned failure reaches the breaker's threshold as SCALE_UP ends; a
     signalled one fails a task every SCALE_UP / desired count (at least
     :data:`FAILED_TASK_MS`), the wait doubling once past the threshold, up to
-    :data:`THROTTLED_TASK_MS`."""
+    :data:`THROTTLED_TASK_MS`. ``failure``: how the target's tasks fail
+    (:func:`_task_failure`, which the caller has asked once)."""
     segment: strategies.Segment = deployment.walk[deployment.segment]
     span, start = segment.duration_ms, deployment.scale_from_ms
     if _planned_failure(deployment):
         threshold = breaker_threshold(deployment)
         return start + span * min(deployment.failure_count + 1, threshold) // threshold
-    failure = _task_failure(deployment)
     if failure is not None:
         base = max(span // max(deployment.desired_count, 1), FAILED_TASK_MS)
         tries = deployment.failure_count
@@ -414,7 +414,7 @@ def _scale_step(deployment: ServiceDeployment, at_ms: int) -> None:
         if moving:
             service_events.unable_to_place(service, at_ms, target, failure.unplaceable or None)
         deployment.placement_attempts += 1
-        _schedule(deployment, "scale_step", _next_scale_ms(deployment, at_ms))
+        _schedule(deployment, "scale_step", _next_scale_ms(deployment, at_ms, failure))
         return
     if failure is not None:
         if moving:
@@ -427,7 +427,7 @@ def _scale_step(deployment: ServiceDeployment, at_ms: int) -> None:
             return
         if moving:
             tasks.launch(service, target, 1, at_ms)  # the scheduler tries again
-        _schedule(deployment, "scale_step", _next_scale_ms(deployment, at_ms))
+        _schedule(deployment, "scale_step", _next_scale_ms(deployment, at_ms, failure))
         return
     if moving:
         pending = [task for task in tasks.live(service, target) if task.started_ms is None]
@@ -441,21 +441,7 @@ def _scale_step(deployment: ServiceDeployment, at_ms: int) -> None:
     if deployment.scaled >= deployment.desired_count:
         _segment_end(deployment, at_ms)
     else:
-        _schedule(deployment, "scale_step", _next_scale_ms(deployment, at_ms))
-
-
-def _scaled_up(deployment: ServiceDeployment, at_ms: int) -> None:
-    """SCALE_UP ends with every target task running (the replaced revision's stopped, under
-    ROLLING): a no-op after its steps, what a deployment restored part-way needs."""
-    service, target = deployment.service, deployment.target_revision
-    for task in tasks.live(service, target):
-        tasks.run(task, at_ms)
-    missing = deployment.desired_count - len(tasks.live(service, target))
-    tasks.launch(service, target, missing, at_ms, running=True)
-    source = deployment.source_revisions[0] if deployment.source_revisions else None
-    if source is not None and not strategies.shifts_traffic(deployment.configuration):
-        why = tasks.SCALING_REASON.format(deployment=service_events.deployment_id(target))
-        tasks.stop(service, tasks.live(service, source), at_ms, tasks.SCHEDULER_STOP, why)
+        _schedule(deployment, "scale_step", _next_scale_ms(deployment, at_ms, failure))
 
 
 def _trip(deployment: ServiceDeployment, at_ms: int) -> None:
@@ -482,9 +468,6 @@ def _segment_end(deployment: ServiceDeployment, at_ms: int) -> None:
     if stage == "SCALE_UP" and _planned_failure(deployment):
         _trip(deployment, at_ms)
         return
-    service = deployment.service
-    if stage == "SCALE_UP" and service.tasks is not None and service.latest() is deployment:
-        _scaled_up(deployment, at_ms)
     deployment.segment += 1
     if deployment.segment == len(deployment.walk):
         _finish(deployment, at_ms)

@@ -87,16 +87,14 @@ def _counted(service: Service, entry: DeploymentEntry) -> DeploymentEntry:
 
 
 def _entries(newest: ServiceDeployment, desired: int) -> tuple[DeploymentEntry, ...]:
+    """The entries the newest deployment's status makes, their task counts left at 0 for
+    :func:`_counted` to take from the tasks."""
     status = newest.status
     source = newest.source_revisions[0] if newest.source_revisions else None
     updated = newest.updated_ms or newest.created_ms
     target = newest.target_revision
     if status == "SUCCESSFUL":
-        return (
-            _entry(
-                "PRIMARY", target, newest.created_ms, updated, desired, running=desired, done=True
-            ),
-        )
+        return (_entry("PRIMARY", target, newest.created_ms, updated, desired, done=True),)
     if status in _UNDER_WAY:
         primary = _entry("PRIMARY", target, newest.created_ms, updated, desired)
         primary = replace(primary, failed_tasks=newest.failure_count)
@@ -109,13 +107,13 @@ def _entries(newest: ServiceDeployment, desired: int) -> tuple[DeploymentEntry, 
         return (_failed(newest, "PRIMARY"), *_replaced(source, newest.created_ms, desired))
     back = newest.rollback_revision
     if status in _ROLLING_BACK:
-        primary = _entry("PRIMARY", back, rollback_ms, updated, desired, running=desired)
+        primary = _entry("PRIMARY", back, rollback_ms, updated, desired)
         if newest.breaker_triggered:
             reason = service_events.BREAKER_ROLLBACK_REASON.format(deployment=primary.id)
             primary = replace(primary, rollout_state_reason=reason)
         return (primary, failed)
     if status == "ROLLBACK_SUCCESSFUL":
-        return (_entry("PRIMARY", back, rollback_ms, updated, desired, running=desired, done=True),)
+        return (_entry("PRIMARY", back, rollback_ms, updated, desired, done=True),)
     # ROLLBACK_FAILED: neither revision reached a steady state.
     reason = newest.status_reason or "ECS deployment rollback failed."
     primary = DeploymentEntry(
@@ -141,11 +139,10 @@ def _entry(
     updated_ms: int,
     desired: int,
     *,
-    running: int = 0,
-    pending: int = 0,
     done: bool = False,
 ) -> DeploymentEntry:
-    """A healthy entry: rollout COMPLETED when ``done``, else IN_PROGRESS."""
+    """A healthy entry: rollout COMPLETED when ``done``, else IN_PROGRESS (its task counts
+    are the tasks', filled in by :func:`_counted`)."""
     identifier = deployment_id(revision)
     state, template = (
         ("COMPLETED", service_events.COMPLETED_REASON)
@@ -157,8 +154,8 @@ def _entry(
         status,
         revision,
         desired,
-        pending,
-        running,
+        0,
+        0,
         0,
         created_ms,
         updated_ms,
@@ -181,7 +178,7 @@ def _replaced(
             source,
             desired,
             0,
-            desired,
+            0,
             0,
             source.created_ms,
             since_ms,

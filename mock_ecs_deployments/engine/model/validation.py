@@ -161,6 +161,27 @@ def revision_id(field: str, value: object) -> int:
     return value
 
 
+def integer(field: str, value: object) -> int:
+    """``value`` if it is a whole number (not a bool).
+
+    :raises SeedingTypeError: for anything else.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SeedingTypeError(field, f"expected an integer, got {value!r}", value=value)
+    return value
+
+
+def optional_text(field: str, value: object, *, empty: bool = True) -> str | None:
+    """``value`` if it is a string (a non-empty one unless ``empty``), or ``None``.
+
+    :raises SeedingTypeError: for anything else.
+    """
+    if value is None or (isinstance(value, str) and (empty or value)):
+        return value
+    wanted = "a string" if empty else "a non-empty string"
+    raise SeedingTypeError(field, f"expected {wanted}, got {value!r}", value=value)
+
+
 def flag(field: str, value: object) -> bool:
     """``value`` if it is ``True`` or ``False``.
 

@@ -353,17 +353,11 @@ class SeedingMixin:
         :raises SeedingError: naming the field, the bad value and what is allowed.
         """
         key = validation.task_definition_key("task_definition", task_definition)
-        if cannot_start is not None and (not isinstance(cannot_start, str) or not cannot_start):
-            raise SeedingTypeError(
-                "cannot_start", f"expected a non-empty string, got {cannot_start!r}"
-            )
-        if isinstance(exit_code, bool) or not isinstance(exit_code, int):
-            raise SeedingTypeError(
-                "exit_code", f"expected an integer, got {exit_code!r}", value=exit_code
-            )
-        if reason is not None and not isinstance(reason, str):
-            raise SeedingTypeError("reason", f"expected a string, got {reason!r}", value=reason)
-        failure = TaskFailure(exit_code=exit_code, reason=reason, cannot_start=cannot_start)
+        failure = TaskFailure(
+            exit_code=validation.integer("exit_code", exit_code),
+            reason=validation.optional_text("reason", reason),
+            cannot_start=validation.optional_text("cannot_start", cannot_start, empty=False),
+        )
         with self.lock:
             self.failing[key] = failure
         return failure
@@ -445,9 +439,9 @@ class SeedingMixin:
         :raises SeedingError: naming the field, the bad value and what is allowed.
         """
         key = validation.task_definition_key("task_definition", task_definition)
-        if reason is not None and (not isinstance(reason, str) or not reason):
-            raise SeedingTypeError("reason", f"expected a non-empty string, got {reason!r}")
-        failure = TaskFailure(unplaceable=reason or "")
+        failure = TaskFailure(
+            unplaceable=validation.optional_text("reason", reason, empty=False) or ""
+        )
         with self.lock:
             self.failing[key] = failure
         return failure
@@ -650,15 +644,13 @@ def _task_row(record: Service, field: str, row: object) -> Task:
     for key, moment in (("started_at", started), ("stopped_at", stopped)):
         if moment is not None and moment < created:
             raise SeedingError(f"{field}.{key}", "earlier than created_at")
-    texts = {}
-    for key in ("stop_code", "stopped_reason", "container_reason"):
-        value = row.get(key)
-        if value is not None and not isinstance(value, str):
-            raise SeedingTypeError(f"{field}.{key}", f"expected a string, got {value!r}")
-        texts[key] = value
+    texts = {
+        key: validation.optional_text(f"{field}.{key}", row.get(key))
+        for key in ("stop_code", "stopped_reason", "container_reason")
+    }
     exit_code = row.get("exit_code")
-    if exit_code is not None and (isinstance(exit_code, bool) or not isinstance(exit_code, int)):
-        raise SeedingTypeError(f"{field}.exit_code", f"expected an integer, got {exit_code!r}")
+    if exit_code is not None:
+        exit_code = validation.integer(f"{field}.exit_code", exit_code)
     version = validation.count(f"{field}.version", row.get("version", 1))
     return Task(
         record,

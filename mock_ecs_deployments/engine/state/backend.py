@@ -177,6 +177,18 @@ class ServiceDeploymentBackend(SeedingMixin):
             if self.services.get((record.cluster, record.name)) is record:
                 del self.services[(record.cluster, record.name)]
 
+    def existing_cluster(self, cluster: str | None) -> str:
+        """The name of the cluster ``cluster`` (a name or an ARN; ``default`` when ``None``)
+        names, which this backend or its peer holds.
+
+        :raises InvalidParameterException: an ARN that is not a cluster's.
+        :raises ClusterNotFoundException: no such cluster here.
+        """
+        name = self._requested_cluster(cluster) or "default"
+        if not self._cluster_exists(name):
+            raise ClusterNotFoundException()
+        return name
+
     def _requested_cluster(self, cluster: str | None) -> str | None:
         if cluster is None or not cluster.startswith("arn:"):
             return cluster
