@@ -13,12 +13,10 @@ filters into it.
 from __future__ import annotations
 
 import json
-import math
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ..engine.model.clock import wire_bound_ms
 from ..engine.model.exceptions import (
     InvalidParameterException,
     ServerException,
@@ -28,6 +26,8 @@ from ..engine.model.exceptions import (
 from ..engine.state.backend import ServiceDeploymentBackend
 from ..engine.state.registry import service_deployment_backends
 from . import faults, shapes
+from . import params as read
+from .daemon_handlers import DAEMON_HANDLERS
 
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 Reply = tuple[int, dict[str, str], str]
@@ -142,87 +142,21 @@ def _decode(body: bytes | str | None) -> dict[str, Any]:
     return params
 
 
-# -- parameter readers: what botocore checks client-side, checked again for other clients ----
-
-
-def _string(params: dict[str, Any], name: str, *, required: bool = False) -> str | None:
-    value = params.get(name)
-    if value is None:
-        if required:
-            raise InvalidParameterException(f"{name} is required.")
-        return None
-    if not isinstance(value, str):
-        raise InvalidParameterException(f"{name} must be a string.")
-    if required and not value:
-        raise InvalidParameterException(f"{name} must not be empty.")
-    return value
-
-
-def _required_string(params: dict[str, Any], name: str) -> str:
-    value = _string(params, name, required=True)
-    assert value is not None
-    return value
-
-
-def _required_string_list(params: dict[str, Any], name: str) -> list[str]:
-    value = _string_list(params, name)
-    if value is None:
-        raise InvalidParameterException(f"{name} is required.")
-    return value
-
-
-def _integer(params: dict[str, Any], name: str) -> int | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidParameterException(f"{name} must be an integer.")
-    return value
-
-
-def _string_list(params: dict[str, Any], name: str) -> list[str] | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise InvalidParameterException(f"{name} must be a list of strings.")
-    return value
-
-
-def _created_at(params: dict[str, Any]) -> tuple[int | None, int | None]:
-    window = params.get("createdAt")
-    if window is None:
-        return None, None
-    if not isinstance(window, dict):
-        raise InvalidParameterException("createdAt must be an object with before and after.")
-    bounds: list[int | None] = []
-    for name, upper in (("after", False), ("before", True)):
-        value = window.get(name)
-        if value is not None and (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or (isinstance(value, float) and not math.isfinite(value))
-        ):
-            raise InvalidParameterException(f"createdAt.{name} must be a timestamp.")
-        bounds.append(None if value is None else wire_bound_ms(value, upper=upper))
-    return bounds[0], bounds[1]
-
-
 # -- operations ------------------------------------------------------------------------------
 
 
 def list_service_deployments(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
     """ListServiceDeployments: one page of a service's deployments, newest first."""
-    service = _required_string(params, "service")
-    after_ms, before_ms = _created_at(params)
+    service = read.required_string(params, "service")
+    after_ms, before_ms = read.created_at(params)
     page, token = backend.list_service_deployments(
         service=service,
-        cluster=_string(params, "cluster"),
-        statuses=_string_list(params, "status"),
+        cluster=read.string(params, "cluster"),
+        statuses=read.string_list(params, "status"),
         created_after_ms=after_ms,
         created_before_ms=before_ms,
-        max_results=_integer(params, "maxResults"),
-        next_token=_string(params, "nextToken"),
+        max_results=read.integer(params, "maxResults"),
+        next_token=read.string(params, "nextToken"),
     )
     # Each brief is JSON text already (see shapes.deployment_brief_text): the page is joined,
     # not encoded again.
@@ -232,19 +166,15 @@ def list_service_deployments(backend: ServiceDeploymentBackend, params: dict[str
     return '{"serviceDeployments":[' + briefs + tail
 
 
-def _failures(missing: list[str]) -> list[dict[str, str]]:
-    return [{"arn": arn, "reason": "MISSING"} for arn in missing]
-
-
 def describe_service_deployments(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
     """DescribeServiceDeployments: the deployments named, and failures for the rest."""
     found, missing = backend.describe_service_deployments(
-        _required_string_list(params, "serviceDeploymentArns")
+        read.required_string_list(params, "serviceDeploymentArns")
     )
     return shapes.dumps(
         {
             "serviceDeployments": [shapes.service_deployment(d) for d in found],
-            "failures": _failures(missing),
+            "failures": shapes.failures(missing),
         }
     )
 
@@ -252,12 +182,12 @@ def describe_service_deployments(backend: ServiceDeploymentBackend, params: dict
 def describe_service_revisions(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
     """DescribeServiceRevisions: the revisions named, and failures for the rest."""
     found, missing = backend.describe_service_revisions(
-        _required_string_list(params, "serviceRevisionArns")
+        read.required_string_list(params, "serviceRevisionArns")
     )
     return shapes.dumps(
         {
             "serviceRevisions": [shapes.service_revision(r) for r in found],
-            "failures": _failures(missing),
+            "failures": shapes.failures(missing),
         }
     )
 
@@ -265,7 +195,7 @@ def describe_service_revisions(backend: ServiceDeploymentBackend, params: dict[s
 def stop_service_deployment(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
     """StopServiceDeployment: roll back or abort an ongoing deployment."""
     deployment = backend.stop_service_deployment(
-        _required_string(params, "serviceDeploymentArn"), _string(params, "stopType")
+        read.required_string(params, "serviceDeploymentArn"), read.string(params, "stopType")
     )
     return shapes.dumps({"serviceDeploymentArn": deployment.arn})
 
@@ -273,9 +203,9 @@ def stop_service_deployment(backend: ServiceDeploymentBackend, params: dict[str,
 def continue_service_deployment(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
     """ContinueServiceDeployment: answer the PAUSE hook a deployment waits at."""
     deployment = backend.continue_service_deployment(
-        _required_string(params, "serviceDeploymentArn"),
-        _required_string(params, "hookId"),
-        _string(params, "action"),
+        read.required_string(params, "serviceDeploymentArn"),
+        read.required_string(params, "hookId"),
+        read.string(params, "action"),
     )
     return shapes.dumps({"serviceDeploymentArn": deployment.arn})
 
@@ -286,4 +216,5 @@ HANDLERS: dict[str, Handler] = {
     "DescribeServiceRevisions": describe_service_revisions,
     "StopServiceDeployment": stop_service_deployment,
     "ContinueServiceDeployment": continue_service_deployment,
+    **DAEMON_HANDLERS,
 }

@@ -202,6 +202,11 @@ def seconds(ms: int) -> float:
     return ms / 1000
 
 
+def failures(missing: list[str]) -> list[dict[str, str]]:
+    """``Failures`` of a Describe operation: each ARN it found nothing for, MISSING."""
+    return [{"arn": arn, "reason": "MISSING"} for arn in missing]
+
+
 def dumps(value: object) -> str:
     """``value`` as compact JSON text, as AWS writes it."""
     return _encoder.encode(value)

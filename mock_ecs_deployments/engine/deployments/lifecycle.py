@@ -14,9 +14,10 @@ sees, and the next step is applied as soon as time has moved on at all.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from ..events import service_events
 from ..model import arns
@@ -177,14 +178,37 @@ def advance(deployment: ServiceDeployment, now_ms: int) -> None:
     _steps_until(deployment, now_ms)
 
 
-def _steps_until(deployment: ServiceDeployment, now_ms: int) -> None:
+class Scheduled(Protocol):
+    """A deployment of either kind that follows a plan: its next step, when it is due, and
+    whether it waits for time to move past that instant (a step a user's request started)."""
+
+    next_step: str | None
+    next_ms: int | None
+    next_strict: bool
+
+
+ScheduledT = TypeVar("ScheduledT", bound=Scheduled)
+
+
+def run_steps(
+    deployment: ScheduledT,
+    now_ms: int,
+    steps: Mapping[str, Callable[[ScheduledT, int], None]],
+    after: Callable[[ScheduledT, int], None],
+) -> None:
+    """The clock of every deployment, service or daemon: apply each step of ``deployment`` due
+    by ``now_ms`` (``steps`` by name), at the time it was due, then ``after`` it."""
     while deployment.next_ms is not None and (
         deployment.next_ms < now_ms or (deployment.next_ms == now_ms and not deployment.next_strict)
     ):
         step, at_ms = deployment.next_step or "", deployment.next_ms
         deployment.next_step, deployment.next_ms, deployment.next_strict = None, None, False
-        _STEPS[step](deployment, at_ms)
-        note(deployment, at_ms)
+        steps[step](deployment, at_ms)
+        after(deployment, at_ms)
+
+
+def _steps_until(deployment: ServiceDeployment, now_ms: int) -> None:
+    run_steps(deployment, now_ms, _STEPS, note)
 
 
 # -- CloudWatch alarms -----------------------------------------------------------------------
@@ -689,8 +713,14 @@ def continue_hook(deployment: ServiceDeployment, hook_id: str, action: str, at_m
 
 def breaker_threshold(deployment: ServiceDeployment) -> int:
     """The circuit breaker's failure threshold: half the desired count, within 3 to 200."""
+    return threshold_of(deployment.desired_count)
+
+
+def threshold_of(count: int) -> int:
+    """A circuit breaker's failure threshold for ``count`` tasks: half of them, within 3 to
+    200."""
     low, high = BREAKER_THRESHOLD
-    return min(max(math.ceil(0.5 * deployment.desired_count), low), high)
+    return min(max(math.ceil(0.5 * count), low), high)
 
 
 def circuit_breaker_enabled(deployment: ServiceDeployment) -> bool:

@@ -1,8 +1,9 @@
-"""The EventBridge events a service's deployments produce, as AWS sends them.
+"""The EventBridge events deployments of services and daemons produce, as AWS sends them.
 
 AWS sends an "ECS Deployment State Change" event when a deployment starts (or a rollback
 starts), completes or fails, and an "ECS Service Action" event when the service reaches a
-steady state. The mock makes each one once, at its transition's own time (the lifecycle
+steady state; a daemon's deployment sends an "ECS Daemon Deployment State Change" event at
+each of its transitions. The mock makes each one once, at its transition's own time (the lifecycle
 applies a step at the time it was due, even when a read notices it later), in the order the
 transitions happened. Every event is kept in the process's :data:`log` (the mock's ``events``),
 which the mock's state holds and resets with the rest; while moto is in play a deliverer (set
@@ -14,16 +15,17 @@ from __future__ import annotations
 import contextlib
 import copy
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..model.arns import new_uuid
 from ..model.clock import from_ms, iso_ms
-from ..model.randomness import random_source
+from ..model.daemon_records import DaemonDeployment
 from ..model.records import Service
 
 DEPLOYMENT_STATE_CHANGE = "ECS Deployment State Change"
 SERVICE_ACTION = "ECS Service Action"
+DAEMON_DEPLOYMENT_STATE_CHANGE = "ECS Daemon Deployment State Change"
 IN_PROGRESS = "SERVICE_DEPLOYMENT_IN_PROGRESS"
 COMPLETED = "SERVICE_DEPLOYMENT_COMPLETED"
 FAILED = "SERVICE_DEPLOYMENT_FAILED"
@@ -117,7 +119,7 @@ def deployment_state_change(
         "updatedAt": _iso(at_ms, milliseconds=True),
         "reason": reason,
     }
-    _emit(service, at_ms, DEPLOYMENT_STATE_CHANGE, detail)
+    _emit(service.account_id, service.region, service.arn, at_ms, DEPLOYMENT_STATE_CHANGE, detail)
 
 
 def steady_state(service: Service, at_ms: int) -> None:
@@ -128,19 +130,45 @@ def steady_state(service: Service, at_ms: int) -> None:
         "clusterArn": service.cluster_arn,
         "createdAt": _iso(at_ms, milliseconds=True),
     }
-    _emit(service, at_ms, SERVICE_ACTION, detail)
+    _emit(service.account_id, service.region, service.arn, at_ms, SERVICE_ACTION, detail)
 
 
-def _emit(service: Service, at_ms: int, detail_type: str, detail: dict[str, str]) -> None:
+def daemon_deployment_state_change(deployment: DaemonDeployment, at_ms: int) -> None:
+    """A "ECS Daemon Deployment State Change" event of ``deployment`` entering its status at
+    ``at_ms``: ``DAEMON_DEPLOYMENT_<status>``, ERROR for ROLLBACK_FAILED, else INFO."""
+    daemon = deployment.daemon
+    detail = {
+        "eventType": "ERROR" if deployment.status == "ROLLBACK_FAILED" else "INFO",
+        "eventName": f"DAEMON_DEPLOYMENT_{deployment.status}",
+        "clusterArn": daemon.cluster_arn,
+        "daemonArn": daemon.arn,
+        "daemonDeploymentArn": deployment.arn,
+        "updatedAt": _iso(at_ms, milliseconds=True),
+    }
+    if deployment.target is not None:
+        detail["targetDaemonRevisionArn"] = deployment.target.arn
+    _emit(
+        daemon.account_id, daemon.region, daemon.arn, at_ms, DAEMON_DEPLOYMENT_STATE_CHANGE, detail
+    )
+
+
+def _emit(
+    account_id: str,
+    region: str,
+    resource: str,
+    at_ms: int,
+    detail_type: str,
+    detail: dict[str, str],
+) -> None:
     event: Event = {
         "version": "0",
-        "id": str(uuid.UUID(int=random_source().getrandbits(128), version=4)),
+        "id": new_uuid(),
         "detail-type": detail_type,
         "source": "aws.ecs",
-        "account": service.account_id,
+        "account": account_id,
         "time": _iso(at_ms, milliseconds=False),
-        "region": service.region,
-        "resources": [service.arn],
+        "region": region,
+        "resources": [resource],
         "detail": detail,
     }
     log.record(at_ms, event)

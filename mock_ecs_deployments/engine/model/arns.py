@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import string
+import uuid
 from dataclasses import dataclass
 
 from .randomness import random_source
@@ -26,7 +27,8 @@ _PARTITIONS = (
 
 _ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):ecs:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):"
-    r"(?P<kind>cluster|service|service-deployment|service-revision|task)/(?P<path>.+)$"
+    r"(?P<kind>cluster|service|service-deployment|service-revision|task|daemon|daemon-deployment"
+    r"|daemon-revision|daemon-task-definition|capacity-provider)/(?P<path>.+)$"
 )
 
 
@@ -76,6 +78,28 @@ def task_definition_arn(region: str, account_id: str, task_definition: str) -> s
     return f"{_prefix(region, account_id)}:task-definition/{task_definition}"
 
 
+def daemon_arn(region: str, account_id: str, cluster: str, daemon: str) -> str:
+    """``...:daemon/<cluster>/<daemon>``."""
+    return f"{_prefix(region, account_id)}:daemon/{cluster}/{daemon}"
+
+
+def daemon_child_arn(
+    kind: str, region: str, account_id: str, cluster: str, daemon: str, identifier: str
+) -> str:
+    """``...:<kind>/<cluster>/<daemon>/<id>``: a ``daemon-deployment`` or ``daemon-revision``."""
+    return f"{_prefix(region, account_id)}:{kind}/{cluster}/{daemon}/{identifier}"
+
+
+def daemon_task_definition_arn(region: str, account_id: str, family: str, revision: int) -> str:
+    """``...:daemon-task-definition/<family>:<revision>``."""
+    return f"{_prefix(region, account_id)}:daemon-task-definition/{family}:{revision}"
+
+
+def capacity_provider_arn(region: str, account_id: str, name: str) -> str:
+    """``...:capacity-provider/<name>``."""
+    return f"{_prefix(region, account_id)}:capacity-provider/{name}"
+
+
 def task_arn(region: str, account_id: str, cluster: str, task_id: str) -> str:
     """``...:task/<cluster>/<32 hexadecimal digits>``."""
     return f"{_prefix(region, account_id)}:task/{cluster}/{task_id}"
@@ -104,6 +128,11 @@ def new_revision_id() -> int:
     return int(random_source().randrange(10**17, _REVISION_ID_LIMIT))
 
 
+def new_uuid() -> str:
+    """A fresh version-4 UUID (a daemon revision's id), from the seedable random source."""
+    return str(uuid.UUID(int=random_source().getrandbits(128), version=4))
+
+
 def new_hook_id() -> str:
     """A fresh PAUSE hook id: ``ecs-pause-`` and 43 id characters."""
     return "ecs-pause-" + "".join(random_source().choices(_ID_ALPHABET, k=43))
@@ -121,8 +150,9 @@ class ParsedArn:
 
 
 def parse_arn(value: str) -> ParsedArn | None:
-    """Split an ECS cluster, service, deployment, revision or task ARN; ``None`` if it is not
-    one."""
+    """Split an ECS ARN of a kind the mock holds (cluster, service, its deployments and
+    revisions, task, daemon, its deployments and revisions, daemon task definition, capacity
+    provider); ``None`` if it is not one."""
     match = _ARN.match(value)
     if match is None:
         return None

@@ -51,6 +51,17 @@ class ServiceNotFoundException(ServiceDeploymentsError):
         super().__init__(message)
 
 
+class DaemonNotFoundException(ServiceDeploymentsError):
+    code = "DaemonNotFoundException"
+
+    def __init__(self, message: str = "Daemon not found.") -> None:
+        super().__init__(message)
+
+
+class DaemonNotActiveException(ServiceDeploymentsError):
+    code = "DaemonNotActiveException"
+
+
 class ServiceDeploymentNotFoundException(ServiceDeploymentsError):
     code = "ServiceDeploymentNotFoundException"
 

@@ -1,4 +1,6 @@
-"""Opaque, filter-bound, position-based ``nextToken`` values.
+"""Pages and their ``nextToken`` values, for every List and Describe operation of both kinds.
+
+Tokens are opaque, filter-bound and position-based.
 
 A token names the position of the last item a page returned (its packed ``(createdAt,
 sequence)`` sort key), not an offset, so records created between two pages neither repeat nor
@@ -11,8 +13,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 from .exceptions import InvalidParameterException
+from .service_model import enum_values
 
 _VERSION = b"\x01"
 _POSITION_BYTES = 16
@@ -46,5 +52,148 @@ def decode(token: str, scope: str) -> int:
             return int.from_bytes(raw, "big")
     raise InvalidParameterException(
         "The nextToken is not valid for this request: it was not returned by a previous call"
-        " with the same service, cluster and filters."
+        " with the same parameters and filters."
     )
+
+
+# -- pages: one implementation for every list the mock answers -------------------------------
+
+# The sequence number fills the low bits of the sort key; 2**40 records per backend is far
+# beyond what a test makes.
+SEQUENCE_BITS = 40
+_LAST_SEQUENCE = (1 << SEQUENCE_BITS) - 1
+
+
+def sort_key(created_ms: int, sequence: int) -> int:
+    """The packed key that orders records by createdAt, then by when they were made."""
+    return (created_ms << SEQUENCE_BITS) | sequence
+
+
+class Keyed(Protocol):
+    """A record listed newest first: it has a packed ``(createdAt, sequence)`` sort key."""
+
+    @property
+    def sort_key(self) -> int: ...
+
+
+KeyedT = TypeVar("KeyedT", bound=Keyed)
+ItemT = TypeVar("ItemT")
+FoundT = TypeVar("FoundT")
+
+
+def place(keys: list[int], items: list[KeyedT], item: KeyedT) -> None:
+    """Put ``item`` in ``items`` in sort-key order, keeping ``keys`` beside it (appending is
+    the common, O(1) case)."""
+    key = item.sort_key
+    if not keys or key > keys[-1]:
+        keys.append(key)
+        items.append(item)
+    else:
+        index = bisect_left(keys, key)
+        keys.insert(index, key)
+        items.insert(index, item)
+
+
+def check_limit(max_results: int | None, default: int, limit: int = 100) -> int:
+    """``max_results`` (``default`` when absent) if it is 1..``limit``, else AWS's
+    InvalidParameterException."""
+    value = default if max_results is None else max_results
+    if not 1 <= value <= limit:
+        raise InvalidParameterException(f"maxResults must be between 1 and {limit}; got {value}.")
+    return value
+
+
+def scope_of(*parts: object) -> str:
+    """The scope a token is bound to: the request's owner and every filter it gave."""
+    return "|".join(str(part) for part in parts)
+
+
+def newest_first(
+    keys: Sequence[int],
+    items: Sequence[KeyedT],
+    matches: Callable[[KeyedT], bool] | None,
+    after_ms: int | None,
+    before_ms: int | None,
+    limit: int,
+    next_token: str | None,
+    scope: str,
+) -> tuple[list[KeyedT], str | None]:
+    """One page of ``items`` (ordered by their sort ``keys``, oldest first) newest first, and
+    the token for the next: those created within the inclusive ``[after_ms, before_ms]``
+    window that ``matches`` accepts (all, when it is ``None``). Without ``matches`` a page
+    costs O(log n + page size). A token is handed out only when a further match exists."""
+    position = None if next_token is None else decode(next_token, scope)
+    low = 0 if after_ms is None else bisect_left(keys, sort_key(after_ms, 0))
+    high = (
+        len(keys) if before_ms is None else bisect_right(keys, sort_key(before_ms, _LAST_SEQUENCE))
+    )
+    if position is not None:
+        high = min(high, bisect_left(keys, position))
+    if matches is None:
+        start = max(low, high - limit)
+        page = list(items[start:high][::-1]) if start < high else []
+        more = start > low
+    else:
+        page = []
+        index = high - 1
+        while index >= low and len(page) < limit:
+            if matches(items[index]):
+                page.append(items[index])
+            index -= 1
+        more = any(matches(items[i]) for i in range(index, low - 1, -1))
+    token = encode(page[-1].sort_key, scope) if page and more else None
+    return page, token
+
+
+def in_order(
+    items: Sequence[ItemT], limit: int, next_token: str | None, scope: str
+) -> tuple[list[ItemT], str | None]:
+    """One page of ``items``, already filtered and in their answer's order, and the token for
+    the next: a token names the position after the last item it returned."""
+    start = 0 if next_token is None else decode(next_token, scope)
+    page = list(items[start : start + limit])
+    end = start + len(page)
+    return page, (encode(end, scope) if end < len(items) else None)
+
+
+# -- what every List and Describe operation checks -------------------------------------------
+
+_ARNS_LIMIT = 20
+
+
+def enum_parameter(name: str, value: str, shape: str) -> str:
+    """``value`` if the model's enum ``shape`` has it, else AWS's InvalidParameterException."""
+    allowed = enum_values(shape)
+    if value not in allowed:
+        raise InvalidParameterException(
+            f"Invalid {name} value: {value}. Valid values: {', '.join(allowed)}."
+        )
+    return value
+
+
+def status_filter(statuses: Sequence[str] | None, shape: str) -> frozenset[str]:
+    """The statuses a list request asked for (empty: all), each checked against the model's
+    enum ``shape`` in the order given, so that the first bad one is named."""
+    for status in statuses or ():
+        enum_parameter("status", status, shape)
+    return frozenset(statuses or ())
+
+
+def describe_each(
+    name: str, references: Sequence[str], find: Callable[[str], FoundT | None]
+) -> tuple[list[FoundT], list[str]]:
+    """What each of ``references`` (1 to 20 of them; request order, each once) names, by
+    ``find``, and the references it found nothing for: every Describe operation's answer."""
+    if not 1 <= len(references) <= _ARNS_LIMIT:
+        raise InvalidParameterException(
+            f"{name} must contain between 1 and {_ARNS_LIMIT} ARNs; got {len(references)}."
+        )
+    found: list[FoundT] = []
+    missing: list[str] = []
+    for reference in dict.fromkeys(references):
+        record = find(reference)
+        if record is None:
+            missing.append(reference)
+        else:
+            found.append(record)
+    return found, missing

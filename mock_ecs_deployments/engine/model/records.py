@@ -7,13 +7,13 @@ for rather than stored, which keeps a stored deployment small.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from . import arns
 from .clock import from_ms
+from .pagination import place, sort_key
 
 #: A JSON object kept as it was given (a network configuration, a load balancer, a capacity
 #: provider strategy item): the engine echoes it and compares it, never reads inside it.
@@ -126,14 +126,7 @@ class Service:
 
     def insert(self, deployment: ServiceDeployment) -> None:
         """Place ``deployment`` in createdAt order (appending is the common, O(1) case)."""
-        key = deployment.sort_key
-        if not self.keys or key > self.keys[-1]:
-            self.keys.append(key)
-            self.deployments.append(deployment)
-        else:
-            index = bisect_left(self.keys, key)
-            self.keys.insert(index, key)
-            self.deployments.insert(index, deployment)
+        place(self.keys, self.deployments, deployment)
         self.by_id[deployment.id] = deployment
 
     def follow(self, deployment: ServiceDeployment) -> None:
@@ -176,16 +169,6 @@ class Service:
     def task_failure(self, revision: ServiceRevision) -> TaskFailure | None:
         """How the tasks of ``revision`` fail (asked of the watcher), or ``None``."""
         return None if self.watcher is None else self.watcher.task_failure(revision)
-
-
-# The sequence number fills the low bits of the sort key; 2**40 records per backend is far
-# beyond what a test makes.
-SEQUENCE_BITS = 40
-
-
-def sort_key(created_ms: int, sequence: int) -> int:
-    """The packed key that orders deployments by createdAt, then by when they were made."""
-    return (created_ms << SEQUENCE_BITS) | sequence
 
 
 @dataclass(slots=True, eq=False)

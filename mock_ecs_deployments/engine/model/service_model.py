@@ -18,6 +18,18 @@ OPERATIONS = (
     "DescribeServiceRevisions",
     "StopServiceDeployment",
     "ContinueServiceDeployment",
+    "RegisterDaemonTaskDefinition",
+    "DescribeDaemonTaskDefinition",
+    "ListDaemonTaskDefinitions",
+    "DeleteDaemonTaskDefinition",
+    "CreateDaemon",
+    "UpdateDaemon",
+    "DeleteDaemon",
+    "DescribeDaemon",
+    "ListDaemons",
+    "ListDaemonDeployments",
+    "DescribeDaemonDeployments",
+    "DescribeDaemonRevisions",
 )
 
 

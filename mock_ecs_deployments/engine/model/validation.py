@@ -217,18 +217,17 @@ def timestamp_ms(field: str, value: object) -> int | None:
 
 
 def resolve_service_reference(
-    service: str, cluster: str | None, region: str, account_id: str
+    service: str, cluster: str | None, region: str, account_id: str, *, kind: str = "service"
 ) -> tuple[str, str]:
-    """``(cluster, service)`` names from a service name or ARN and an optional cluster.
+    """``(cluster, service)`` names from a service name or ARN and an optional cluster (or,
+    with ``kind="daemon"``, a daemon's, named by the field ``daemon``).
 
     :raises SeedingTypeError: ``service`` or ``cluster`` is not a string.
     :raises SeedingError: an ARN that is not an ECS service's in this account and region, a
         cluster that differs from the service ARN's, or a name that is not valid.
     """
     if not isinstance(service, str):
-        raise SeedingTypeError(
-            "service", f"expected a name or an ARN, got {service!r}", value=service
-        )
+        raise SeedingTypeError(kind, f"expected a name or an ARN, got {service!r}", value=service)
     if cluster is not None and not isinstance(cluster, str):
         raise SeedingTypeError(
             "cluster", f"expected a name or an ARN, got {cluster!r}", value=cluster
@@ -236,13 +235,11 @@ def resolve_service_reference(
     if service.startswith("arn:"):
         service_arn = service
         parsed = arns.parse_arn(service_arn)
-        if parsed is None or parsed.kind != "service":
-            raise SeedingError(
-                "service", f"{service_arn!r} is not an ECS service ARN", value=service_arn
-            )
+        if parsed is None or parsed.kind != kind:
+            raise SeedingError(kind, f"{service_arn!r} is not an ECS {kind} ARN", value=service_arn)
         if (parsed.region, parsed.account_id) != (region, account_id):
             raise SeedingError(
-                "service",
+                kind,
                 f"{service_arn!r} belongs to account {parsed.account_id} in {parsed.region};"
                 f" this backend is account {account_id} in {region}",
                 value=service_arn,
@@ -252,14 +249,14 @@ def resolve_service_reference(
             if cluster is not None and cluster_name(cluster) != arn_cluster:
                 raise SeedingError(
                     "cluster",
-                    f"{cluster!r} differs from the cluster {arn_cluster!r} in the service ARN"
-                    f" {service_arn!r}",
+                    f"{cluster!r} differs from the cluster {arn_cluster!r} in the"
+                    f" {kind} ARN {service_arn!r}",
                     value=cluster,
                 )
             cluster = arn_cluster
         else:
             service = parsed.parts[-1]
-    return name("cluster", cluster_name(cluster or "default")), name("service", service)
+    return name("cluster", cluster_name(cluster or "default")), name(kind, service)
 
 
 def this_place(

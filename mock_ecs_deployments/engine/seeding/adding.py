@@ -30,7 +30,7 @@ class SeedingMixin:
     lock: threading.RLock
     clusters: set[str]
     services: dict[tuple[str, str], Service]
-    planned: dict[tuple[str, str], deque[lifecycle.Plan]]
+    planned: dict[tuple[str, ...], deque[lifecycle.Plan]]
     failing: dict[str, TaskFailure]
     alarms: dict[str, tuple[str, int]]
     _sequence: int
@@ -275,10 +275,7 @@ class SeedingMixin:
                     lifecycle.complete(deployment, "STOPPED", now, lifecycle.SUPERSEDED_REASON)
                 if deployment.completed:
                     break
-            queue = self.planned.get((record.cluster, record.name))
-            if checked_plan is None and queue:
-                checked_plan = queue.popleft()
-            checked_plan = checked_plan or self._default_plan() or lifecycle.Plan()
+            checked_plan = checked_plan or self.next_plan((record.cluster, record.name))
             sources = [record.current_revision] if record.current_revision else []
             deployment = self._new_deployment(
                 record,
@@ -328,6 +325,15 @@ class SeedingMixin:
         with self.lock:
             self.planned.setdefault(key, deque()).append(new_plan)
         return new_plan
+
+    def next_plan(self, key: tuple[str, ...]) -> lifecycle.Plan:
+        """The plan of the next deployment of the service or daemon ``key`` names (``(cluster,
+        service)``, or ``("daemon", cluster, daemon)``): the first queued for it, else the
+        mock's plan for every deployment, else a success at once."""
+        queue = self.planned.get(key)
+        if queue:
+            return queue.popleft()
+        return self._default_plan() or lifecycle.Plan()
 
     def fail_tasks(
         self,

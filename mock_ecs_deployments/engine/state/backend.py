@@ -13,7 +13,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import threading
-from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -21,29 +20,27 @@ from typing import Protocol
 from ..deployments import lifecycle
 from ..model import arns, pagination, validation
 from ..model.clock import now_ms
+from ..model.daemon_records import Daemon
 from ..model.exceptions import (
     ClusterNotFoundException,
     InvalidParameterException,
     ServiceDeploymentNotFoundException,
     ServiceNotFoundException,
 )
+from ..model.pagination import describe_each, enum_parameter, status_filter
 from ..model.records import (
-    SEQUENCE_BITS,
     Service,
     ServiceDeployment,
     ServiceRevision,
     Task,
     TaskFailure,
-    sort_key,
 )
-from ..model.service_model import enum_values
 from ..seeding.adding import SeedingMixin
+from .daemons import DaemonsMixin
 
 MAX_RESULTS_DEFAULT = 20
 #: A CloudWatch alarm's states.
 ALARM_STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
-MAX_RESULTS_LIMIT = 100
-_LAST_SEQUENCE = (1 << SEQUENCE_BITS) - 1
 # Only services with the ECS deployment controller have service deployments.
 _CONTROLLERS_WITH_DEPLOYMENTS = frozenset({"ECS"})
 
@@ -73,8 +70,9 @@ class ServicePeer(Protocol):
         ...
 
 
-class ServiceDeploymentBackend(SeedingMixin):
-    """Clusters, services, revisions and deployments of one account in one region.
+class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
+    """Clusters, services, revisions and deployments of one account in one region, and its
+    managed daemons (:class:`~.daemons.DaemonsMixin`).
 
     Seeding methods (``add_service``, ``add_deployment``, ``start_deployment``,
     ``plan_next_deployment``) come from
@@ -102,12 +100,15 @@ class ServiceDeploymentBackend(SeedingMixin):
         # When each moving service next has a step due: (due ms, order made, service), a heap.
         # An entry may be stale (the service was brought up to time by a read since); it is
         # dropped when it comes due. Catching up pops only what is due.
-        self._due: list[tuple[int, int, Service]] = []
+        self._due: list[tuple[int, int, Service | Daemon]] = []
         self._due_order = itertools.count()
+        # How many entries of ``_due`` are daemons' (the registry visits this backend while
+        # any is).
+        self._daemon_steps_due = 0
         self.lock = threading.RLock()
         self.clusters: set[str] = set()
         self.services: dict[tuple[str, str], Service] = {}
-        self.planned: dict[tuple[str, str], deque[lifecycle.Plan]] = {}
+        self.planned: dict[tuple[str, ...], deque[lifecycle.Plan]] = {}
         # Task definitions whose tasks fail (``family:revision`` or ``family``).
         self.failing: dict[str, TaskFailure] = {}
         self._held: list[ServiceDeployment] | None = None
@@ -122,6 +123,7 @@ class ServiceDeploymentBackend(SeedingMixin):
         # what each was encoded from), read and written under ``lock``; it goes when the
         # backend goes, at reset.
         self.wire_cache: dict[ServiceDeployment, tuple[tuple[object, ...], str]] = {}
+        self._init_daemons()
 
     def _default_plan(self) -> lifecycle.Plan | None:
         return self._default_plan_source()
@@ -219,7 +221,12 @@ class ServiceDeploymentBackend(SeedingMixin):
                 self.moving_services[id(service)] = service
             else:
                 self.moving_services.pop(id(service), None)
-            self._registry_moving(self, bool(self.moving_services))
+        self.tell_registry()
+
+    def tell_registry(self) -> None:
+        """Tell the registry whether anything of this backend moves with time."""
+        with self.lock:
+            self._registry_moving(self, bool(self.moving_services) or self._daemon_steps_due > 0)
 
     def out_of_step(self, service: Service) -> None:
         """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher`."""
@@ -300,19 +307,35 @@ class ServiceDeploymentBackend(SeedingMixin):
         with self.lock:
             self.alarms[name] = (state, now_ms())
 
-    def due(self, service: Service, at_ms: int) -> None:
-        """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher`."""
+    def due(self, record: Service | Daemon, at_ms: int) -> None:
+        """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher` (and of
+        the daemons' watcher): a deployment of ``record`` has a step due at ``at_ms``."""
         with self.lock:
-            heapq.heappush(self._due, (at_ms, next(self._due_order), service))
+            heapq.heappush(self._due, (at_ms, next(self._due_order), record))
+            if isinstance(record, Daemon):
+                self._daemon_steps_due += 1
+                self._registry_moving(self, True)
 
     def catch_up(self, now: int) -> None:
         """Bring every service of this backend with a step due by ``now``, or a deployment
         watching alarms, up to ``now``: the others are not visited, however many move."""
         with self.lock:
             due: dict[int, Service] = dict(self.alarm_watching)
+            daemons: dict[int, Daemon] = {}
             while self._due and self._due[0][0] <= now:
-                _, _, service = heapq.heappop(self._due)
-                due[id(service)] = service
+                _, _, record = heapq.heappop(self._due)
+                if isinstance(record, Daemon):
+                    self._daemon_steps_due -= 1
+                    daemons[id(record)] = record
+                else:
+                    due[id(record)] = record
+            for daemon in daemons.values():
+                self._refresh_daemon(daemon, now)
+                step = None if daemon.ongoing is None else daemon.ongoing.next_ms
+                if step is not None and step <= now:  # waits for time to move past ``now``
+                    self.due(daemon, step)
+            if daemons:
+                self.tell_registry()
             for service in due.values():
                 self.refresh(service, now)
                 if id(service) in self.alarm_watching and not any(
@@ -345,69 +368,34 @@ class ServiceDeploymentBackend(SeedingMixin):
         planned, unfinished deployments up to now). The records match the filters while
         ``lock`` is held: read them under it (see the module's docstring).
         """
-        limit = MAX_RESULTS_DEFAULT if max_results is None else max_results
-        if not 1 <= limit <= MAX_RESULTS_LIMIT:
-            raise InvalidParameterException(
-                f"maxResults must be between 1 and {MAX_RESULTS_LIMIT}; got {limit}."
-            )
-        wanted = frozenset(statuses or ())
-        for status in statuses or ():  # in the order given: the first bad one is named
-            _enum_parameter("status", status, "ServiceDeploymentStatus")
+        limit = pagination.check_limit(max_results, MAX_RESULTS_DEFAULT)
+        wanted = status_filter(statuses, "ServiceDeploymentStatus")
         with self.lock:
             record = self.find_service(service, cluster)
-            scope = "|".join(
-                (
-                    self.account_id,
-                    self.region_name,
-                    record.cluster,
-                    record.name,
-                    ",".join(sorted(wanted)),
-                    str(created_after_ms),
-                    str(created_before_ms),
-                )
+            scope = pagination.scope_of(
+                self.account_id,
+                self.region_name,
+                record.cluster,
+                record.name,
+                ",".join(sorted(wanted)),
+                created_after_ms,
+                created_before_ms,
             )
-            position = None if next_token is None else pagination.decode(next_token, scope)
+            if next_token is not None:
+                pagination.decode(next_token, scope)
             if record.deployment_controller not in _CONTROLLERS_WITH_DEPLOYMENTS:
                 return [], None
             self.refresh(record, now_ms())
-            return self._page(
-                record, wanted, created_after_ms, created_before_ms, limit, position, scope
+            return pagination.newest_first(
+                record.keys,
+                record.deployments,
+                (lambda deployment: deployment.status in wanted) if wanted else None,
+                created_after_ms,
+                created_before_ms,
+                limit,
+                next_token,
+                scope,
             )
-
-    @staticmethod
-    def _page(
-        record: Service,
-        wanted: frozenset[str],
-        after_ms: int | None,
-        before_ms: int | None,
-        limit: int,
-        position: int | None,
-        scope: str,
-    ) -> tuple[list[ServiceDeployment], str | None]:
-        keys, deployments = record.keys, record.deployments
-        low = 0 if after_ms is None else bisect_left(keys, sort_key(after_ms, 0))
-        high = (
-            len(keys)
-            if before_ms is None
-            else bisect_right(keys, sort_key(before_ms, _LAST_SEQUENCE))
-        )
-        if position is not None:
-            high = min(high, bisect_left(keys, position))
-        if not wanted:
-            start = max(low, high - limit)
-            page = deployments[start:high][::-1] if start < high else []
-            more = start > low
-        else:
-            page = []
-            index = high - 1
-            while index >= low and len(page) < limit:
-                if deployments[index].status in wanted:
-                    page.append(deployments[index])
-                index -= 1
-            # A token is only handed out when a further match exists: no empty last page.
-            more = any(deployments[i].status in wanted for i in range(index, low - 1, -1))
-        token = pagination.encode(page[-1].sort_key, scope) if page and more else None
-        return page, token
 
     # -- Describe, Stop, Continue --------------------------------------------------------
 
@@ -441,35 +429,23 @@ class ServiceDeploymentBackend(SeedingMixin):
         self, deployment_arns: Sequence[str]
     ) -> tuple[list[ServiceDeployment], list[str]]:
         """The deployments named (request order, each once) and the ARNs not found."""
-        _check_arn_count("serviceDeploymentArns", deployment_arns)
-        found: list[ServiceDeployment] = []
-        missing: list[str] = []
         with self.lock:
             now = now_ms()
-            for arn in dict.fromkeys(deployment_arns):
+
+            def found(arn: str) -> ServiceDeployment | None:
                 deployment = self._deployment_by_arn(arn)
-                if deployment is None:
-                    missing.append(arn)
-                    continue
-                lifecycle.advance(deployment, now)
-                found.append(deployment)
-        return found, missing
+                if deployment is not None:
+                    lifecycle.advance(deployment, now)
+                return deployment
+
+            return describe_each("serviceDeploymentArns", deployment_arns, found)
 
     def describe_service_revisions(
         self, revision_arns: Sequence[str]
     ) -> tuple[list[ServiceRevision], list[str]]:
         """The revisions named (request order, each once) and the ARNs not found."""
-        _check_arn_count("serviceRevisionArns", revision_arns)
-        found: list[ServiceRevision] = []
-        missing: list[str] = []
         with self.lock:
-            for arn in dict.fromkeys(revision_arns):
-                revision = self._revision_by_arn(arn)
-                if revision is None:
-                    missing.append(arn)
-                else:
-                    found.append(revision)
-        return found, missing
+            return describe_each("serviceRevisionArns", revision_arns, self._revision_by_arn)
 
     def _existing_deployment(self, arn: str) -> tuple[ServiceDeployment, int]:
         """The deployment ``arn`` names, brought up to now, and now."""
@@ -482,7 +458,7 @@ class ServiceDeploymentBackend(SeedingMixin):
 
     def stop_service_deployment(self, arn: str, stop_type: str | None = None) -> ServiceDeployment:
         """StopServiceDeployment: ``ROLLBACK`` (default) or ``ABORT``."""
-        checked = _enum_parameter(
+        checked = enum_parameter(
             "stopType", stop_type or "ROLLBACK", "StopServiceDeploymentStopType"
         )
         with self.lock:
@@ -494,7 +470,7 @@ class ServiceDeploymentBackend(SeedingMixin):
         self, arn: str, hook_id: str, action: str | None = None
     ) -> ServiceDeployment:
         """ContinueServiceDeployment: answer a PAUSE hook with ``CONTINUE`` or ``ROLLBACK``."""
-        checked = _enum_parameter("action", action or "CONTINUE", "DeploymentLifecycleHookAction")
+        checked = enum_parameter("action", action or "CONTINUE", "DeploymentLifecycleHookAction")
         with self.lock:
             deployment, now = self._existing_deployment(arn)
             lifecycle.continue_hook(deployment, hook_id, checked, now)
@@ -507,23 +483,3 @@ class ServiceDeploymentBackend(SeedingMixin):
         peer = self._peer()
         images = None if peer is None else peer.container_images(self, task_definition_arn)
         return validation.container_images("containerDefinitions", images) or None
-
-
-_ARNS_LIMIT = 20
-
-
-def _enum_parameter(name: str, value: str, shape: str) -> str:
-    """``value`` if the model's enum ``shape`` has it, else AWS's InvalidParameterException."""
-    allowed = enum_values(shape)
-    if value not in allowed:
-        raise InvalidParameterException(
-            f"Invalid {name} value: {value}. Valid values: {', '.join(allowed)}."
-        )
-    return value
-
-
-def _check_arn_count(name: str, values: Sequence[str]) -> None:
-    if not 1 <= len(values) <= _ARNS_LIMIT:
-        raise InvalidParameterException(
-            f"{name} must contain between 1 and {_ARNS_LIMIT} ARNs; got {len(values)}."
-        )

@@ -1,0 +1,651 @@
+"""``DaemonsMixin``: the managed daemons of one account in one region, their task definitions,
+capacity providers and deployments, and the twelve operations that read and change them.
+
+The listing, paging, describe-with-failures, plans and clock are the ones service deployments
+use (:mod:`..model.pagination`, :func:`.backend.describe_each`, ``next_plan``,
+:func:`..deployments.lifecycle.run_steps`): only what differs between the kinds lives here.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import deque
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..deployments import daemon_lifecycle, lifecycle
+from ..model import arns, pagination, validation
+from ..model.clock import now_ms
+from ..model.daemon_records import (
+    CapacityProvider,
+    Daemon,
+    DaemonDeployment,
+    DaemonRevision,
+    DaemonTaskDefinition,
+)
+from ..model.exceptions import (
+    ClientException,
+    DaemonNotActiveException,
+    DaemonNotFoundException,
+    InvalidParameterException,
+)
+from ..model.images import image_digest
+from ..model.pagination import describe_each, enum_parameter, status_filter
+
+#: ListDaemons' and ListDaemonTaskDefinitions' page size when none is asked for.
+LIST_DEFAULT = 100
+#: ListDaemonDeployments' page size when none is asked for.
+DEPLOYMENTS_DEFAULT = 20
+DRAIN_PERCENT_RANGE = (1.0, 100.0)
+BAKE_MINUTES_RANGE = (0, 1440)
+TAGS_LIMIT = 50
+CLIENT_TOKEN_LIMIT = 36
+NOT_ACTIVE_MESSAGE = "The daemon is being deleted: a daemon deployment deletion is ongoing."
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+_FAMILY = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+
+
+class DaemonsMixin:
+    """The daemon half of :class:`~mock_ecs_deployments.ServiceDeploymentBackend`."""
+
+    region_name: str
+    account_id: str
+    lock: threading.RLock
+    clusters: set[str]
+    planned: dict[tuple[str, ...], deque[lifecycle.Plan]]
+    _sequence: int
+    daemons: dict[tuple[str, str], Daemon]
+    daemon_order: list[Daemon]
+    daemon_keys: list[int]
+    daemon_tokens: dict[str, Daemon]
+    daemon_task_definitions: dict[str, list[DaemonTaskDefinition]]
+    capacity_providers: dict[str, CapacityProvider]
+
+    if TYPE_CHECKING:  # provided by the backend
+
+        def existing_cluster(self, cluster: str | None) -> str: ...
+
+        def next_plan(self, key: tuple[str, ...]) -> lifecycle.Plan: ...
+
+        def due(self, record: Any, at_ms: int) -> None: ...
+
+    def _init_daemons(self) -> None:
+        self.daemons = {}
+        self.daemon_order = []
+        self.daemon_keys = []
+        self.daemon_tokens = {}
+        self.daemon_task_definitions = {}
+        self.capacity_providers = {}
+
+    # -- seeding ---------------------------------------------------------------------------
+
+    def add_capacity_provider(
+        self, name: str, cluster: str | None = None, *, instances: int = 1
+    ) -> CapacityProvider:
+        """Seed an ECS Managed Instances capacity provider with ``instances`` instances (and
+        register its cluster, ``default`` when not given). A daemon deployment moves the
+        instances of its capacity providers; one the mock was not told of has none.
+
+        :raises SeedingError: a name that is not 1 to 255 letters, digits, hyphens and
+            underscores, or ``instances`` that is not a whole number of 0 or more.
+        """
+        validation.name("name", name)
+        cluster_name = validation.name("cluster", validation.cluster_name(cluster or "default"))
+        validation.count("instances", instances)
+        provider = CapacityProvider(
+            self.region_name, self.account_id, name, cluster_name, instances
+        )
+        with self.lock:
+            self.clusters.add(cluster_name)
+            self.capacity_providers[provider.arn] = provider
+        return provider
+
+    def plan_next_daemon_deployment(
+        self,
+        daemon: str,
+        cluster: str | None = None,
+        *,
+        outcome: str = "SUCCESSFUL",
+        pending_for: timedelta | float = 0,
+        in_progress_for: timedelta | float = 0,
+        rollback_for: timedelta | float | None = None,
+        reason: str | None = None,
+    ) -> lifecycle.Plan:
+        """Queue how the next deployment the mock makes for a daemon (name or ARN) runs,
+        first in, first out; the daemon need not exist yet. The fields are
+        :meth:`plan_next_deployment`'s: ``in_progress_for`` is the time the batches share.
+
+        :raises SeedingError: naming the field, the bad value and the allowed values.
+        """
+        new_plan = lifecycle.make_plan(outcome, pending_for, in_progress_for, rollback_for, reason)
+        key = validation.resolve_service_reference(
+            daemon, cluster, self.region_name, self.account_id, kind="daemon"
+        )
+        with self.lock:
+            self.planned.setdefault(("daemon", *key), deque()).append(new_plan)
+        return new_plan
+
+    # -- what a daemon asks its backend (DaemonWatcher) ----------------------------------------
+
+    def instances(self, capacity_provider_arn: str) -> int:
+        """Part of :class:`~..model.daemon_records.DaemonWatcher`."""
+        provider = self.capacity_providers.get(capacity_provider_arn)
+        return 0 if provider is None else provider.instances
+
+    def drained(self, daemon: Daemon) -> None:
+        """Part of :class:`~..model.daemon_records.DaemonWatcher`: its delete deployment
+        ended, so the daemon is gone."""
+        daemon.status = "DELETED"
+        self._release(daemon)
+
+    # -- daemon task definitions -----------------------------------------------------------
+
+    def register_daemon_task_definition(
+        self, family: str, container_definitions: list[dict[str, Any]], **settings: Any
+    ) -> DaemonTaskDefinition:
+        """RegisterDaemonTaskDefinition: the family's next revision, ACTIVE."""
+        if not _FAMILY.match(family):
+            raise InvalidParameterException(
+                "family must be 1 to 255 letters, digits, hyphens and underscores."
+            )
+        if not container_definitions:
+            raise InvalidParameterException("containerDefinitions must not be empty.")
+        for index, container in enumerate(container_definitions):
+            if not isinstance(container.get("image"), str) or not container["image"]:
+                raise InvalidParameterException(f"containerDefinitions[{index}].image is required.")
+        _check_tags(settings.get("tags"))
+        with self.lock:
+            revisions = self.daemon_task_definitions.setdefault(family, [])
+            definition = DaemonTaskDefinition(
+                self.region_name,
+                self.account_id,
+                family,
+                len(revisions) + 1,
+                container_definitions,
+                now_ms(),
+                f"arn:{arns.partition_for(self.region_name)}:iam::{self.account_id}:root",
+                **settings,
+            )
+            revisions.append(definition)
+            return definition
+
+    def find_daemon_task_definition(self, reference: str) -> DaemonTaskDefinition | None:
+        """The daemon task definition ``reference`` names: ``family`` (its latest ACTIVE
+        revision), ``family:revision`` or an ARN; ``None`` when there is none."""
+        text = reference
+        if reference.startswith("arn:"):
+            parsed = arns.parse_arn(reference)
+            if (
+                parsed is None
+                or parsed.kind != "daemon-task-definition"
+                or (parsed.region, parsed.account_id) != (self.region_name, self.account_id)
+                or len(parsed.parts) != 1
+            ):
+                return None
+            text = parsed.parts[0]
+        family, colon, number = text.partition(":")
+        revisions = self.daemon_task_definitions.get(family, [])
+        if not colon:
+            active = [item for item in revisions if self._td_status(item) == "ACTIVE"]
+            return active[-1] if active else None
+        if not (number.isascii() and number.isdigit()) or not 1 <= int(number) <= len(revisions):
+            return None
+        return revisions[int(number) - 1]
+
+    def describe_daemon_task_definition(self, reference: str) -> DaemonTaskDefinition:
+        """DescribeDaemonTaskDefinition.
+
+        :raises ClientException: no such daemon task definition.
+        """
+        with self.lock:
+            definition = self.find_daemon_task_definition(reference)
+            if definition is None:
+                raise ClientException("Unable to describe daemon task definition.")
+            self._td_status(definition)
+            return definition
+
+    def delete_daemon_task_definition(self, reference: str) -> DaemonTaskDefinition:
+        """DeleteDaemonTaskDefinition: an ACTIVE revision becomes DELETE_IN_PROGRESS, then
+        DELETED once no daemon uses it; daemons that run it keep running it.
+
+        :raises ClientException: no such revision, or it is not ACTIVE.
+        """
+        with self.lock:
+            definition = self.find_daemon_task_definition(reference)
+            if definition is None or ":" not in reference.rsplit("/", 1)[-1]:
+                raise ClientException(
+                    "The specified daemon task definition does not exist: name it by"
+                    " family:revision or ARN."
+                )
+            if self._td_status(definition) != "ACTIVE":
+                raise ClientException("The specified daemon task definition is not ACTIVE.")
+            definition.status = "DELETE_IN_PROGRESS"
+            definition.delete_requested_ms = now_ms()
+            return definition
+
+    def _td_status(self, definition: DaemonTaskDefinition) -> str:
+        """Its status now: a deleted one no daemon uses is DELETED once time has moved on."""
+        if (
+            definition.status == "DELETE_IN_PROGRESS"
+            and not definition.users
+            and definition.delete_requested_ms is not None
+            and now_ms() > definition.delete_requested_ms
+        ):
+            definition.status = "DELETED"
+        return definition.status
+
+    def list_daemon_task_definitions(
+        self,
+        family_prefix: str | None = None,
+        family: str | None = None,
+        revision: str | None = None,
+        status: str | None = None,
+        sort: str | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> tuple[list[DaemonTaskDefinition], str | None]:
+        """ListDaemonTaskDefinitions: by family, then revision (ASC by default)."""
+        limit = pagination.check_limit(max_results, LIST_DEFAULT)
+        for name, value, shape in (
+            ("revision", revision, "DaemonTaskDefinitionRevisionFilter"),
+            ("status", status, "DaemonTaskDefinitionStatusFilter"),
+            ("sort", sort, "SortOrder"),
+        ):
+            if value is not None:
+                enum_parameter(name, value, shape)
+        if family is not None and family_prefix is not None:
+            raise InvalidParameterException("family and familyPrefix cannot both be given.")
+        wanted = status or "ACTIVE"
+        with self.lock:
+            chosen: list[DaemonTaskDefinition] = []
+            for name in sorted(self.daemon_task_definitions):
+                if family is not None and name != family:
+                    continue
+                if family_prefix is not None and not name.startswith(family_prefix):
+                    continue
+                revisions = [
+                    item
+                    for item in self.daemon_task_definitions[name]
+                    if wanted == "ALL" or self._td_status(item) == wanted
+                ]
+                chosen.extend(revisions[-1:] if revision == "LAST_REGISTERED" else revisions)
+            if sort == "DESC":
+                chosen.reverse()
+            scope = pagination.scope_of(
+                self.account_id, self.region_name, family_prefix, family, revision, wanted, sort
+            )
+            return pagination.in_order(chosen, limit, next_token, scope)
+
+    # -- daemons ---------------------------------------------------------------------------
+
+    def find_daemon(self, daemon_arn: str, *, deleted: bool = False) -> Daemon:
+        """The daemon ``daemon_arn`` names (a deleted one only when ``deleted``).
+
+        :raises InvalidParameterException: not a daemon ARN.
+        :raises DaemonNotFoundException: no such daemon here.
+        """
+        parsed = arns.parse_arn(daemon_arn)
+        if parsed is None or parsed.kind != "daemon" or len(parsed.parts) != 2:
+            raise InvalidParameterException(f"Invalid daemon ARN: {daemon_arn}")
+        if (parsed.region, parsed.account_id) != (self.region_name, self.account_id):
+            raise DaemonNotFoundException()
+        record = self.daemons.get((parsed.parts[0], parsed.parts[1]))
+        if record is None or (record.status == "DELETED" and not deleted):
+            raise DaemonNotFoundException()
+        self._refresh_daemon(record, now_ms())
+        if record.status == "DELETED" and not deleted:
+            raise DaemonNotFoundException()
+        return record
+
+    def create_daemon(
+        self,
+        name: str,
+        task_definition: str,
+        capacity_provider_arns: Sequence[str],
+        cluster: str | None = None,
+        client_token: str | None = None,
+        **settings: Any,
+    ) -> tuple[Daemon, DaemonDeployment]:
+        """CreateDaemon: an ACTIVE daemon and its first deployment.
+
+        :raises InvalidParameterException: a bad name, capacity provider, setting, or a name
+            taken in the cluster.
+        :raises ClusterNotFoundException: no such cluster.
+        :raises ClientException: no such daemon task definition, or it is not ACTIVE.
+        """
+        if not _NAME.match(name):
+            raise InvalidParameterException(
+                "daemonName must be 1 to 255 letters, digits, hyphens and underscores."
+            )
+        if client_token is not None and not 0 < len(client_token) <= CLIENT_TOKEN_LIMIT:
+            raise InvalidParameterException(
+                f"clientToken must be 1 to {CLIENT_TOKEN_LIMIT} characters."
+            )
+        _check_tags(settings.get("tags"))
+        with self.lock:
+            cluster_name = self.existing_cluster(cluster)
+            token_key = f"{cluster_name}|{client_token}"
+            if client_token is not None and token_key in self.daemon_tokens:
+                again = self.daemon_tokens[token_key]
+                first = again.deployments[0]
+                if again.name == name and again.status != "DELETED":
+                    return again, first
+                raise InvalidParameterException(
+                    "clientToken was already used for another CreateDaemon request."
+                )
+            held = self.daemons.get((cluster_name, name))
+            if held is not None and held.status != "DELETED":
+                raise InvalidParameterException(
+                    f"Creation of daemon was not idempotent: a daemon named {name} already"
+                    f" exists in cluster {cluster_name}."
+                )
+            self._sequence += 1
+            now = now_ms()
+            record = Daemon(
+                self.region_name,
+                self.account_id,
+                cluster_name,
+                name,
+                self._sequence,
+                now,
+                "",
+                (),
+                watcher=self,
+            )
+            self._apply_settings(record, task_definition, capacity_provider_arns, settings)
+            self.daemons[(cluster_name, name)] = record
+            pagination.place(self.daemon_keys, self.daemon_order, record)
+            if client_token is not None:
+                self.daemon_tokens[token_key] = record
+            return record, self._deploy(record, now)
+
+    def update_daemon(
+        self,
+        daemon_arn: str,
+        task_definition: str,
+        capacity_provider_arns: Sequence[str],
+        **settings: Any,
+    ) -> tuple[Daemon, DaemonDeployment]:
+        """UpdateDaemon: every setting replaced (left out: its default), and a deployment.
+
+        :raises DaemonNotActiveException: the daemon is being deleted.
+        """
+        with self.lock:
+            record = self.find_daemon(daemon_arn)
+            if record.status != "ACTIVE":
+                raise DaemonNotActiveException(NOT_ACTIVE_MESSAGE)
+            self._apply_settings(record, task_definition, capacity_provider_arns, settings)
+            now = now_ms()
+            record.updated_ms = now
+            return record, self._deploy(record, now)
+
+    def delete_daemon(self, daemon_arn: str) -> tuple[Daemon, DaemonDeployment]:
+        """DeleteDaemon: DELETE_IN_PROGRESS, and a deployment that drains its tasks; when it
+        ends the daemon is gone.
+
+        :raises DaemonNotActiveException: it is being deleted already.
+        """
+        with self.lock:
+            record = self.find_daemon(daemon_arn)
+            if record.status != "ACTIVE":
+                raise DaemonNotActiveException(NOT_ACTIVE_MESSAGE)
+            now = now_ms()
+            record.status = "DELETE_IN_PROGRESS"
+            record.updated_ms = now
+            deployment = self._deploy(record, now, target=False)
+            return record, deployment
+
+    def list_daemons(
+        self,
+        cluster: str | None = None,
+        capacity_provider_arns: Sequence[str] | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> tuple[list[Daemon], str | None]:
+        """ListDaemons: the daemons not yet gone, oldest first (the mock's order), of one
+        cluster when one is given, on any of ``capacity_provider_arns`` when given."""
+        limit = pagination.check_limit(max_results, LIST_DEFAULT)
+        wanted = frozenset(capacity_provider_arns or ())
+        with self.lock:
+            cluster_name = None if cluster is None else self.existing_cluster(cluster)
+            now = now_ms()
+            chosen = []
+            for record in self.daemon_order:
+                if self.daemons.get((record.cluster, record.name)) is not record:
+                    continue
+                if cluster_name is not None and record.cluster != cluster_name:
+                    continue
+                if wanted and not wanted.intersection(record.capacity_provider_arns):
+                    continue
+                self._refresh_daemon(record, now)
+                if record.status != "DELETED":
+                    chosen.append(record)
+            scope = pagination.scope_of(
+                self.account_id, self.region_name, cluster_name, ",".join(sorted(wanted))
+            )
+            return pagination.in_order(chosen, limit, next_token, scope)
+
+    # -- daemon deployments and revisions --------------------------------------------------
+
+    def list_daemon_deployments(
+        self,
+        daemon_arn: str,
+        statuses: Sequence[str] | None = None,
+        created_after_ms: int | None = None,
+        created_before_ms: int | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+    ) -> tuple[list[DaemonDeployment], str | None]:
+        """ListDaemonDeployments: newest first, as ListServiceDeployments (a deleted daemon's
+        too)."""
+        limit = pagination.check_limit(max_results, DEPLOYMENTS_DEFAULT)
+        wanted = status_filter(statuses, "DaemonDeploymentStatus")
+        with self.lock:
+            record = self.find_daemon(daemon_arn, deleted=True)
+            scope = pagination.scope_of(
+                self.account_id,
+                self.region_name,
+                "daemon",
+                record.cluster,
+                record.name,
+                ",".join(sorted(wanted)),
+                created_after_ms,
+                created_before_ms,
+            )
+            return pagination.newest_first(
+                record.keys,
+                record.deployments,
+                (lambda deployment: deployment.status in wanted) if wanted else None,
+                created_after_ms,
+                created_before_ms,
+                limit,
+                next_token,
+                scope,
+            )
+
+    def _daemon_child(self, arn: str, kind: str) -> tuple[Daemon, str] | None:
+        parsed = arns.parse_arn(arn)
+        if (
+            parsed is None
+            or parsed.kind != kind
+            or len(parsed.parts) != 3
+            or (parsed.region, parsed.account_id) != (self.region_name, self.account_id)
+        ):
+            return None
+        record = self.daemons.get((parsed.parts[0], parsed.parts[1]))
+        return None if record is None else (record, parsed.parts[2])
+
+    def describe_daemon_deployments(
+        self, deployment_arns: Sequence[str]
+    ) -> tuple[list[DaemonDeployment], list[str]]:
+        """DescribeDaemonDeployments: the deployments named, and the ARNs not found."""
+        with self.lock:
+            now = now_ms()
+
+            def found(arn: str) -> DaemonDeployment | None:
+                owner = self._daemon_child(arn, "daemon-deployment")
+                if owner is None:
+                    return None
+                self._refresh_daemon(owner[0], now)
+                return owner[0].by_id.get(owner[1])
+
+            return describe_each("daemonDeploymentArns", deployment_arns, found)
+
+    def describe_daemon_revisions(
+        self, revision_arns: Sequence[str]
+    ) -> tuple[list[DaemonRevision], list[str]]:
+        """DescribeDaemonRevisions: the revisions named, and the ARNs not found."""
+        with self.lock:
+
+            def found(arn: str) -> DaemonRevision | None:
+                owner = self._daemon_child(arn, "daemon-revision")
+                return None if owner is None else owner[0].revisions.get(owner[1])
+
+            return describe_each("daemonRevisionArns", revision_arns, found)
+
+    # -- inside ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _refresh_daemon(record: Daemon, now: int) -> None:
+        if record.ongoing is not None:
+            daemon_lifecycle.advance(record.ongoing, now)
+
+    def _apply_settings(
+        self,
+        record: Daemon,
+        task_definition: str,
+        capacity_provider_arns: Sequence[str],
+        settings: dict[str, Any],
+    ) -> None:
+        """Put CreateDaemon's or UpdateDaemon's settings on ``record``, defaults for the rest."""
+        definition = self.find_daemon_task_definition(task_definition)
+        if definition is None:
+            raise ClientException(
+                f"The specified daemon task definition does not exist: {task_definition}"
+            )
+        if self._td_status(definition) != "ACTIVE":
+            raise ClientException(
+                f"The specified daemon task definition is being deleted: {definition.arn}"
+            )
+        if not capacity_provider_arns:
+            raise InvalidParameterException("capacityProviderArns must not be empty.")
+        for arn in capacity_provider_arns:
+            parsed = arns.parse_arn(arn)
+            if parsed is None or parsed.kind != "capacity-provider" or len(parsed.parts) != 1:
+                raise InvalidParameterException(f"Invalid capacity provider ARN: {arn}")
+        configuration = _deployment_configuration(settings.get("deployment_configuration"))
+        propagate = settings.get("propagate_tags") or "NONE"
+        enum_parameter("propagateTags", propagate, "DaemonPropagateTags")
+        old = self.find_daemon_task_definition(record.task_definition_arn) if record.name else None
+        if old is not None:
+            old.users.discard(record.arn)
+        definition.users.add(record.arn)
+        record.task_definition_arn = definition.arn
+        record.capacity_provider_arns = tuple(dict.fromkeys(capacity_provider_arns))
+        record.deployment_configuration = configuration
+        record.propagate_tags = propagate
+        record.enable_ecs_managed_tags = bool(settings.get("enable_ecs_managed_tags", False))
+        record.enable_execute_command = bool(settings.get("enable_execute_command", False))
+        critical = settings.get("critical")
+        record.critical = True if critical is None else bool(critical)
+        if "tags" in settings:
+            record.tags = settings["tags"]
+
+    def _deploy(self, record: Daemon, now: int, *, target: bool = True) -> DaemonDeployment:
+        """Start a deployment of ``record``'s settings (``target=False``: one that drains):
+        it supersedes one under way and starts from where that one left the instances."""
+        previous = record.latest()
+        if previous is not None and previous.status in daemon_lifecycle.ONGOING:
+            daemon_lifecycle.advance(previous, now)
+            daemon_lifecycle.supersede(previous, now)
+        running = dict(previous.running) if previous is not None else {}
+        held = {revision for revision, _ in running}
+        sources = [] if previous is None else [r for r in previous.revisions if r.id in held]
+        revision = None
+        if target:
+            definition = self.find_daemon_task_definition(record.task_definition_arn)
+            assert definition is not None
+            revision = DaemonRevision(
+                record,
+                arns.new_uuid(),
+                definition.arn,
+                now,
+                [
+                    {
+                        "containerName": str(container.get("name") or definition.family),
+                        "image": str(container["image"]),
+                        "imageDigest": image_digest(str(container["image"])),
+                    }
+                    for container in definition.container_definitions
+                ],
+                record.propagate_tags,
+                record.enable_ecs_managed_tags,
+                record.enable_execute_command,
+                record.critical,
+            )
+            record.revisions[revision.id] = revision
+        providers = record.capacity_provider_arns
+        where = dict.fromkeys([*providers, *(cp for _, cp in running)])
+        self._sequence += 1
+        deployment = DaemonDeployment(
+            record,
+            arns.new_deployment_id(),
+            self._sequence,
+            now,
+            revision,
+            sources,
+            providers,
+            record.deployment_configuration,
+            instances={cp: self.instances(cp) for cp in where},
+            running=running,
+        )
+        pagination.place(record.keys, record.deployments, deployment)
+        record.by_id[deployment.id] = deployment
+        record.ongoing = deployment
+        daemon_lifecycle.begin(
+            deployment, self.next_plan(("daemon", record.cluster, record.name)), now
+        )
+        daemon_lifecycle.advance(deployment, now)
+        return deployment
+
+    def _release(self, record: Daemon) -> None:
+        """A gone daemon no longer uses its task definition."""
+        definition = self.find_daemon_task_definition(record.task_definition_arn)
+        if definition is not None:
+            definition.users.discard(record.arn)
+
+
+def _check_tags(tags: object) -> None:
+    if isinstance(tags, list) and len(tags) > TAGS_LIMIT:
+        raise InvalidParameterException(f"tags must hold at most {TAGS_LIMIT} tags.")
+
+
+def _deployment_configuration(value: object) -> dict[str, Any]:
+    """A daemon's deploymentConfiguration, checked: drainPercent 1.0 to 100.0 (25.0 by
+    default), bakeTimeInMinutes 0 to 1440 (0), alarms."""
+    given: dict[str, Any] = dict(value) if isinstance(value, dict) else {}
+    drain = given.get("drainPercent", daemon_lifecycle.DEFAULT_DRAIN_PERCENT)
+    low, high = DRAIN_PERCENT_RANGE
+    if isinstance(drain, bool) or not isinstance(drain, int | float) or not low <= drain <= high:
+        raise InvalidParameterException(
+            f"deploymentConfiguration.drainPercent must be between {low} and {high}; got {drain}."
+        )
+    bake = given.get("bakeTimeInMinutes", 0)
+    least, most = BAKE_MINUTES_RANGE
+    if isinstance(bake, bool) or not isinstance(bake, int) or not least <= bake <= most:
+        raise InvalidParameterException(
+            f"deploymentConfiguration.bakeTimeInMinutes must be between {least} and {most};"
+            f" got {bake}."
+        )
+    configuration: dict[str, Any] = {"drainPercent": float(drain), "bakeTimeInMinutes": bake}
+    alarms = given.get("alarms")
+    if alarms is not None:
+        if not isinstance(alarms, dict):
+            raise InvalidParameterException("deploymentConfiguration.alarms must be an object.")
+        configuration["alarms"] = {
+            "alarmNames": list(alarms.get("alarmNames") or []),
+            "enable": bool(alarms.get("enable", False)),
+        }
+    return configuration
