@@ -306,6 +306,83 @@ def test_a_plan_drives_the_next_deployment_the_server_makes(endpoint: MockEndpoi
     assert page["serviceDeployments"][0]["statusReason"] == "tasks failed"
 
 
+def test_a_daemon_plan_and_a_capacity_provider_drive_a_daemon_deployment(
+    endpoint: MockEndpoint,
+) -> None:
+    provider = endpoint.add_capacity_provider("managed", "prod", instances=2)
+    assert provider == {
+        "name": "managed",
+        "cluster": "prod",
+        "instances": 2,
+        "account_id": ACCOUNT,
+        "region": REGION,
+    }
+    plan = endpoint.plan_next_deployment(
+        daemon="agent", cluster="prod", in_progress_for=20, outcome="ROLLBACK_FAILED"
+    )
+    assert (plan["daemon"], plan["cluster"], plan["outcome"]) == (
+        "agent",
+        "prod",
+        "ROLLBACK_FAILED",
+    )
+    assert "service" not in plan
+    client = ecs(endpoint)
+    definition = client.register_daemon_task_definition(
+        family="agent", containerDefinitions=[{"name": "agent", "image": "agent:1"}]
+    )["daemonTaskDefinitionArn"]
+    created = client.create_daemon(
+        daemonName="agent",
+        clusterArn="prod",
+        daemonTaskDefinitionArn=definition,
+        capacityProviderArns=[f"arn:aws:ecs:{REGION}:{ACCOUNT}:capacity-provider/managed"],
+    )
+    seen = []
+    for seconds in (0, 10, 11):
+        endpoint.advance(seconds)
+        deployment = client.describe_daemon_deployments(
+            daemonDeploymentArns=[created["deploymentArn"]]
+        )["daemonDeployments"][0]
+        target = deployment["targetDaemonRevision"]
+        seen.append((deployment["status"], target["totalRunningInstanceCount"]))
+    # One instance per batch (25% of 2, rounded up), 10 s each; then the breaker trips, and a
+    # first deployment has nothing to roll back to.
+    assert seen == [("IN_PROGRESS", 0), ("IN_PROGRESS", 1), ("ROLLBACK_FAILED", 2)]
+    assert deployment["circuitBreaker"] == {
+        "failureCount": 3,
+        "status": "TRIGGERED",
+        "threshold": 3,
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"service": "web", "daemon": "agent"}, "service", "service: required (or daemon"),
+        ({"cluster": "prod"}, "service", "service: required (or daemon"),
+        ({"daemon": "arn:aws:ecs:us-east-1:123456789012:service/prod/web"}, "daemon", "daemon: "),
+    ],
+)
+def test_a_daemon_plan_names_one_of_service_or_daemon(
+    endpoint: str, fields: dict[str, Any], field: str, message: str
+) -> None:
+    answer = refused(control(endpoint, "POST", "plans", json=fields), 400)
+    assert answer["field"] == field
+    assert answer["message"].startswith(message)
+    assert all(not backend.planned for backend in service_deployment_backends[ACCOUNT].values())
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [({"name": "a b"}, "name"), ({"name": "m", "instances": -1}, "instances"), ({}, "name")],
+)
+def test_a_bad_capacity_provider_is_a_400_naming_the_field(
+    endpoint: str, fields: dict[str, Any], field: str
+) -> None:
+    answer = refused(control(endpoint, "POST", "capacity-providers", json=fields), 400)
+    assert answer["field"] == field
+    assert answer["message"].startswith(f"{field}: ")
+
+
 def test_a_plan_for_another_account_and_region_and_an_arn(endpoint: str) -> None:
     arn = "arn:aws:ecs:eu-west-1:111122223333:service/prod/web"
     fields = {"service": arn, "account_id": "111122223333", "region": "eu-west-1"}

@@ -12,6 +12,7 @@ from ..engine.model.exceptions import InvalidParameterException
 
 
 def string(params: dict[str, Any], name: str, *, required: bool = False) -> str | None:
+    """A string parameter, or None when absent; a required one must not be empty."""
     value = params.get(name)
     if value is None:
         if required:
@@ -25,12 +26,14 @@ def string(params: dict[str, Any], name: str, *, required: bool = False) -> str 
 
 
 def required_string(params: dict[str, Any], name: str) -> str:
+    """A string parameter that must be given, not empty."""
     value = string(params, name, required=True)
     assert value is not None
     return value
 
 
 def required_string_list(params: dict[str, Any], name: str) -> list[str]:
+    """A list of strings that must be given."""
     value = string_list(params, name)
     if value is None:
         raise InvalidParameterException(f"{name} is required.")
@@ -38,6 +41,7 @@ def required_string_list(params: dict[str, Any], name: str) -> list[str]:
 
 
 def integer(params: dict[str, Any], name: str) -> int | None:
+    """An integer parameter (not a boolean), or None when absent."""
     value = params.get(name)
     if value is None:
         return None
@@ -47,6 +51,7 @@ def integer(params: dict[str, Any], name: str) -> int | None:
 
 
 def string_list(params: dict[str, Any], name: str) -> list[str] | None:
+    """A list of strings, or None when absent."""
     value = params.get(name)
     if value is None:
         return None
@@ -56,6 +61,7 @@ def string_list(params: dict[str, Any], name: str) -> list[str] | None:
 
 
 def created_at(params: dict[str, Any]) -> tuple[int | None, int | None]:
+    """The ``createdAt`` window as inclusive ``(after, before)`` bounds in epoch ms."""
     window = params.get("createdAt")
     if window is None:
         return None, None
@@ -72,16 +78,6 @@ def created_at(params: dict[str, Any]) -> tuple[int | None, int | None]:
             raise InvalidParameterException(f"createdAt.{name} must be a timestamp.")
         bounds.append(None if value is None else wire_bound_ms(value, upper=upper))
     return bounds[0], bounds[1]
-
-
-def number(params: dict[str, Any], name: str) -> float | None:
-    """A number parameter (an integer or a finite float), or None when absent."""
-    value = params.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidParameterException(f"{name} must be a number.")
-    return value
 
 
 def boolean(params: dict[str, Any], name: str) -> bool | None:

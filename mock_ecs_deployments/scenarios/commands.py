@@ -18,8 +18,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..engine.model.clock import now_ms
-from ..engine.model.records import ServiceDeployment
+from ..engine.model.clock import from_ms, now_ms
+from ..engine.model.daemon_records import Daemon, DaemonDeployment
+from ..engine.model.records import Service, ServiceDeployment
 from ..engine.state.backend import ServiceDeploymentBackend
 from ..engine.state.process import mock_state
 from .errors import ScenarioError
@@ -108,11 +109,13 @@ def validate(
         if scenario is None:
             status = 1
             continue
-        deployments = sum(len(service.deployments) for service in scenario.services)
-        places = sorted({(service.account_id, service.region) for service in scenario.services})
+        records: list[Service | Daemon] = [*scenario.services, *scenario.daemons]
+        deployments = sum(len(record.deployments) for record in records)
+        places = sorted({(record.account_id, record.region) for record in records})
         where = ", ".join(f"{account} {region_name}" for account, region_name in places)
+        daemons = f" and {_count(len(scenario.daemons), 'daemon')}" if scenario.daemons else ""
         print(
-            f"OK {file}: {_count(len(scenario.services), 'service')},"
+            f"OK {file}: {_count(len(scenario.services), 'service')}{daemons},"
             f" {_count(deployments, 'deployment')}" + (f" ({where})" if where else ""),
             file=out,
         )
@@ -239,13 +242,15 @@ def _show_one(scenario: Scenario, out: TextIO) -> None:
 
 def _print_tables(console: Console, scenario: Scenario) -> None:
     now = now_ms()
-    for service in scenario.services:
+    records: list[Service | Daemon] = [*scenario.services, *scenario.daemons]
+    for record in records:
+        kind = "daemon" if isinstance(record, Daemon) else "service"
         heading = (
-            f"service {service.name} in cluster {service.cluster}, account {service.account_id},"
-            f" {service.region}: {_count(len(service.deployments), 'deployment')}"
+            f"{kind} {record.name} in cluster {record.cluster}, account {record.account_id},"
+            f" {record.region}: {_count(len(record.deployments), 'deployment')}"
         )
-        if service.deployment_controller != "ECS":
-            heading += f" ({service.deployment_controller} controller: none are listed)"
+        if isinstance(record, Service) and record.deployment_controller != "ECS":
+            heading += f" ({record.deployment_controller} controller: none are listed)"
         table = Table(
             box=box.SIMPLE_HEAVY if console.is_terminal else None,
             show_edge=console.is_terminal,
@@ -253,9 +258,9 @@ def _print_tables(console: Console, scenario: Scenario) -> None:
         )
         for column in ("created (UTC)", "status", "duration", "reason"):
             table.add_column(column, no_wrap=column != "reason")
-        for deployment in service.deployments:
+        for deployment in record.deployments:
             table.add_row(
-                deployment.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                from_ms(deployment.created_ms).strftime("%Y-%m-%d %H:%M:%S"),
                 Text(deployment.status, style=_STATUS_STYLES.get(deployment.status, "cyan")),
                 _duration(deployment, now),
                 Text(deployment.status_reason or ""),
@@ -279,7 +284,7 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
-def _duration(deployment: ServiceDeployment, now: int) -> str:
+def _duration(deployment: ServiceDeployment | DaemonDeployment, now: int) -> str:
     """How long it ran: start to finish, or start to now (``so far``); ``-`` if not started."""
     if deployment.started_ms is None:
         return "-"

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from ..engine.model import clock
+from ..engine.model.daemon_records import Daemon
 from ..engine.model.records import Service
 from ..engine.model.validation import SeedingError
 from ..engine.seeding.snapshot import AUTHORED_FIELDS, DeploymentSnapshot
@@ -68,7 +69,8 @@ class _ServiceEntry:
 @dataclass(frozen=True, slots=True)
 class _SignalEntry:
     """A document's word about its account and region that is not a service: failing tasks,
-    tasks that cannot be placed, an alarm's state (``method``: the backend's seeding method)."""
+    tasks that cannot be placed, an alarm's state, a capacity provider, a daemon task
+    definition, a daemon (``method``: the backend's seeding method)."""
 
     path: str
     account_id: str
@@ -83,18 +85,24 @@ SIGNAL_KEYS = {
     "fail_tasks": ("fail_tasks", "failTasks"),
     "fail_placement": ("fail_placement", "failPlacement"),
     "alarms": ("set_alarm_state", "alarmState"),
+    "capacity_providers": ("add_capacity_provider", "capacityProvider"),
+    "daemon_task_definitions": ("add_daemon_task_definition", "daemonTaskDefinition"),
+    "daemons": ("add_daemon", "daemon"),
 }
 
 
 @dataclass(frozen=True)
 class Scenario:
     """A scenario built in throwaway backends and not loaded (what ``validate`` and ``show``
-    use): ``services`` are the throwaway records, in the order the scenario lists them."""
+    use): ``services`` (and ``daemons``) are the throwaway records, in the order the scenario
+    lists them."""
 
     source: str
     services: tuple[Service, ...]
     _entries: tuple[_ServiceEntry, ...] = field(repr=False)
     _signals: tuple[_SignalEntry, ...] = field(default=(), repr=False)
+    #: The throwaway daemons, in the order the scenario lists them.
+    daemons: tuple[Daemon, ...] = ()
 
 
 def load_scenario(
@@ -132,7 +140,8 @@ def build_scenario(
 
     with mock_state.events.quiet():  # the load makes the events, in the real backends
         services = tuple(_build(name, entries, backend, [], signals))
-        return Scenario(name, services, entries, signals)
+        daemons = tuple(daemon for built in throwaway.values() for daemon in built.daemon_order)
+        return Scenario(name, services, entries, signals, daemons)
 
 
 def parse_duration(text: str) -> timedelta | None:

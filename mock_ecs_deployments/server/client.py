@@ -123,9 +123,10 @@ class MockEndpoint(str):
 
     def plan_next_deployment(
         self,
-        service: str,
+        service: str | None = None,
         cluster: str | None = None,
         *,
+        daemon: str | None = None,
         outcome: str | None = None,
         pending_for: float | timedelta | None = None,
         in_progress_for: float | timedelta | None = None,
@@ -135,14 +136,16 @@ class MockEndpoint(str):
         region: str | None = None,
     ) -> dict[str, Any]:
         """Queue how the next deployment the server makes for a service runs (see
-        ``ServiceDeploymentBackend.plan_next_deployment``); a field left out takes the
-        server's default.
+        ``ServiceDeploymentBackend.plan_next_deployment``), or, given ``daemon`` instead of
+        ``service``, for a daemon (``plan_next_daemon_deployment``); a field left out takes
+        the server's default.
 
         :returns: the plan as the server queued it (durations in seconds).
         :raises ControlRequestError: naming the bad field.
         """
         fields = {
             "service": service,
+            "daemon": daemon,
             "cluster": cluster,
             "outcome": outcome,
             "pending_for": _seconds(pending_for),
@@ -239,6 +242,29 @@ class MockEndpoint(str):
         :raises ControlRequestError: naming the bad field.
         """
         return self._signal("alarms", name=name, state=state, account_id=account_id, region=region)
+
+    def add_capacity_provider(
+        self,
+        name: str,
+        cluster: str | None = None,
+        *,
+        instances: int | None = None,
+        account_id: str | None = None,
+        region: str | None = None,
+    ) -> dict[str, Any]:
+        """Seed a capacity provider with instances on the server, as
+        ``ServiceDeploymentBackend.add_capacity_provider`` does in process.
+
+        :raises ControlRequestError: naming the bad field.
+        """
+        return self._signal(
+            "capacity-providers",
+            name=name,
+            cluster=cluster,
+            instances=instances,
+            account_id=account_id,
+            region=region,
+        )
 
     def _signal(self, route: str, **fields: Any) -> dict[str, Any]:
         given = {name: value for name, value in fields.items() if value is not None}

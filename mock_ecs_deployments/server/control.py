@@ -210,25 +210,40 @@ class ControlApi:
         return {"now": format_time(self.mock.advance(seconds))}
 
     def _plan_next_deployment(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
-        """POST plans: queue how the next deployment of a service runs."""
+        """POST plans: queue how the next deployment of a service (``service``) or of a
+        daemon (``daemon``) runs."""
         fields = _fields(
-            body, required=("service",), optional=("cluster", *_PLAN_FIELDS, "account_id", "region")
+            body,
+            required=(),
+            optional=("service", "daemon", "cluster", *_PLAN_FIELDS, "account_id", "region"),
         )
+        kind = "daemon" if fields.get("daemon") is not None else "service"
+        if (fields.get("service") is None) == (fields.get("daemon") is None):
+            raise _Refused(
+                400, "service: required (or daemon instead), but not both", field="service"
+            )
         backend = self.mock.backend(
             region=_region(fields.get("region")), account_id=_account_id(fields.get("account_id"))
         )
         arguments = {name: fields[name] for name in _PLAN_FIELDS if fields.get(name) is not None}
+        queue = (
+            backend.plan_next_daemon_deployment
+            if kind == "daemon"
+            else backend.plan_next_deployment
+        )
         try:
-            plan = backend.plan_next_deployment(
-                fields["service"], fields.get("cluster"), **arguments
-            )
-            cluster, service = validation.resolve_service_reference(
-                fields["service"], fields.get("cluster"), backend.region_name, backend.account_id
+            plan = queue(fields[kind], fields.get("cluster"), **arguments)
+            cluster, name = validation.resolve_service_reference(
+                fields[kind],
+                fields.get("cluster"),
+                backend.region_name,
+                backend.account_id,
+                kind=kind,
             )
         except SeedingError as error:
             raise _Refused(400, str(error), field=error.field) from None
         return {
-            "service": service,
+            kind: name,
             "cluster": cluster,
             "account_id": backend.account_id,
             "region": backend.region_name,
@@ -281,6 +296,13 @@ class ControlApi:
             body, required=("task_definition",), optional=("reason", "account_id", "region")
         )
         return self._signal("fail_placement", fields)
+
+    def _capacity_provider(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
+        """POST capacity-providers: a capacity provider and its instances, for daemons."""
+        fields = _fields(
+            body, required=("name",), optional=("cluster", "instances", "account_id", "region")
+        )
+        return self._signal("add_capacity_provider", fields)
 
     def _alarm_state(self, body: bytes, environ: WSGIEnvironment) -> dict[str, object]:
         """POST alarms: a CloudWatch alarm's state as the mock sees it."""
@@ -390,6 +412,7 @@ _ROUTES: dict[str, dict[str, _Handler]] = {
     "fail-tasks": {"POST": ControlApi._fail_tasks},
     "fail-placement": {"POST": ControlApi._fail_placement},
     "alarms": {"POST": ControlApi._alarm_state},
+    "capacity-providers": {"POST": ControlApi._capacity_provider},
     "calls": {"GET": ControlApi._calls, "DELETE": ControlApi._clear_calls},
     "picture": {"GET": ControlApi._picture},
     "stop": {"POST": ControlApi._stop},

@@ -73,7 +73,9 @@ class Keyed(Protocol):
     """A record listed newest first: it has a packed ``(createdAt, sequence)`` sort key."""
 
     @property
-    def sort_key(self) -> int: ...
+    def sort_key(self) -> int:
+        """The packed ``(createdAt, sequence)`` key (:func:`sort_key`)."""
+        ...
 
 
 KeyedT = TypeVar("KeyedT", bound=Keyed)

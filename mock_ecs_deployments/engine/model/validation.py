@@ -338,6 +338,23 @@ def deployment_status(value: object) -> str:
     return choice("status", value, deployment_statuses())
 
 
+def string_list(field: str, value: object) -> list[str]:
+    """``value`` if it is a non-empty list of non-empty strings.
+
+    :raises SeedingError: for anything else, naming the first bad item by its index.
+    """
+    if isinstance(value, str) or not isinstance(value, list | tuple) or not value:
+        raise SeedingError(
+            field, f"expected a non-empty list of strings, got {value!r}", value=value
+        )
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item:
+            raise SeedingError(
+                f"{field}[{index}]", f"expected a non-empty string, got {item!r}", value=item
+            )
+    return list(value)
+
+
 def as_list(field: str, value: object) -> list[dict[str, Any]]:
     """A copy of a list of mappings; ``None`` is an empty list.
 

@@ -15,6 +15,8 @@ from ..deployments import lifecycle
 from ..events.service_events import ServiceEvent
 from ..model import arns, validation
 from ..model.clock import now_ms
+from ..model.daemon_records import Daemon, DaemonDeployment, DaemonTaskDefinition
+from ..model.exceptions import ServiceDeploymentsError
 from ..model.records import Service, ServiceDeployment, ServiceRevision, Task, TaskFailure
 from ..model.validation import SeedingError, SeedingTypeError
 from . import recorded, restoring
@@ -50,6 +52,22 @@ class SeedingMixin:
         def _default_plan(self) -> lifecycle.Plan | None: ...
 
         def task_made(self, service: Service, task_id: str) -> None: ...
+
+        def register_daemon_task_definition(
+            self, family: str, container_definitions: list[dict[str, Any]], **settings: Any
+        ) -> DaemonTaskDefinition: ...
+
+        def find_daemon_task_definition(self, reference: str) -> DaemonTaskDefinition | None: ...
+
+        def create_daemon(
+            self,
+            name: str,
+            task_definition: str,
+            capacity_provider_arns: Sequence[str],
+            cluster: str | None = None,
+            client_token: str | None = None,
+            **settings: Any,
+        ) -> tuple[Daemon, DaemonDeployment]: ...
 
     def add_service(
         self,
@@ -325,6 +343,105 @@ class SeedingMixin:
         with self.lock:
             self.planned.setdefault(key, deque()).append(new_plan)
         return new_plan
+
+    def add_daemon_task_definition(
+        self,
+        family: str,
+        images: Sequence[Mapping[str, str]],
+        *,
+        cpu: str | None = None,
+        memory: str | None = None,
+    ) -> DaemonTaskDefinition:
+        """Register the next revision of a daemon task definition family, as
+        RegisterDaemonTaskDefinition would: one container per item of ``images``
+        (``{"name": ..., "image": ...}``).
+
+        :raises SeedingError: a family that is not 1 to 255 letters, digits, hyphens and
+            underscores, or an item of ``images`` without a ``name`` and ``image`` string.
+        """
+        validation.name("family", family)
+        containers: list[dict[str, Any]] = []
+        for index, item in enumerate(validation.as_list("images", images)):
+            name, image = item.get("name"), item.get("image")
+            if not isinstance(name, str) or not isinstance(image, str) or not name or not image:
+                raise SeedingError(
+                    f"images[{index}]",
+                    f"expected {{'name': str, 'image': str}}, got {item!r}",
+                    value=item,
+                )
+            containers.append({"name": name, "image": image})
+        if not containers:
+            raise SeedingError("images", "expected at least one container image", value=images)
+        for field, value in (("cpu", cpu), ("memory", memory)):
+            validation.optional_text(field, value, empty=False)
+        return self.register_daemon_task_definition(family, containers, cpu=cpu, memory=memory)
+
+    def add_daemon(
+        self,
+        daemon: str,
+        task_definition: str,
+        capacity_providers: Sequence[str],
+        cluster: str | None = None,
+        *,
+        deployment_configuration: Mapping[str, Any] | None = None,
+        plan: lifecycle.Plan | Mapping[str, Any] | None = None,
+    ) -> Daemon:
+        """Create a daemon as CreateDaemon would (its cluster registered when new), its first
+        deployment following ``plan`` (default: the next planned for it, else the mock's).
+
+        :param task_definition: ``family``, ``family:revision`` or the ARN of a daemon task
+            definition registered before.
+        :param capacity_providers: names (of this account and region) or ARNs.
+        :raises SeedingError: naming the field: an unknown task definition, a bad name or
+            capacity provider, a deployment configuration AWS would refuse.
+        """
+        checked_plan = lifecycle.as_plan(dict(plan) if isinstance(plan, Mapping) else plan)
+        cluster_name, name = validation.resolve_service_reference(
+            daemon, cluster, self.region_name, self.account_id, kind="daemon"
+        )
+        if not isinstance(task_definition, str) or (
+            self.find_daemon_task_definition(task_definition) is None
+        ):
+            raise SeedingError(
+                "task_definition",
+                f"no daemon task definition {task_definition!r} is registered here",
+                value=task_definition,
+            )
+        providers = [
+            reference
+            if reference.startswith("arn:")
+            else arns.capacity_provider_arn(
+                self.region_name, self.account_id, validation.name("capacity_providers", reference)
+            )
+            for reference in validation.string_list("capacity_providers", capacity_providers)
+        ]
+        with self.lock:
+            self.clusters.add(cluster_name)
+            queue = self.planned.setdefault(("daemon", cluster_name, name), deque())
+            if checked_plan is not None:
+                queue.appendleft(checked_plan)
+            try:
+                record, _ = self.create_daemon(
+                    name,
+                    task_definition,
+                    providers,
+                    cluster=cluster_name,
+                    deployment_configuration=(
+                        None if deployment_configuration is None else dict(deployment_configuration)
+                    ),
+                )
+            except ServiceDeploymentsError as error:
+                if checked_plan is not None:
+                    queue.popleft()
+                field = (
+                    "deployment_configuration"
+                    if "deploymentConfiguration" in error.message
+                    else "capacity_providers"
+                    if "capacity provider" in error.message
+                    else "daemon"
+                )
+                raise SeedingError(field, error.message) from None
+            return record
 
     def next_plan(self, key: tuple[str, ...]) -> lifecycle.Plan:
         """The plan of the next deployment of the service or daemon ``key`` names (``(cluster,
