@@ -59,6 +59,14 @@ COMPANIONS: dict[str, dict[str, dict[str, Any]]] = {
         "every": {"repeat": 2, "created_at": EARLIER},
     },
 }
+COMPANIONS["document"] = {
+    # A daemon runs a daemon task definition the scenario registers.
+    "daemons": {
+        "daemon_task_definitions": [
+            {"family": "log-agent", "images": [{"name": "a", "image": "b"}]}
+        ]
+    },
+}
 COMPANIONS["service"] = {
     # A task names a revision of one of the service's deployments.
     "tasks": {"deployments": [{"revision_id": 1485800978477494678, "created_at": EARLIER}]},

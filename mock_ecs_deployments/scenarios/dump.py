@@ -19,11 +19,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..engine.deployments import lifecycle, strategies
+from ..engine.deployments import daemon_lifecycle, lifecycle, strategies
 from ..engine.deployments.configuration import Hook
 from ..engine.model import arns
-from ..engine.model.clock import from_ms, now_ms
+from ..engine.model.clock import from_ms, now_ms, to_ms
+from ..engine.model.daemon_records import DaemonTaskDefinition
 from ..engine.model.records import Service, ServiceDeployment, Task
+from ..engine.seeding import daemon_restoring
 from ..engine.seeding.snapshot import DeploymentSnapshot, HookDetailFields
 from ..engine.state.backend import ServiceDeploymentBackend
 from ..engine.state.registry import service_deployment_backends
@@ -119,7 +121,56 @@ def _signals(backend: ServiceDeploymentBackend) -> dict[str, list[dict[str, obje
         told.setdefault("fail_tasks", []).append(item)
     for name, (state, _) in backend.alarms.items():
         told.setdefault("alarms", []).append({"name": name, "state": state})
+    for provider in backend.capacity_providers.values():
+        told.setdefault("capacity_providers", []).append(
+            {"name": provider.name, "cluster": provider.cluster, "instances": provider.instances}
+        )
+    for family in backend.daemon_task_definitions.values():
+        for definition in family:
+            told.setdefault("daemon_task_definitions", []).append(
+                _daemon_task_definition_entry(definition)
+            )
+    now = now_ms()
+    for daemon in backend.daemon_order:
+        if backend.daemons.get((daemon.cluster, daemon.name)) is daemon:
+            if daemon.ongoing is not None:
+                daemon_lifecycle.advance(daemon.ongoing, now)
+            told.setdefault("daemons", []).append(_dated(daemon_restoring.daemon_entry(daemon)))
     return told
+
+
+def _daemon_task_definition_entry(definition: DaemonTaskDefinition) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "family": definition.family,
+        "revision": definition.revision,
+        "container_definitions": copy.deepcopy(definition.container_definitions),
+        "status": definition.status,
+        "registered_at": iso_time(definition.registered_ms),
+    }
+    for key, value in (
+        ("cpu", definition.cpu),
+        ("memory", definition.memory),
+        ("delete_requested_at", _iso_or_none(definition.delete_requested_ms)),
+    ):
+        if value is not None:
+            entry[key] = value
+    return entry
+
+
+def _iso_or_none(ms: int | None) -> str | None:
+    return None if ms is None else iso_time(ms)
+
+
+def _dated(value: object) -> Any:
+    """``value`` with every datetime written as ISO 8601 text, as a scenario file holds it;
+    ``None`` members of mappings left out."""
+    if isinstance(value, datetime):
+        return iso_time(to_ms(value))
+    if isinstance(value, Mapping):
+        return {key: _dated(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [_dated(item) for item in value]
+    return value
 
 
 def service_entry(service: Service, now: int) -> ServiceEntry:

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 from ..deployments import configuration as deployment_config
 from ..deployments import lifecycle
 from ..events.service_events import ServiceEvent
-from ..model import arns, validation
+from ..model import arns, pagination, validation
 from ..model.clock import now_ms
 from ..model.daemon_records import Daemon, DaemonDeployment, DaemonTaskDefinition
 from ..model.exceptions import ServiceDeploymentsError
 from ..model.records import Service, ServiceDeployment, ServiceRevision, Task, TaskFailure
 from ..model.validation import SeedingError, SeedingTypeError
-from . import recorded, restoring
+from . import daemon_restoring, recorded, restoring
 from .snapshot import DeploymentSnapshot
 
 
@@ -36,6 +36,10 @@ class SeedingMixin:
     failing: dict[str, TaskFailure]
     alarms: dict[str, tuple[str, int]]
     _sequence: int
+    daemons: dict[tuple[str, str], Daemon]
+    daemon_order: list[Daemon]
+    daemon_keys: list[int]
+    daemon_task_definitions: dict[str, list[DaemonTaskDefinition]]
     # Deployments restored inside :meth:`holding_time`, to bring up to now when it ends.
     _held: list[ServiceDeployment] | None
 
@@ -58,6 +62,12 @@ class SeedingMixin:
         ) -> DaemonTaskDefinition: ...
 
         def find_daemon_task_definition(self, reference: str) -> DaemonTaskDefinition | None: ...
+
+        def due(self, record: Any, at_ms: int) -> None: ...
+
+        def instances(self, capacity_provider_arn: str) -> int: ...
+
+        def drained(self, record: Daemon) -> None: ...
 
         def create_daemon(
             self,
@@ -347,21 +357,45 @@ class SeedingMixin:
     def add_daemon_task_definition(
         self,
         family: str,
-        images: Sequence[Mapping[str, str]],
+        images: Sequence[Mapping[str, str]] | None = None,
         *,
         cpu: str | None = None,
         memory: str | None = None,
+        container_definitions: Sequence[Mapping[str, Any]] | None = None,
+        revision: int | None = None,
+        status: str | None = None,
+        registered_at: datetime | None = None,
+        delete_requested_at: datetime | None = None,
     ) -> DaemonTaskDefinition:
         """Register the next revision of a daemon task definition family, as
         RegisterDaemonTaskDefinition would: one container per item of ``images``
-        (``{"name": ..., "image": ...}``).
+        (``{"name": ..., "image": ...}``), or ``container_definitions`` as the API takes them.
+        A dump also gives the ``revision`` it expects, its ``status`` and times.
 
         :raises SeedingError: a family that is not 1 to 255 letters, digits, hyphens and
-            underscores, or an item of ``images`` without a ``name`` and ``image`` string.
+            underscores, an item of ``images`` without a ``name`` and ``image`` string, a
+            ``revision`` that is not the family's next, a status that is not ACTIVE,
+            DELETE_IN_PROGRESS or DELETED.
         """
         validation.name("family", family)
+        checked_status = validation.choice(
+            "status", status or "ACTIVE", ("ACTIVE", "DELETE_IN_PROGRESS", "DELETED")
+        )
+        registered_ms = validation.timestamp_ms("registered_at", registered_at)
+        deleted_ms = validation.timestamp_ms("delete_requested_at", delete_requested_at)
+        if (images is None) == (container_definitions is None):
+            raise SeedingError("images", "give images or container_definitions (one of them)")
         containers: list[dict[str, Any]] = []
-        for index, item in enumerate(validation.as_list("images", images)):
+        for index, item in enumerate(
+            validation.as_list("container_definitions", container_definitions or [])
+        ):
+            if not isinstance(item.get("image"), str) or not item["image"]:
+                raise SeedingError(
+                    f"container_definitions[{index}].image",
+                    f"expected an image, got {item.get('image')!r}",
+                )
+            containers.append(dict(item))
+        for index, item in enumerate(validation.as_list("images", images or [])):
             name, image = item.get("name"), item.get("image")
             if not isinstance(name, str) or not isinstance(image, str) or not name or not image:
                 raise SeedingError(
@@ -374,7 +408,96 @@ class SeedingMixin:
             raise SeedingError("images", "expected at least one container image", value=images)
         for field, value in (("cpu", cpu), ("memory", memory)):
             validation.optional_text(field, value, empty=False)
-        return self.register_daemon_task_definition(family, containers, cpu=cpu, memory=memory)
+        with self.lock:
+            expected = len(self.daemon_task_definitions.get(family, [])) + 1
+            if revision is not None and revision != expected:
+                raise SeedingError(
+                    "revision",
+                    f"family {family!r} registers revision {expected} next, not {revision!r}",
+                    value=revision,
+                )
+            definition = self.register_daemon_task_definition(
+                family, containers, cpu=cpu, memory=memory
+            )
+            definition.status = checked_status
+            if registered_ms is not None:
+                definition.registered_ms = registered_ms
+            definition.delete_requested_ms = deleted_ms
+            return definition
+
+    def put_daemon(
+        self,
+        daemon: str,
+        task_definition: str,
+        capacity_providers: Sequence[str],
+        cluster: str | None = None,
+        *,
+        deployment_configuration: Mapping[str, Any] | None = None,
+        plan: lifecycle.Plan | Mapping[str, Any] | None = None,
+        **restored: Any,
+    ) -> Daemon:
+        """A scenario's ``daemons`` item: :meth:`add_daemon`'s fields make a daemon as
+        CreateDaemon would; a dump's further fields (its status, revisions and deployments)
+        put one back as it was.
+
+        :raises SeedingError: naming the field.
+        """
+        if not restored:
+            return self.add_daemon(
+                daemon,
+                task_definition,
+                capacity_providers,
+                cluster,
+                deployment_configuration=deployment_configuration,
+                plan=plan,
+            )
+        validation.known_keys("daemon", restored, daemon_restoring.RESTORED_KEYS)
+        if plan is not None:
+            raise SeedingError("plan", "a restored daemon's deployments carry their own plans")
+        settings = daemon_restoring.daemon_settings(restored)
+        cluster_name, name = validation.resolve_service_reference(
+            daemon, cluster, self.region_name, self.account_id, kind="daemon"
+        )
+        providers = validation.string_list("capacity_providers", capacity_providers)
+        with self.lock:
+            definition = self.find_daemon_task_definition(task_definition)
+            if definition is None:
+                raise SeedingError(
+                    "task_definition",
+                    f"no daemon task definition {task_definition!r} is registered here",
+                    value=task_definition,
+                )
+            held = self.daemons.get((cluster_name, name))
+            if held is not None and held.status != "DELETED":
+                raise SeedingError("daemon", f"daemon {name!r} is in {cluster_name!r} already")
+            self._sequence += 1
+            created_ms = settings.pop("created_ms")
+            record = Daemon(
+                self.region_name,
+                self.account_id,
+                cluster_name,
+                name,
+                self._sequence,
+                now_ms() if created_ms is None else created_ms,
+                definition.arn,
+                tuple(providers),
+                dict(deployment_configuration or {}),
+                watcher=self,
+                **settings,
+            )
+            daemon_restoring.restore_revisions(record, restored.get("revisions"))
+
+            def next_sequence() -> int:
+                self._sequence += 1
+                return self._sequence
+
+            daemon_restoring.restore_deployments(record, restored.get("deployments"), next_sequence)
+            self.clusters.add(cluster_name)
+            self.daemons[(cluster_name, name)] = record
+            pagination.place(self.daemon_keys, self.daemon_order, record)
+            if record.status != "DELETED":
+                definition.users.add(record.arn)
+            return record
 
     def add_daemon(
         self,
