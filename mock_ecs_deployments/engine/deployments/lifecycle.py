@@ -214,9 +214,18 @@ def _steps_until(deployment: ServiceDeployment, now_ms: int) -> None:
 # -- CloudWatch alarms -----------------------------------------------------------------------
 
 
+AlarmSource = Callable[[str], "tuple[str, int] | None"]
+
+
 def watched_alarms(deployment: ServiceDeployment) -> tuple[str, ...]:
     """The alarms ``deploymentConfiguration.alarms`` names, when it is enabled."""
-    alarms = (deployment.configuration or {}).get("alarms") or {}
+    return alarm_names(deployment.configuration)
+
+
+def alarm_names(configuration: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The alarms a deployment configuration's ``alarms`` names, when it is enabled (a
+    service's or a daemon's: both write them so)."""
+    alarms = (configuration or {}).get("alarms") or {}
     if not alarms.get("enable"):
         return ()
     return tuple(str(name) for name in alarms.get("alarmNames") or ())
@@ -228,39 +237,52 @@ def alarms_roll_back(deployment: ServiceDeployment) -> bool:
     return bool(alarms.get("enable")) and bool(alarms.get("rollback"))
 
 
-def look_at_alarms(deployment: ServiceDeployment, at_ms: int) -> None:
-    """The deployment starts watching its alarms: what each shows now is its baseline (one
+def alarm_baseline(names: tuple[str, ...], source: AlarmSource) -> dict[str, str]:
+    """What each alarm shows now: a deployment's baseline when it starts watching (one
     already in ALARM fails it only once it went to ALARM again)."""
-    names = watched_alarms(deployment)
-    service = deployment.service
-    if not names or service.watcher is None:
-        return
-    deployment.alarms_seen = {}
-    for name in names:
-        found = service.watcher.alarm_state(service, name)
-        deployment.alarms_seen[name] = found[0] if found else "INSUFFICIENT_DATA"
-    deployment.alarms_seen_ms = at_ms
-    service.watcher.watching_alarms(service, True)
+    return {name: (found[0] if (found := source(name)) else "INSUFFICIENT_DATA") for name in names}
 
 
-def _alarms_fired(deployment: ServiceDeployment, now_ms: int) -> list[tuple[int, str]]:
-    """``(when, name)`` of each watched alarm that went to ALARM since the deployment last
-    looked (when: the alarm's own change time, kept between that look and ``now_ms``),
-    earliest first; the alarms' states are noted as seen now."""
-    seen, service = deployment.alarms_seen, deployment.service
-    if seen is None or service.watcher is None or deployment.status not in INTERRUPTIBLE:
-        return []
+def alarms_fired(
+    seen: dict[str, str], seen_ms: int, source: AlarmSource, now_ms: int
+) -> list[tuple[int, str]]:
+    """``(when, name)`` of each alarm of ``seen`` that went to ALARM since it was last looked
+    at (at ``seen_ms``; when: the alarm's own change time, kept between that look and
+    ``now_ms``), earliest first; ``seen`` is updated to what each shows now."""
     fired = []
     for name in seen:
-        found = service.watcher.alarm_state(service, name)
+        found = source(name)
         if found is None:
             continue
         state, changed_ms = found
-        if state == "ALARM" and (seen[name] != "ALARM" or changed_ms > deployment.alarms_seen_ms):
-            fired.append((min(max(changed_ms, deployment.alarms_seen_ms), now_ms), name))
+        if state == "ALARM" and (seen[name] != "ALARM" or changed_ms > seen_ms):
+            fired.append((min(max(changed_ms, seen_ms), now_ms), name))
         seen[name] = state
-    deployment.alarms_seen_ms = max(deployment.alarms_seen_ms, now_ms)
     return sorted(fired)
+
+
+def look_at_alarms(deployment: ServiceDeployment, at_ms: int) -> None:
+    """The deployment starts watching its alarms (see :func:`alarm_baseline`)."""
+    names = watched_alarms(deployment)
+    service = deployment.service
+    watcher = service.watcher
+    if not names or watcher is None:
+        return
+    deployment.alarms_seen = alarm_baseline(names, lambda name: watcher.alarm_state(service, name))
+    deployment.alarms_seen_ms = at_ms
+    watcher.watching_alarms(service, True)
+
+
+def _alarms_fired(deployment: ServiceDeployment, now_ms: int) -> list[tuple[int, str]]:
+    seen, service = deployment.alarms_seen, deployment.service
+    watcher = service.watcher
+    if seen is None or watcher is None or deployment.status not in INTERRUPTIBLE:
+        return []
+    fired = alarms_fired(
+        seen, deployment.alarms_seen_ms, lambda name: watcher.alarm_state(service, name), now_ms
+    )
+    deployment.alarms_seen_ms = max(deployment.alarms_seen_ms, now_ms)
+    return fired
 
 
 def _alarm_failure(deployment: ServiceDeployment, at_ms: int, names: list[str]) -> None:
