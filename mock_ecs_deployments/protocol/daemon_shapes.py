@@ -90,23 +90,27 @@ def daemon_detail(daemon: Daemon) -> Json:
     revisions: list[Json] = []
     if latest is not None:
         for revision in latest.revisions:
-            running = [latest.running.get((revision.id, cp), 0) for cp in latest.instances]
-            if not sum(running) and not (
+            # The capacity providers the daemon deploys to, and any other the revision still
+            # runs on: one the daemon moved off has no instance "without" it once drained.
+            counts = [
+                (cp, ran, count)
+                for cp, count in latest.instances.items()
+                for ran in [latest.running.get((revision.id, cp), 0)]
+                if ran or cp in latest.capacity_providers
+            ]
+            if not any(ran for _, ran, _ in counts) and not (
                 revision is latest.target and latest.status in daemon_lifecycle.ONGOING
             ):
                 continue
-            without = [
-                count - ran for count, ran in zip(latest.instances.values(), running, strict=True)
-            ]
             revisions.append(
                 {
                     "arn": revision.arn,
                     "capacityProviders": [
-                        {"arn": cp, "runningCount": ran, "withoutDaemonCount": lack}
-                        for cp, ran, lack in zip(latest.instances, running, without, strict=True)
+                        {"arn": cp, "runningCount": ran, "withoutDaemonCount": count - ran}
+                        for cp, ran, count in counts
                     ],
-                    "totalRunningCount": sum(running),
-                    "totalWithoutDaemonCount": sum(without),
+                    "totalRunningCount": sum(ran for _, ran, _ in counts),
+                    "totalWithoutDaemonCount": sum(count - ran for _, ran, count in counts),
                 }
             )
     return _present(

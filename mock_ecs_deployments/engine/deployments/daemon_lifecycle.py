@@ -9,8 +9,9 @@ sharing ``in_progress_for`` equally; ``bakeTimeInMinutes`` follows, still IN_PRO
 is SUCCESSFUL. A planned failure trips the circuit breaker when the batches are done:
 STOP_REQUESTED, then ROLLBACK_IN_PROGRESS for the plan's ``rollback_for`` (or, for a first
 deployment, which has nothing to go back to, ROLLBACK_FAILED at once), and the planned outcome.
-A deployment onto no instances completes at once, whatever its plan. Every status a deployment
-enters makes its EventBridge event, at its own time.
+A deployment onto no instances completes at once, whatever its plan; one that only drains
+(DeleteDaemon's) follows its plan's times but never fails. Every status a deployment enters
+makes its EventBridge event, at its own time.
 """
 
 from __future__ import annotations
@@ -173,7 +174,13 @@ def _cancel_batch(deployment: DaemonDeployment) -> None:
 
 def _done_moving(deployment: DaemonDeployment, at_ms: int) -> None:
     plan: Plan = deployment.plan
-    if any(deployment.instances.values()) and plan.outcome != "SUCCESSFUL":
+    # A deployment that only drains (DeleteDaemon's) has nothing to roll back to and no task
+    # to fail: it follows its plan's times, not a planned failure, and always ends the daemon.
+    if (
+        deployment.target is not None
+        and any(deployment.instances.values())
+        and plan.outcome != "SUCCESSFUL"
+    ):
         _trip(deployment, at_ms)
         return
     bake_ms = int(deployment.configuration.get("bakeTimeInMinutes") or 0) * 60_000

@@ -226,7 +226,17 @@ class DaemonsMixin:
             return definition
 
     def _td_status(self, definition: DaemonTaskDefinition) -> str:
-        """Its status now: a deleted one no daemon uses is DELETED once time has moved on."""
+        """Its status now: a deleted one no daemon uses is DELETED once time has moved on.
+        The daemons that used it are brought up to now first: one whose DeleteDaemon drain
+        ended since it was last read no longer uses it."""
+        if definition.status == "DELETE_IN_PROGRESS" and definition.users:
+            now = now_ms()
+            for user in list(definition.users):
+                parsed = arns.parse_arn(user)
+                if parsed is not None and len(parsed.parts) == 2:
+                    record = self.daemons.get((parsed.parts[0], parsed.parts[1]))
+                    if record is not None:
+                        self._refresh_daemon(record, now)
         if (
             definition.status == "DELETE_IN_PROGRESS"
             and not definition.users
@@ -265,10 +275,12 @@ class DaemonsMixin:
                     continue
                 if family_prefix is not None and not name.startswith(family_prefix):
                     continue
+                # Every revision's status is brought up to now, ALL's too: a summary shows
+                # the status DescribeDaemonTaskDefinition would.
                 revisions = [
                     item
                     for item in self.daemon_task_definitions[name]
-                    if wanted == "ALL" or self._td_status(item) == wanted
+                    if self._td_status(item) == wanted or wanted == "ALL"
                 ]
                 chosen.extend(revisions[-1:] if revision == "LAST_REGISTERED" else revisions)
             if sort == "DESC":
@@ -405,8 +417,14 @@ class DaemonsMixin:
         next_token: str | None = None,
     ) -> tuple[list[Daemon], str | None]:
         """ListDaemons: the daemons not yet gone, oldest first (the mock's order), of one
-        cluster when one is given, on any of ``capacity_provider_arns`` when given."""
+        cluster when one is given, on any of ``capacity_provider_arns`` when given.
+
+        :raises InvalidParameterException: a capacity provider ARN that is not one, or a bad
+            ``maxResults`` or ``nextToken``.
+        :raises ClusterNotFoundException: no such cluster.
+        """
         limit = pagination.check_limit(max_results, LIST_DEFAULT)
+        _check_capacity_provider_arns(capacity_provider_arns or ())
         wanted = frozenset(capacity_provider_arns or ())
         with self.lock:
             cluster_name = None if cluster is None else self.existing_cluster(cluster)
@@ -465,7 +483,11 @@ class DaemonsMixin:
                 scope,
             )
 
-    def _daemon_child(self, arn: str, kind: str) -> tuple[Daemon, str] | None:
+    def _daemon_child(self, arn: str, kind: str) -> tuple[list[Daemon], str] | None:
+        """The daemons a deployment or revision ARN may belong to (the one that holds its
+        name now first, then any earlier, deleted one of the same name: its deployments and
+        revisions keep their ARNs), and the child's id; ``None`` for an ARN of no such kind
+        here."""
         parsed = arns.parse_arn(arn)
         if (
             parsed is None
@@ -474,8 +496,16 @@ class DaemonsMixin:
             or (parsed.region, parsed.account_id) != (self.region_name, self.account_id)
         ):
             return None
-        record = self.daemons.get((parsed.parts[0], parsed.parts[1]))
-        return None if record is None else (record, parsed.parts[2])
+        cluster, name, child = parsed.parts
+        current = self.daemons.get((cluster, name))
+        if current is None:
+            return None
+        earlier = [
+            record
+            for record in reversed(self.daemon_order)
+            if record is not current and (record.cluster, record.name) == (cluster, name)
+        ]
+        return [current, *earlier], child
 
     def describe_daemon_deployments(
         self, deployment_arns: Sequence[str]
@@ -485,11 +515,14 @@ class DaemonsMixin:
             now = now_ms()
 
             def found(arn: str) -> DaemonDeployment | None:
-                owner = self._daemon_child(arn, "daemon-deployment")
-                if owner is None:
+                owners = self._daemon_child(arn, "daemon-deployment")
+                if owners is None:
                     return None
-                self._refresh_daemon(owner[0], now)
-                return owner[0].by_id.get(owner[1])
+                for record in owners[0]:
+                    if owners[1] in record.by_id:
+                        self._refresh_daemon(record, now)
+                        return record.by_id[owners[1]]
+                return None
 
             return describe_each("daemonDeploymentArns", deployment_arns, found)
 
@@ -500,8 +533,13 @@ class DaemonsMixin:
         with self.lock:
 
             def found(arn: str) -> DaemonRevision | None:
-                owner = self._daemon_child(arn, "daemon-revision")
-                return None if owner is None else owner[0].revisions.get(owner[1])
+                owners = self._daemon_child(arn, "daemon-revision")
+                if owners is None:
+                    return None
+                for record in owners[0]:
+                    if owners[1] in record.revisions:
+                        return record.revisions[owners[1]]
+                return None
 
             return describe_each("daemonRevisionArns", revision_arns, found)
 
@@ -531,10 +569,7 @@ class DaemonsMixin:
             )
         if not capacity_provider_arns:
             raise InvalidParameterException("capacityProviderArns must not be empty.")
-        for arn in capacity_provider_arns:
-            parsed = arns.parse_arn(arn)
-            if parsed is None or parsed.kind != "capacity-provider" or len(parsed.parts) != 1:
-                raise InvalidParameterException(f"Invalid capacity provider ARN: {arn}")
+        _check_capacity_provider_arns(capacity_provider_arns)
         configuration = _deployment_configuration(settings.get("deployment_configuration"))
         propagate = settings.get("propagate_tags") or "NONE"
         enum_parameter("propagateTags", propagate, "DaemonPropagateTags")
@@ -615,6 +650,17 @@ class DaemonsMixin:
         definition = self.find_daemon_task_definition(record.task_definition_arn)
         if definition is not None:
             definition.users.discard(record.arn)
+
+
+def _check_capacity_provider_arns(capacity_provider_arns: Sequence[str]) -> None:
+    """Each of ``capacity_provider_arns`` is a capacity provider's ARN (known or not).
+
+    :raises InvalidParameterException: naming the first one that is not.
+    """
+    for arn in capacity_provider_arns:
+        parsed = arns.parse_arn(arn)
+        if parsed is None or parsed.kind != "capacity-provider" or len(parsed.parts) != 1:
+            raise InvalidParameterException(f"Invalid capacity provider ARN: {arn}")
 
 
 def _check_tags(tags: object) -> None:
