@@ -115,7 +115,7 @@ class DaemonsMixin:
     ) -> lifecycle.Plan:
         """Queue how the next deployment the mock makes for a daemon (name or ARN) runs,
         first in, first out; the daemon need not exist yet. The fields are
-        :meth:`plan_next_deployment`'s: ``in_progress_for`` is the time the batches share.
+        ``plan_next_deployment``'s: ``in_progress_for`` is the time the batches share.
 
         :raises SeedingError: naming the field, the bad value and the allowed values.
         """
