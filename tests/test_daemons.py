@@ -1435,6 +1435,30 @@ def test_the_bake_time_keeps_the_deployment_in_progress(world: World) -> None:
     )
 
 
+def test_a_rollback_puts_the_source_task_definition_back_in_the_daemon_s_settings(
+    world: World,
+) -> None:
+    created = world.create()
+    world.advance(60)
+    world.plan(outcome="ROLLBACK_SUCCESSFUL", in_progress_for=10, rollback_for=10)
+    world.update(created["daemonArn"])
+    world.advance(30)  # rolled back
+    # Both deleted: the failed revision's definition is no longer used, the restored one is.
+    for td in (world.td1, world.td2):
+        ok(world.ecs, "delete_daemon_task_definition", daemonTaskDefinition=td)
+    world.advance(1)
+
+    def status(td: str) -> str:
+        answer = ok(world.ecs, "describe_daemon_task_definition", daemonTaskDefinition=td)
+        return str(answer["daemonTaskDefinition"]["status"])
+
+    assert (status(world.td1), status(world.td2)) == ("DELETE_IN_PROGRESS", "DELETED")
+    # Once the daemon is gone, so is the last use of the restored one.
+    ok(world.ecs, "delete_daemon", daemonArn=created["daemonArn"])
+    world.advance(1)
+    assert status(world.td1) == "DELETED"
+
+
 def test_a_planned_failure_trips_the_breaker_and_rolls_back_to_the_source(world: World) -> None:
     created = world.create()
     source = world.target_of(created["deploymentArn"])

@@ -218,6 +218,11 @@ def _rollback_start(deployment: DaemonDeployment, at_ms: int) -> None:
     deployment.rollback_started_ms = at_ms
     deployment.rollback_reason = deployment.outcome_reason
     deployment.rollback_target = source
+    # As a service's rollback puts its source's task definition back, the daemon's settings
+    # name the revision it rolls back to again.
+    watcher = deployment.daemon.watcher
+    if watcher is not None:
+        watcher.runs(deployment.daemon, source.task_definition_arn)
     _status(deployment, "ROLLBACK_IN_PROGRESS", at_ms)
     plan: Plan = deployment.plan
     _schedule(deployment, "rollback_finish", at_ms + plan.rollback_duration_ms)

@@ -32,6 +32,10 @@ class DaemonWatcher(Protocol):
         """How many instances the capacity provider has (0 for one the mock was not told of)."""
         ...
 
+    def runs(self, record: Daemon, task_definition_arn: str | None) -> None:
+        """``record``'s settings now name ``task_definition_arn`` (a rollback put it back)."""
+        ...
+
     def drained(self, record: Daemon) -> None:
         """The deployment DeleteDaemon started ended: ``record`` is gone."""
         ...

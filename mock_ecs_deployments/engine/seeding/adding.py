@@ -69,6 +69,8 @@ class SeedingMixin:
 
         def drained(self, record: Daemon) -> None: ...
 
+        def runs(self, record: Daemon, task_definition_arn: str | None) -> None: ...
+
         def create_daemon(
             self,
             name: str,
@@ -496,7 +498,7 @@ class SeedingMixin:
             self.daemons[(cluster_name, name)] = record
             pagination.place(self.daemon_keys, self.daemon_order, record)
             if record.status != "DELETED":
-                definition.users.add(record.arn)
+                self.runs(record, definition.arn)
             return record
 
     def add_daemon(

@@ -71,6 +71,8 @@ class DaemonsMixin:
 
         def due(self, record: Any, at_ms: int) -> None: ...
 
+        def catch_up(self, now: int) -> None: ...
+
     def _init_daemons(self) -> None:
         self.daemons = {}
         self.daemon_order = []
@@ -138,7 +140,7 @@ class DaemonsMixin:
         """Part of :class:`~..model.daemon_records.DaemonWatcher`: its delete deployment
         ended, so the daemon is gone."""
         daemon.status = "DELETED"
-        self._release(daemon)
+        self.runs(daemon, None)
 
     # -- daemon task definitions -----------------------------------------------------------
 
@@ -227,23 +229,13 @@ class DaemonsMixin:
 
     def _td_status(self, definition: DaemonTaskDefinition) -> str:
         """Its status now: a deleted one no daemon uses is DELETED once time has moved on.
-        The daemons that used it are brought up to now first: one whose DeleteDaemon drain
-        ended since it was last read no longer uses it."""
-        if definition.status == "DELETE_IN_PROGRESS" and definition.users:
+        Every step due by now is applied first (a drain that ended, a rollback that put this
+        definition back in a daemon's settings), without walking the daemons."""
+        if definition.status == "DELETE_IN_PROGRESS":
             now = now_ms()
-            for user in list(definition.users):
-                parsed = arns.parse_arn(user)
-                if parsed is not None and len(parsed.parts) == 2:
-                    record = self.daemons.get((parsed.parts[0], parsed.parts[1]))
-                    if record is not None:
-                        self._refresh_daemon(record, now)
-        if (
-            definition.status == "DELETE_IN_PROGRESS"
-            and not definition.users
-            and definition.delete_requested_ms is not None
-            and now_ms() > definition.delete_requested_ms
-        ):
-            definition.status = "DELETED"
+            self.catch_up(now)
+            if not definition.users and (definition.delete_requested_ms or now) < now:
+                definition.status = "DELETED"
         return definition.status
 
     def list_daemon_task_definitions(
@@ -573,11 +565,7 @@ class DaemonsMixin:
         configuration = _deployment_configuration(settings.get("deployment_configuration"))
         propagate = settings.get("propagate_tags") or "NONE"
         enum_parameter("propagateTags", propagate, "DaemonPropagateTags")
-        old = self.find_daemon_task_definition(record.task_definition_arn) if record.name else None
-        if old is not None:
-            old.users.discard(record.arn)
-        definition.users.add(record.arn)
-        record.task_definition_arn = definition.arn
+        self.runs(record, definition.arn)
         record.capacity_provider_arns = tuple(dict.fromkeys(capacity_provider_arns))
         record.deployment_configuration = configuration
         record.propagate_tags = propagate
@@ -645,11 +633,19 @@ class DaemonsMixin:
         daemon_lifecycle.advance(deployment, now)
         return deployment
 
-    def _release(self, record: Daemon) -> None:
-        """A gone daemon no longer uses its task definition."""
-        definition = self.find_daemon_task_definition(record.task_definition_arn)
-        if definition is not None:
-            definition.users.discard(record.arn)
+    def runs(self, record: Daemon, task_definition_arn: str | None) -> None:
+        """Part of :class:`~..model.daemon_records.DaemonWatcher`: ``record``'s settings now
+        name ``task_definition_arn`` (``None``: it is gone and names none); the daemon task
+        definitions it names are told who uses them."""
+        before = self.find_daemon_task_definition(record.task_definition_arn)
+        if before is not None:
+            before.users.discard(record.arn)
+        if task_definition_arn is None:
+            return
+        after = self.find_daemon_task_definition(task_definition_arn)
+        if after is not None:
+            after.users.add(record.arn)
+        record.task_definition_arn = task_definition_arn
 
 
 def _check_capacity_provider_arns(capacity_provider_arns: Sequence[str]) -> None:
