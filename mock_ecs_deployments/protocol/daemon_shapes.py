@@ -16,6 +16,9 @@ from ..engine.model.daemon_records import (
 from .shapes import seconds
 
 Json = dict[str, Any]
+#: While a deployment moves forward, its circuit breaker and alarms are watched (MONITORING);
+#: once it stopped (to roll back, or for good) their monitoring is complete.
+_MOVING_FORWARD = frozenset({"PENDING", "IN_PROGRESS"})
 
 
 def _present(**members: Any) -> Json:
@@ -171,13 +174,13 @@ def deployment(deployment: DaemonDeployment) -> Json:
         alarm_status = "TRIGGERED"
     elif not watching:
         alarm_status = "DISABLED"
-    elif deployment.status in daemon_lifecycle.ONGOING:
+    elif deployment.status in _MOVING_FORWARD:
         alarm_status = "MONITORING"
     else:
         alarm_status = "MONITORING_COMPLETE"
     if deployment.breaker_triggered:
         breaker_status = "TRIGGERED"
-    elif deployment.status in daemon_lifecycle.ONGOING:
+    elif deployment.status in _MOVING_FORWARD:
         breaker_status = "MONITORING"
     else:
         breaker_status = "MONITORING_COMPLETE"

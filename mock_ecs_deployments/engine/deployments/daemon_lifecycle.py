@@ -21,7 +21,15 @@ from collections.abc import Callable
 
 from ..events import deployment_events
 from ..model.daemon_records import DaemonDeployment, Placement
-from .lifecycle import Plan, run_steps, threshold_of
+from .lifecycle import (
+    ALARM_REASON,
+    Plan,
+    alarm_baseline,
+    alarm_names,
+    alarms_fired,
+    run_steps,
+    threshold_of,
+)
 
 COMPLETED_REASON = "Deployment completed successfully."
 SUPERSEDED_REASON = "Daemon deployment stopped: superseded by a newer daemon deployment."
@@ -46,8 +54,49 @@ def begin(deployment: DaemonDeployment, plan: Plan, at_ms: int) -> None:
 
 
 def advance(deployment: DaemonDeployment, now_ms: int) -> None:
-    """Apply every step of ``deployment`` due by ``now_ms``, each at its own time."""
+    """Apply every step of ``deployment`` due by ``now_ms``, each at its own time. A watched
+    alarm that went to ALARM since it was last looked at stops it at the time it did, if it
+    was still IN_PROGRESS then (batches or bake), and it rolls back."""
+    fired = _alarms_fired(deployment, now_ms)
+    if fired:
+        at_ms = fired[0][0]
+        run_steps(deployment, at_ms, _STEPS, _after_step)
+        if deployment.status == "IN_PROGRESS":
+            _alarm_failure(deployment, at_ms, [name for _, name in fired])
     run_steps(deployment, now_ms, _STEPS, _after_step)
+
+
+def _look_at_alarms(deployment: DaemonDeployment, at_ms: int) -> None:
+    """An IN_PROGRESS deployment with a target watches the alarms its configuration names;
+    what each shows now is its baseline (see :func:`.lifecycle.alarm_baseline`)."""
+    names = alarm_names(deployment.configuration)
+    daemon, watcher = deployment.daemon, deployment.daemon.watcher
+    if not names or watcher is None or deployment.target is None:
+        return
+    deployment.alarms_seen = alarm_baseline(names, lambda name: watcher.alarm_state(daemon, name))
+    deployment.alarms_seen_ms = at_ms
+    watcher.watching_alarms(daemon, True)
+
+
+def _alarms_fired(deployment: DaemonDeployment, now_ms: int) -> list[tuple[int, str]]:
+    seen, daemon = deployment.alarms_seen, deployment.daemon
+    watcher = daemon.watcher
+    if seen is None or watcher is None or deployment.status != "IN_PROGRESS":
+        return []
+    fired = alarms_fired(
+        seen, deployment.alarms_seen_ms, lambda name: watcher.alarm_state(daemon, name), now_ms
+    )
+    deployment.alarms_seen_ms = max(deployment.alarms_seen_ms, now_ms)
+    return fired
+
+
+def _alarm_failure(deployment: DaemonDeployment, at_ms: int, names: list[str]) -> None:
+    """Watched alarms fired: the deployment stops moving forward (its unfinished batch called
+    off) and rolls back, as the circuit breaker's failure does."""
+    deployment.triggered_alarms = names
+    _cancel_batch(deployment)
+    deployment.next_step, deployment.next_ms, deployment.next_strict = None, None, False
+    _stop_to_roll_back(deployment, at_ms, ALARM_REASON)
 
 
 def supersede(deployment: DaemonDeployment, at_ms: int) -> None:
@@ -86,6 +135,7 @@ def _status(deployment: DaemonDeployment, status: str, at_ms: int) -> None:
 def _start(deployment: DaemonDeployment, at_ms: int) -> None:
     deployment.started_ms = at_ms
     _status(deployment, "IN_PROGRESS", at_ms)
+    _look_at_alarms(deployment, at_ms)
     sizes = batch_sizes(deployment)
     deployment.batches = max(
         (math.ceil(_to_change(deployment, cp) / size) for cp, size in sizes.items()), default=0
@@ -201,11 +251,19 @@ def _trip(deployment: DaemonDeployment, at_ms: int) -> None:
     deployment.failure_count = deployment.threshold
     deployment.breaker_triggered = True
     deployment.stopped_ms = at_ms
+    deployment.alarms_seen = None
     if plan.outcome == "STOPPED":
         _complete(deployment, "STOPPED", at_ms, plan.reason or PLANNED_STOP_REASON)
         return
-    deployment.outcome_reason = plan.reason or CIRCUIT_BREAKER_REASON
-    deployment.status_reason = deployment.outcome_reason
+    _stop_to_roll_back(deployment, at_ms, plan.reason or CIRCUIT_BREAKER_REASON)
+
+
+def _stop_to_roll_back(deployment: DaemonDeployment, at_ms: int, reason: str) -> None:
+    """STOP_REQUESTED: stopped moving forward, and rolling back from the next instant on."""
+    deployment.stopped_ms = at_ms
+    deployment.alarms_seen = None
+    deployment.outcome_reason = reason
+    deployment.status_reason = reason
     _status(deployment, "STOP_REQUESTED", at_ms)
     _schedule(deployment, "rollback_start", at_ms, strict=True)
 
@@ -232,16 +290,19 @@ def _rollback_finish(deployment: DaemonDeployment, at_ms: int) -> None:
     plan: Plan = deployment.plan
     source = deployment.rollback_target
     assert source is not None and deployment.target is not None
-    if plan.outcome == "ROLLBACK_SUCCESSFUL":
+    # A planned ROLLBACK_FAILED fails the rollback; any other (an alarm's) succeeds.
+    outcome = "ROLLBACK_FAILED" if plan.outcome == "ROLLBACK_FAILED" else "ROLLBACK_SUCCESSFUL"
+    if outcome == "ROLLBACK_SUCCESSFUL":
         for cp in deployment.instances:
             back = deployment.running.pop((deployment.target.id, cp), 0)
             _add(deployment.running, (source.id, cp), back)
-    _complete(deployment, plan.outcome, at_ms, deployment.outcome_reason)
+    _complete(deployment, outcome, at_ms, deployment.outcome_reason)
 
 
 def _complete(deployment: DaemonDeployment, status: str, at_ms: int, reason: str | None) -> None:
     deployment.status_reason = reason
     deployment.finished_ms = at_ms
+    deployment.alarms_seen = None
     _status(deployment, status, at_ms)
     daemon = deployment.daemon
     if daemon.ongoing is deployment:

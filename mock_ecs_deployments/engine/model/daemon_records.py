@@ -36,6 +36,14 @@ class DaemonWatcher(Protocol):
         """``record``'s settings now name ``task_definition_arn`` (a rollback put it back)."""
         ...
 
+    def alarm_state(self, record: Daemon, name: str) -> tuple[str, int] | None:
+        """A CloudWatch alarm's state and when it changed (epoch ms), else None."""
+        ...
+
+    def watching_alarms(self, record: Daemon, watching: bool) -> None:
+        """``record`` has (or no longer has) a deployment watching alarms."""
+        ...
+
     def drained(self, record: Daemon) -> None:
         """The deployment DeleteDaemon started ended: ``record`` is gone."""
         ...
@@ -162,6 +170,10 @@ class DaemonDeployment:
     threshold: int = 3
     breaker_triggered: bool = False
     triggered_alarms: list[str] = field(default_factory=list)
+    # Watching CloudWatch alarms (deploymentConfiguration.alarms) while IN_PROGRESS: what each
+    # alarm showed when last looked at, and when that was.
+    alarms_seen: dict[str, str] | None = None
+    alarms_seen_ms: int = 0
     rollback_started_ms: int | None = None
     rollback_reason: str | None = None
     rollback_target: DaemonRevision | None = None

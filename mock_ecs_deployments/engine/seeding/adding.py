@@ -71,6 +71,10 @@ class SeedingMixin:
 
         def runs(self, record: Daemon, task_definition_arn: str | None) -> None: ...
 
+        def alarm_state(self, record: Any, name: str) -> tuple[str, int] | None: ...
+
+        def watching_alarms(self, record: Any, watching: bool) -> None: ...
+
         def create_daemon(
             self,
             name: str,

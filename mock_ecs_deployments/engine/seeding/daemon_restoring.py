@@ -109,6 +109,11 @@ def _deployment_entry(deployment: DaemonDeployment) -> dict[str, object]:
             None if deployment.rollback_target is None else deployment.rollback_target.id
         ),
         "outcome_reason": deployment.outcome_reason,
+        "triggered_alarms": list(deployment.triggered_alarms),
+        "alarms_seen": None if deployment.alarms_seen is None else dict(deployment.alarms_seen),
+        "alarms_seen_at": None
+        if deployment.alarms_seen is None
+        else from_ms(deployment.alarms_seen_ms),
         "plan": None
         if plan is None
         else {
@@ -158,6 +163,17 @@ def _counts(field: str, value: object, revisions: set[str]) -> dict[Placement, i
             raise SeedingError(f"{where}.capacity_provider", f"expected an ARN, got {cp!r}")
         counts[(revision, cp)] = validation.count(f"{where}.count", item.get("count"))
     return counts
+
+
+def _alarms_seen(field: str, value: object) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise SeedingError(field, f"expected a mapping of alarm names to states, got {value!r}")
+    return {
+        str(name): validation.choice(f"{field}.{name}", state, ("OK", "ALARM", "INSUFFICIENT_DATA"))
+        for name, state in value.items()
+    }
 
 
 def restore_revisions(record: Daemon, items: object) -> None:
@@ -270,6 +286,11 @@ def restore_deployments(record: Daemon, items: object, next_sequence: Any) -> No
             rollback_reason=_text(f"{where}.rollback_reason", item.get("rollback_reason")),
             rollback_target=revision(f"{where}.rollback_target", item.get("rollback_target")),
             outcome_reason=_text(f"{where}.outcome_reason", item.get("outcome_reason")),
+            triggered_alarms=[
+                str(name) for name in item.get("triggered_alarms") or [] if isinstance(name, str)
+            ],
+            alarms_seen=_alarms_seen(f"{where}.alarms_seen", item.get("alarms_seen")),
+            alarms_seen_ms=_ms(f"{where}.alarms_seen_at", item.get("alarms_seen_at")) or 0,
             history=[
                 (
                     _ms(f"{where}.history[{n}].at", moment.get("at"), required=True) or 0,
@@ -303,6 +324,8 @@ def restore_deployments(record: Daemon, items: object, next_sequence: Any) -> No
         record.ongoing = latest
         if record.watcher is not None:
             record.watcher.due(record, latest.next_ms)
+            if latest.alarms_seen is not None:
+                record.watcher.watching_alarms(record, True)
 
 
 _COMPLETED = ("SUCCESSFUL", "STOPPED", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED")

@@ -115,7 +115,7 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
         # CloudWatch alarms a test set here (name: state, when it changed), and the services
         # with a deployment watching alarms (looked at whenever the backend catches up).
         self.alarms: dict[str, tuple[str, int]] = {}
-        self.alarm_watching: dict[int, Service] = {}
+        self.alarm_watching: dict[int, Service | Daemon] = {}
         # Which service made each task id (checked on use: a task may have been forgotten).
         self.task_owners: dict[str, Service] = {}
         self._sequence = 0
@@ -273,15 +273,17 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
             return None
         return next((task for task in service.tasks if task.id == task_id), None)
 
-    def watching_alarms(self, service: Service, watching: bool) -> None:
-        """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher`."""
+    def watching_alarms(self, record: Service | Daemon, watching: bool) -> None:
+        """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher` (and of
+        the daemons' watcher): ``record`` has (or no longer has) a deployment watching alarms,
+        looked at whenever the backend catches up."""
         with self.lock:
             if watching:
-                self.alarm_watching[id(service)] = service
+                self.alarm_watching[id(record)] = record
             else:
-                self.alarm_watching.pop(id(service), None)
+                self.alarm_watching.pop(id(record), None)
 
-    def alarm_state(self, service: Service, name: str) -> tuple[str, int] | None:
+    def alarm_state(self, record: Service | Daemon, name: str) -> tuple[str, int] | None:
         """Part of :class:`~mock_ecs_deployments.engine.model.records.ServiceWatcher`: the
         state :meth:`set_alarm_state` gave, else the peer's CloudWatch's."""
         own = self.alarms.get(name)
@@ -320,8 +322,13 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
         """Bring every service of this backend with a step due by ``now``, or a deployment
         watching alarms, up to ``now``: the others are not visited, however many move."""
         with self.lock:
-            due: dict[int, Service] = dict(self.alarm_watching)
+            due: dict[int, Service] = {}
             daemons: dict[int, Daemon] = {}
+            for watching in self.alarm_watching.values():
+                if isinstance(watching, Daemon):
+                    daemons[id(watching)] = watching
+                else:
+                    due[id(watching)] = watching
             while self._due and self._due[0][0] <= now:
                 _, _, record = heapq.heappop(self._due)
                 if isinstance(record, Daemon):
@@ -331,6 +338,8 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
                     due[id(record)] = record
             for daemon in daemons.values():
                 self._refresh_daemon(daemon, now)
+                if daemon.ongoing is None or daemon.ongoing.alarms_seen is None:
+                    self.alarm_watching.pop(id(daemon), None)
                 step = None if daemon.ongoing is None else daemon.ongoing.next_ms
                 if step is not None and step <= now:  # waits for time to move past ``now``
                     self.due(daemon, step)

@@ -73,6 +73,10 @@ class DaemonsMixin:
 
         def catch_up(self, now: int) -> None: ...
 
+        def alarm_state(self, record: Any, name: str) -> tuple[str, int] | None: ...
+
+        def watching_alarms(self, record: Any, watching: bool) -> None: ...
+
     def _init_daemons(self) -> None:
         self.daemons = {}
         self.daemon_order = []
