@@ -22,7 +22,10 @@ SUBCOMMANDS = {
     "load": ("mock_ecs_deployments.server.commands", "load a scenario into a running server"),
     "advance": ("mock_ecs_deployments.server.commands", "move a running server's clock forward"),
     "reset": ("mock_ecs_deployments.server.commands", "reset a running server to its start"),
-    "record": ("mock_ecs_deployments.scenarios.record", "record services' history as a scenario"),
+    "record": (
+        "mock_ecs_deployments.scenarios.record",
+        "record services' and daemons' history as a scenario",
+    ),
 }
 
 

@@ -72,6 +72,8 @@ LOOPBACK_MODULES = frozenset(
         "test_xdist",
         "test_control_api",
         "test_record",
+        "test_record_daemons",
+        "test_daemons_aws_cli",
         "test_state_page_browser",
     }
 )

@@ -128,18 +128,19 @@ def _signals(backend: ServiceDeploymentBackend) -> dict[str, list[dict[str, obje
     for family in backend.daemon_task_definitions.values():
         for definition in family:
             told.setdefault("daemon_task_definitions", []).append(
-                _daemon_task_definition_entry(definition)
+                daemon_task_definition_entry(definition)
             )
     now = now_ms()
     for daemon in backend.daemon_order:
         if backend.daemons.get((daemon.cluster, daemon.name)) is daemon:
             if daemon.ongoing is not None:
                 daemon_lifecycle.advance(daemon.ongoing, now)
-            told.setdefault("daemons", []).append(_dated(daemon_restoring.daemon_entry(daemon)))
+            told.setdefault("daemons", []).append(dated(daemon_restoring.daemon_entry(daemon)))
     return told
 
 
-def _daemon_task_definition_entry(definition: DaemonTaskDefinition) -> dict[str, object]:
+def daemon_task_definition_entry(definition: DaemonTaskDefinition) -> dict[str, object]:
+    """A daemon task definition revision as a scenario's ``daemon_task_definitions`` item."""
     entry: dict[str, object] = {
         "family": definition.family,
         "revision": definition.revision,
@@ -161,15 +162,15 @@ def _iso_or_none(ms: int | None) -> str | None:
     return None if ms is None else iso_time(ms)
 
 
-def _dated(value: object) -> Any:
+def dated(value: object) -> Any:
     """``value`` with every datetime written as ISO 8601 text, as a scenario file holds it;
     ``None`` members of mappings left out."""
     if isinstance(value, datetime):
         return iso_time(to_ms(value))
     if isinstance(value, Mapping):
-        return {key: _dated(item) for key, item in value.items() if item is not None}
+        return {key: dated(item) for key, item in value.items() if item is not None}
     if isinstance(value, list | tuple):
-        return [_dated(item) for item in value]
+        return [dated(item) for item in value]
     return value
 
 
