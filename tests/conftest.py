@@ -101,6 +101,7 @@ LONG_MODULES = (
     "test_concurrency",
     "test_aws_cli_services",
     "test_aws_cli",
+    "test_daemons_aws_cli",
     "test_ecs_deploy_tool",
 )
 

@@ -13,16 +13,13 @@ from ..engine.model.pagination import enum_parameter
 from ..engine.state.backend import ServiceDeploymentBackend
 from . import daemon_shapes
 from . import params as read
-from .shapes import dumps, failures
+from .shapes import dumps, failures, page_text
 
 Handler = Callable[[ServiceDeploymentBackend, dict[str, Any]], str]
 
 
 def _page(name: str, items: list[dict[str, Any]], token: str | None) -> str:
-    body: dict[str, Any] = {name: items}
-    if token is not None:
-        body["nextToken"] = token
-    return dumps(body)
+    return page_text(name, [dumps(item) for item in items], token)
 
 
 def register_daemon_task_definition(
@@ -155,7 +152,9 @@ def list_daemon_deployments(backend: ServiceDeploymentBackend, params: dict[str,
         max_results=read.integer(params, "maxResults"),
         next_token=read.string(params, "nextToken"),
     )
-    return _page("daemonDeployments", [daemon_shapes.deployment_summary(d) for d in page], token)
+    cache = backend.wire_cache
+    summaries = [daemon_shapes.deployment_summary_text(d, cache) for d in page]
+    return page_text("daemonDeployments", summaries, token)
 
 
 def describe_daemon_deployments(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from ..engine.model.daemon_records import (
     DaemonRevision,
     DaemonTaskDefinition,
 )
-from .shapes import seconds
+from .shapes import BriefCache, cached_text, seconds
 
 Json = dict[str, Any]
 #: While a deployment moves forward, its circuit breaker and alarms are watched (MONITORING);
@@ -141,6 +141,19 @@ def deployment_summary(deployment: DaemonDeployment) -> Json:
         stoppedAt=_time(deployment.stopped_ms),
         finishedAt=_time(deployment.finished_ms),
     )
+
+
+def deployment_summary_text(deployment: DaemonDeployment, cache: BriefCache) -> str:
+    """The JSON text of :func:`deployment_summary`, cached while what can change of it (the
+    status, its reason and the times) is as it was (see :func:`.shapes.cached_text`)."""
+    shown = (
+        deployment.status,
+        deployment.status_reason,
+        deployment.started_ms,
+        deployment.stopped_ms,
+        deployment.finished_ms,
+    )
+    return cached_text(deployment, shown, lambda: deployment_summary(deployment), cache)
 
 
 def _revision_detail(deployment: DaemonDeployment, revision: DaemonRevision) -> Json:

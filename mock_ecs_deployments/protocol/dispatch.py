@@ -161,9 +161,8 @@ def list_service_deployments(backend: ServiceDeploymentBackend, params: dict[str
     # Each brief is JSON text already (see shapes.deployment_brief_text): the page is joined,
     # not encoded again.
     cache = backend.wire_cache
-    briefs = ",".join([shapes.deployment_brief_text(deployment, cache) for deployment in page])
-    tail = "]}" if token is None else f'],"nextToken":{shapes.dumps(token)}}}'
-    return '{"serviceDeployments":[' + briefs + tail
+    briefs = [shapes.deployment_brief_text(deployment, cache) for deployment in page]
+    return shapes.page_text("serviceDeployments", briefs, token)
 
 
 def describe_service_deployments(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ writes are left out of them.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TypedDict, cast
 
 from ..engine.deployments import lifecycle, strategies, tasks
@@ -245,18 +245,16 @@ def deployment_brief(deployment: ServiceDeployment) -> ServiceDeploymentBriefSha
     return brief
 
 
-#: What a cached brief was encoded from, and its JSON text.
-BriefCache = dict[ServiceDeployment, tuple[tuple[object, ...], str]]
+#: What a cached answer item was encoded from, and its JSON text, by record (a service
+#: deployment's brief, a daemon deployment's summary).
+BriefCache = dict[object, tuple[tuple[object, ...], str]]
 
 
 def deployment_brief_text(deployment: ServiceDeployment, cache: BriefCache) -> str:
-    """The JSON text of :func:`deployment_brief`, from ``cache`` when nothing it shows changed.
+    """The JSON text of :func:`deployment_brief` (see :func:`cached_text`).
 
     Of what a brief shows, only the status, its reason and the start and finish times ever
-    change (ARNs and createdAt are fixed when a deployment is made), so an entry is used only
-    while those four are what they were when it was encoded. A finished deployment's brief is
-    encoded once; a running one's again after each step. The caller holds the backend's lock,
-    which guards ``cache``.
+    change (ARNs and createdAt are fixed when a deployment is made).
     """
     shown = (
         deployment.status,
@@ -264,14 +262,31 @@ def deployment_brief_text(deployment: ServiceDeployment, cache: BriefCache) -> s
         deployment.started_ms,
         deployment.finished_ms,
     )
-    entry = cache.get(deployment)
+    return cached_text(deployment, shown, lambda: deployment_brief(deployment), cache)
+
+
+def cached_text(
+    record: object, shown: tuple[object, ...], encode: Callable[[], object], cache: BriefCache
+) -> str:
+    """The JSON text of ``encode()``, from ``cache`` while what it shows that can change
+    (``shown``) is what it was when it was encoded. A finished deployment's item is encoded
+    once; a running one's again after each step. The caller holds the backend's lock, which
+    guards ``cache``."""
+    entry = cache.get(record)
     if entry is not None and entry[0] == shown:
         return entry[1]
-    text = dumps(deployment_brief(deployment))
+    text = dumps(encode())
     if entry is None and len(cache) >= BRIEF_CACHE_LIMIT:
         cache.clear()
-    cache[deployment] = (shown, text)
+    cache[record] = (shown, text)
     return text
+
+
+def page_text(name: str, items: list[str], token: str | None) -> str:
+    """A List answer from its items' JSON text: ``{name: [...], "nextToken": ...}``, joined,
+    not encoded again."""
+    tail = "]}" if token is None else f'],"nextToken":{dumps(token)}}}'
+    return f'{{"{name}":[' + ",".join(items) + tail
 
 
 def _task_counts(

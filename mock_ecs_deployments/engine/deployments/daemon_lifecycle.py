@@ -24,10 +24,9 @@ from ..model.daemon_records import DaemonDeployment, Placement
 from .lifecycle import (
     ALARM_REASON,
     Plan,
-    alarm_baseline,
-    alarm_names,
-    alarms_fired,
+    newly_fired,
     run_steps,
+    start_watching,
     threshold_of,
 )
 
@@ -67,27 +66,24 @@ def advance(deployment: DaemonDeployment, now_ms: int) -> None:
 
 
 def _look_at_alarms(deployment: DaemonDeployment, at_ms: int) -> None:
-    """An IN_PROGRESS deployment with a target watches the alarms its configuration names;
-    what each shows now is its baseline (see :func:`.lifecycle.alarm_baseline`)."""
-    names = alarm_names(deployment.configuration)
-    daemon, watcher = deployment.daemon, deployment.daemon.watcher
-    if not names or watcher is None or deployment.target is None:
-        return
-    deployment.alarms_seen = alarm_baseline(names, lambda name: watcher.alarm_state(daemon, name))
-    deployment.alarms_seen_ms = at_ms
-    watcher.watching_alarms(daemon, True)
+    """An IN_PROGRESS deployment with a target watches the alarms its configuration names
+    (see :func:`.lifecycle.start_watching`)."""
+    daemon = deployment.daemon
+    watcher = daemon.watcher
+    if (
+        watcher is not None
+        and deployment.target is not None
+        and start_watching(deployment, lambda name: watcher.alarm_state(daemon, name), at_ms)
+    ):
+        watcher.watching_alarms(daemon, True)
 
 
 def _alarms_fired(deployment: DaemonDeployment, now_ms: int) -> list[tuple[int, str]]:
-    seen, daemon = deployment.alarms_seen, deployment.daemon
+    daemon = deployment.daemon
     watcher = daemon.watcher
-    if seen is None or watcher is None or deployment.status != "IN_PROGRESS":
+    if watcher is None or deployment.status != "IN_PROGRESS":
         return []
-    fired = alarms_fired(
-        seen, deployment.alarms_seen_ms, lambda name: watcher.alarm_state(daemon, name), now_ms
-    )
-    deployment.alarms_seen_ms = max(deployment.alarms_seen_ms, now_ms)
-    return fired
+    return newly_fired(deployment, lambda name: watcher.alarm_state(daemon, name), now_ms)
 
 
 def _alarm_failure(deployment: DaemonDeployment, at_ms: int, names: list[str]) -> None:

@@ -261,28 +261,55 @@ def alarms_fired(
     return sorted(fired)
 
 
+class Watching(Protocol):
+    """A deployment of either kind that may watch CloudWatch alarms."""
+
+    alarms_seen: dict[str, str] | None
+    alarms_seen_ms: int
+
+    @property
+    def configuration(self) -> Mapping[str, Any] | None:
+        """Its deployment configuration (``alarms`` in it)."""
+        ...
+
+
+def start_watching(deployment: Watching, source: AlarmSource, at_ms: int) -> bool:
+    """``deployment`` starts watching the alarms its configuration names, if any (see
+    :func:`alarm_baseline`); whether it does."""
+    names = alarm_names(deployment.configuration)
+    if not names:
+        return False
+    deployment.alarms_seen = alarm_baseline(names, source)
+    deployment.alarms_seen_ms = at_ms
+    return True
+
+
+def newly_fired(deployment: Watching, source: AlarmSource, now_ms: int) -> list[tuple[int, str]]:
+    """The watched alarms that fired since ``deployment`` last looked (see
+    :func:`alarms_fired`); looked at now."""
+    if deployment.alarms_seen is None:
+        return []
+    fired = alarms_fired(deployment.alarms_seen, deployment.alarms_seen_ms, source, now_ms)
+    deployment.alarms_seen_ms = max(deployment.alarms_seen_ms, now_ms)
+    return fired
+
+
 def look_at_alarms(deployment: ServiceDeployment, at_ms: int) -> None:
-    """The deployment starts watching its alarms (see :func:`alarm_baseline`)."""
-    names = watched_alarms(deployment)
+    """The deployment starts watching its alarms (see :func:`start_watching`)."""
     service = deployment.service
     watcher = service.watcher
-    if not names or watcher is None:
-        return
-    deployment.alarms_seen = alarm_baseline(names, lambda name: watcher.alarm_state(service, name))
-    deployment.alarms_seen_ms = at_ms
-    watcher.watching_alarms(service, True)
+    if watcher is not None and start_watching(
+        deployment, lambda name: watcher.alarm_state(service, name), at_ms
+    ):
+        watcher.watching_alarms(service, True)
 
 
 def _alarms_fired(deployment: ServiceDeployment, now_ms: int) -> list[tuple[int, str]]:
-    seen, service = deployment.alarms_seen, deployment.service
+    service = deployment.service
     watcher = service.watcher
-    if seen is None or watcher is None or deployment.status not in INTERRUPTIBLE:
+    if watcher is None or deployment.status not in INTERRUPTIBLE:
         return []
-    fired = alarms_fired(
-        seen, deployment.alarms_seen_ms, lambda name: watcher.alarm_state(service, name), now_ms
-    )
-    deployment.alarms_seen_ms = max(deployment.alarms_seen_ms, now_ms)
-    return fired
+    return newly_fired(deployment, lambda name: watcher.alarm_state(service, name), now_ms)
 
 
 def _alarm_failure(deployment: ServiceDeployment, at_ms: int, names: list[str]) -> None:

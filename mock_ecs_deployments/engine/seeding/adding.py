@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..deployments import configuration as deployment_config
 from ..deployments import lifecycle
 from ..events.service_events import ServiceEvent
-from ..model import arns, pagination, validation
+from ..model import arns, validation
 from ..model.clock import now_ms
 from ..model.daemon_records import Daemon, DaemonDeployment, DaemonTaskDefinition
 from ..model.exceptions import ServiceDeploymentsError
@@ -70,6 +70,8 @@ class SeedingMixin:
         def drained(self, record: Daemon) -> None: ...
 
         def runs(self, record: Daemon, task_definition_arn: str | None) -> None: ...
+
+        def hold(self, record: Daemon) -> None: ...
 
         def alarm_state(self, record: Any, name: str) -> tuple[str, int] | None: ...
 
@@ -499,8 +501,7 @@ class SeedingMixin:
 
             daemon_restoring.restore_deployments(record, restored.get("deployments"), next_sequence)
             self.clusters.add(cluster_name)
-            self.daemons[(cluster_name, name)] = record
-            pagination.place(self.daemon_keys, self.daemon_order, record)
+            self.hold(record)
             if record.status != "DELETED":
                 self.runs(record, definition.arn)
             return record

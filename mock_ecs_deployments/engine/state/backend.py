@@ -15,7 +15,7 @@ import itertools
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from ..deployments import lifecycle
 from ..model import arns, pagination, validation
@@ -39,6 +39,7 @@ from ..seeding.adding import SeedingMixin
 from .daemons import DaemonsMixin
 
 MAX_RESULTS_DEFAULT = 20
+FoundT = TypeVar("FoundT")
 #: A CloudWatch alarm's states.
 ALARM_STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 # Only services with the ECS deployment controller have service deployments.
@@ -122,7 +123,7 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
         # What the protocol layer caches of this backend's records (their encoded briefs, with
         # what each was encoded from), read and written under ``lock``; it goes when the
         # backend goes, at reset.
-        self.wire_cache: dict[ServiceDeployment, tuple[tuple[object, ...], str]] = {}
+        self.wire_cache: dict[object, tuple[tuple[object, ...], str]] = {}
         self._init_daemons()
 
     def _default_plan(self) -> lifecycle.Plan | None:
@@ -434,35 +435,43 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
             return None
         return owner[0].revisions.get(int(owner[1]))
 
+    def described(
+        self, name: str, references: Sequence[str], find: Callable[[str, int], FoundT | None]
+    ) -> tuple[list[FoundT], list[str]]:
+        """What each of ``references`` names, by ``find(reference, now)``, and those it found
+        nothing for, from one view: every Describe operation of both kinds (see
+        :func:`~..model.pagination.describe_each`)."""
+        with self.lock:
+            now = now_ms()
+            return describe_each(name, references, lambda reference: find(reference, now))
+
     def describe_service_deployments(
         self, deployment_arns: Sequence[str]
     ) -> tuple[list[ServiceDeployment], list[str]]:
         """The deployments named (request order, each once) and the ARNs not found."""
-        with self.lock:
-            now = now_ms()
-
-            def found(arn: str) -> ServiceDeployment | None:
-                deployment = self._deployment_by_arn(arn)
-                if deployment is not None:
-                    lifecycle.advance(deployment, now)
-                return deployment
-
-            return describe_each("serviceDeploymentArns", deployment_arns, found)
+        return self.described("serviceDeploymentArns", deployment_arns, self._advanced)
 
     def describe_service_revisions(
         self, revision_arns: Sequence[str]
     ) -> tuple[list[ServiceRevision], list[str]]:
         """The revisions named (request order, each once) and the ARNs not found."""
-        with self.lock:
-            return describe_each("serviceRevisionArns", revision_arns, self._revision_by_arn)
+        return self.described(
+            "serviceRevisionArns", revision_arns, lambda arn, now: self._revision_by_arn(arn)
+        )
+
+    def _advanced(self, arn: str, now: int) -> ServiceDeployment | None:
+        """The deployment ``arn`` names, brought up to ``now``, else ``None``."""
+        deployment = self._deployment_by_arn(arn)
+        if deployment is not None:
+            lifecycle.advance(deployment, now)
+        return deployment
 
     def _existing_deployment(self, arn: str) -> tuple[ServiceDeployment, int]:
         """The deployment ``arn`` names, brought up to now, and now."""
-        deployment = self._deployment_by_arn(arn)
+        now = now_ms()
+        deployment = self._advanced(arn, now)
         if deployment is None:
             raise ServiceDeploymentNotFoundException(f"Service deployment not found: {arn}")
-        now = now_ms()
-        lifecycle.advance(deployment, now)
         return deployment, now
 
     def stop_service_deployment(self, arn: str, stop_type: str | None = None) -> ServiceDeployment:

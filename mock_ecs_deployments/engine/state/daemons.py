@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..deployments import daemon_lifecycle, lifecycle
 from ..model import arns, pagination, validation
@@ -32,7 +32,7 @@ from ..model.exceptions import (
     InvalidParameterException,
 )
 from ..model.images import image_digest
-from ..model.pagination import describe_each, enum_parameter, status_filter
+from ..model.pagination import enum_parameter, status_filter
 
 #: ListDaemons' and ListDaemonTaskDefinitions' page size when none is asked for.
 LIST_DEFAULT = 100
@@ -43,6 +43,7 @@ BAKE_MINUTES_RANGE = (0, 1440)
 TAGS_LIMIT = 50
 CLIENT_TOKEN_LIMIT = 36
 NOT_ACTIVE_MESSAGE = "The daemon is being deleted: a daemon deployment deletion is ongoing."
+FoundT = TypeVar("FoundT")
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 _FAMILY = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 
@@ -58,6 +59,7 @@ class DaemonsMixin:
     _sequence: int
     daemons: dict[tuple[str, str], Daemon]
     daemon_order: list[Daemon]
+    replaced_daemons: dict[tuple[str, str], list[Daemon]]
     daemon_keys: list[int]
     daemon_tokens: dict[str, Daemon]
     daemon_task_definitions: dict[str, list[DaemonTaskDefinition]]
@@ -73,6 +75,13 @@ class DaemonsMixin:
 
         def catch_up(self, now: int) -> None: ...
 
+        def described(
+            self,
+            name: str,
+            references: Sequence[str],
+            find: Callable[[str, int], FoundT | None],
+        ) -> tuple[list[FoundT], list[str]]: ...
+
         def alarm_state(self, record: Any, name: str) -> tuple[str, int] | None: ...
 
         def watching_alarms(self, record: Any, watching: bool) -> None: ...
@@ -80,6 +89,7 @@ class DaemonsMixin:
     def _init_daemons(self) -> None:
         self.daemons = {}
         self.daemon_order = []
+        self.replaced_daemons = {}
         self.daemon_keys = []
         self.daemon_tokens = {}
         self.daemon_task_definitions = {}
@@ -363,8 +373,7 @@ class DaemonsMixin:
                 watcher=self,
             )
             self._apply_settings(record, task_definition, capacity_provider_arns, settings)
-            self.daemons[(cluster_name, name)] = record
-            pagination.place(self.daemon_keys, self.daemon_order, record)
+            self.hold(record)
             if client_token is not None:
                 self.daemon_tokens[token_key] = record
             return record, self._deploy(record, now)
@@ -481,9 +490,9 @@ class DaemonsMixin:
 
     def _daemon_child(self, arn: str, kind: str) -> tuple[list[Daemon], str] | None:
         """The daemons a deployment or revision ARN may belong to (the one that holds its
-        name now first, then any earlier, deleted one of the same name: its deployments and
-        revisions keep their ARNs), and the child's id; ``None`` for an ARN of no such kind
-        here."""
+        name now first, then the earlier, deleted ones of the same name, newest first: their
+        deployments and revisions keep their ARNs), and the child's id; ``None`` for an ARN of
+        no such kind here."""
         parsed = arns.parse_arn(arn)
         if (
             parsed is None
@@ -496,48 +505,46 @@ class DaemonsMixin:
         current = self.daemons.get((cluster, name))
         if current is None:
             return None
-        earlier = [
-            record
-            for record in reversed(self.daemon_order)
-            if record is not current and (record.cluster, record.name) == (cluster, name)
-        ]
-        return [current, *earlier], child
+        return [current, *reversed(self.replaced_daemons.get((cluster, name), []))], child
+
+    def _daemon_deployment(self, arn: str, now: int) -> DaemonDeployment | None:
+        """The daemon deployment ``arn`` names, brought up to ``now``, else ``None``."""
+        owners = self._daemon_child(arn, "daemon-deployment")
+        for record in [] if owners is None else owners[0]:
+            if owners is not None and owners[1] in record.by_id:
+                self._refresh_daemon(record, now)
+                return record.by_id[owners[1]]
+        return None
+
+    def _daemon_revision(self, arn: str, now: int) -> DaemonRevision | None:
+        """The daemon revision ``arn`` names, else ``None``."""
+        owners = self._daemon_child(arn, "daemon-revision")
+        for record in [] if owners is None else owners[0]:
+            if owners is not None and owners[1] in record.revisions:
+                return record.revisions[owners[1]]
+        return None
 
     def describe_daemon_deployments(
         self, deployment_arns: Sequence[str]
     ) -> tuple[list[DaemonDeployment], list[str]]:
         """DescribeDaemonDeployments: the deployments named, and the ARNs not found."""
-        with self.lock:
-            now = now_ms()
-
-            def found(arn: str) -> DaemonDeployment | None:
-                owners = self._daemon_child(arn, "daemon-deployment")
-                if owners is None:
-                    return None
-                for record in owners[0]:
-                    if owners[1] in record.by_id:
-                        self._refresh_daemon(record, now)
-                        return record.by_id[owners[1]]
-                return None
-
-            return describe_each("daemonDeploymentArns", deployment_arns, found)
+        return self.described("daemonDeploymentArns", deployment_arns, self._daemon_deployment)
 
     def describe_daemon_revisions(
         self, revision_arns: Sequence[str]
     ) -> tuple[list[DaemonRevision], list[str]]:
         """DescribeDaemonRevisions: the revisions named, and the ARNs not found."""
-        with self.lock:
+        return self.described("daemonRevisionArns", revision_arns, self._daemon_revision)
 
-            def found(arn: str) -> DaemonRevision | None:
-                owners = self._daemon_child(arn, "daemon-revision")
-                if owners is None:
-                    return None
-                for record in owners[0]:
-                    if owners[1] in record.revisions:
-                        return record.revisions[owners[1]]
-                return None
-
-            return describe_each("daemonRevisionArns", revision_arns, found)
+    def hold(self, record: Daemon) -> None:
+        """Keep ``record`` as the daemon of its name in its cluster; a deleted one it replaces
+        is kept too, its deployments and revisions still described."""
+        key = (record.cluster, record.name)
+        before = self.daemons.get(key)
+        if before is not None:
+            self.replaced_daemons.setdefault(key, []).append(before)
+        self.daemons[key] = record
+        pagination.place(self.daemon_keys, self.daemon_order, record)
 
     # -- inside ----------------------------------------------------------------------------
 
