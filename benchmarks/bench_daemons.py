@@ -64,7 +64,7 @@ def seed_daemon(mock: ServiceDeploymentsMock, deployments: int) -> str:
     for number in range(1, deployments):
         mock.advance(1)
         if number == deployments - 1:
-            backend.plan_next_daemon_deployment("agent", in_progress_for=3600)
+            backend.plan_next_deployment(daemon="agent", in_progress_for=3600)
         backend.update_daemon(daemon.arn, definition.arn, [provider.arn])
     return daemon.arn
 

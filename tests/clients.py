@@ -31,6 +31,18 @@ METHODS = {
     "DescribeServiceRevisions": "describe_service_revisions",
     "StopServiceDeployment": "stop_service_deployment",
     "ContinueServiceDeployment": "continue_service_deployment",
+    "RegisterDaemonTaskDefinition": "register_daemon_task_definition",
+    "DescribeDaemonTaskDefinition": "describe_daemon_task_definition",
+    "ListDaemonTaskDefinitions": "list_daemon_task_definitions",
+    "DeleteDaemonTaskDefinition": "delete_daemon_task_definition",
+    "CreateDaemon": "create_daemon",
+    "UpdateDaemon": "update_daemon",
+    "DeleteDaemon": "delete_daemon",
+    "DescribeDaemon": "describe_daemon",
+    "ListDaemons": "list_daemons",
+    "ListDaemonDeployments": "list_daemon_deployments",
+    "DescribeDaemonDeployments": "describe_daemon_deployments",
+    "DescribeDaemonRevisions": "describe_daemon_revisions",
 }
 
 

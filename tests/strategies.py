@@ -20,6 +20,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from mock_ecs_deployments import ServiceDeployment, ServiceDeploymentBackend
+from mock_ecs_deployments.engine.model.daemon_records import Daemon
 from mock_ecs_deployments.engine.model.service_model import deployment_statuses, enum_values
 
 UTC = timezone.utc
@@ -29,6 +30,11 @@ REGION = "us-east-1"
 BASE = datetime(2025, 1, 1, tzinfo=UTC)
 CLUSTERS = ("prod", "staging")
 SERVICES = ("web", "api", "worker")
+DAEMONS = ("agent", "probe")
+#: The seeded capacity providers: one with the drawn number of instances, one with none.
+CAPACITY_PROVIDERS = ("managed", "empty")
+#: The family of the seeded daemon task definitions.
+DAEMON_FAMILY = "agent"
 STATUSES = deployment_statuses()
 PAUSE_CONFIGURATION = {
     "lifecycleHooks": [
@@ -127,6 +133,15 @@ class Seeded:
     @property
     def cluster_arns(self) -> list[str]:
         return list(dict.fromkeys(d.cluster_arn for d in self.deployments))
+
+    # What seed_daemons made (nothing unless it was called): ARNs as seeded, for the recipes
+    # of the requests to resolve against.
+    daemon_cluster: str | None = None
+    capacity_provider_arns: list[str] = field(default_factory=list)
+    daemon_task_definition_arns: list[str] = field(default_factory=list)
+    daemon_arns: list[str] = field(default_factory=list)
+    daemon_deployment_arns: list[str] = field(default_factory=list)
+    daemon_revision_arns: list[str] = field(default_factory=list)
 
 
 def seed(backend: ServiceDeploymentBackend, history: History) -> Seeded:
@@ -228,6 +243,115 @@ def histories(
     ).map(build)
 
 
+# -- managed daemons -------------------------------------------------------------------------
+
+DAEMON_PLAN_OUTCOMES = ("SUCCESSFUL", "ROLLBACK_SUCCESSFUL", "ROLLBACK_FAILED", "STOPPED")
+
+
+@dataclass(frozen=True)
+class DaemonSpec:
+    """One daemon: ``CreateDaemon`` then one ``UpdateDaemon`` per further deployment, each
+    ``(task definition revision index, plan)``; ``delete`` is the plan of a ``DeleteDaemon``
+    after them, ``None`` for none."""
+
+    name: str
+    deployments: tuple[tuple[int, dict[str, Any]], ...]
+    delete: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class DaemonHistory:
+    """What :func:`seed_daemons` makes in one cluster: the capacity providers (``managed``
+    with ``instances`` instances, ``empty`` with none), ``revisions`` daemon task definitions
+    of one family (the first deleted when ``retired``, after the daemons were made) and the
+    daemons."""
+
+    instances: int
+    revisions: int
+    retired: bool
+    daemons: tuple[DaemonSpec, ...]
+
+
+def seed_daemons(
+    backend: ServiceDeploymentBackend, history: DaemonHistory, cluster: str, seeded: Seeded
+) -> Seeded:
+    """Seed ``history`` in ``cluster`` (one a seeded service is in, so that moto, when it is
+    in play, holds it too) and note what was made in ``seeded``."""
+    providers = [
+        backend.add_capacity_provider(name, cluster, instances=count)
+        for name, count in zip(CAPACITY_PROVIDERS, (history.instances, 0), strict=True)
+    ]
+    provider_arns = [provider.arn for provider in providers]
+    definitions = [
+        backend.register_daemon_task_definition(
+            DAEMON_FAMILY, [{"name": DAEMON_FAMILY, "image": f"public.ecr.aws/agent:{number}"}]
+        )
+        for number in range(1, history.revisions + 1)
+    ]
+    daemons: list[Daemon] = []
+    for spec in history.daemons:
+        # The first daemon runs on the provider with instances, the next on both.
+        on = provider_arns[: 1 + len(daemons) % 2]
+        daemon = None
+        for revision, plan in spec.deployments:
+            backend.plan_next_deployment(daemon=spec.name, cluster=cluster, **plan)
+            definition = definitions[revision % len(definitions)].arn
+            if daemon is None:
+                daemon, _ = backend.create_daemon(spec.name, definition, on, cluster=cluster)
+            else:
+                backend.update_daemon(daemon.arn, definition, on)
+        if daemon is None:
+            continue
+        if spec.delete is not None:
+            backend.plan_next_deployment(daemon=spec.name, cluster=cluster, **spec.delete)
+            backend.delete_daemon(daemon.arn)
+        daemons.append(daemon)
+    if history.retired:
+        backend.delete_daemon_task_definition(definitions[0].arn)
+    seeded.daemon_cluster = cluster
+    seeded.capacity_provider_arns = provider_arns
+    seeded.daemon_task_definition_arns = [definition.arn for definition in definitions]
+    seeded.daemon_arns = [daemon.arn for daemon in daemons]
+    seeded.daemon_deployment_arns = [d.arn for daemon in daemons for d in daemon.deployments]
+    seeded.daemon_revision_arns = [r.arn for daemon in daemons for r in daemon.revisions.values()]
+    return seeded
+
+
+def daemon_histories(*, max_deployments: int = 4) -> st.SearchStrategy[DaemonHistory]:
+    """No daemon, or one or two, each with up to ``max_deployments`` deployments that end at
+    once or run far longer than any test, and maybe deleted."""
+    plans = st.fixed_dictionaries(
+        {
+            "outcome": st.sampled_from(DAEMON_PLAN_OUTCOMES),
+            "pending_for": st.sampled_from(DURATIONS),
+            "in_progress_for": st.sampled_from(DURATIONS),
+        }
+    )
+    daemon = st.builds(
+        DaemonSpec,
+        name=st.just(""),  # named in order below
+        deployments=st.lists(
+            st.tuples(st.integers(0, 2), plans), min_size=1, max_size=max_deployments
+        ).map(tuple),
+        delete=st.none() | st.none() | plans,
+    )
+    return st.builds(
+        lambda instances, revisions, retired, daemons: DaemonHistory(
+            instances,
+            revisions,
+            retired,
+            tuple(
+                DaemonSpec(name, spec.deployments, spec.delete)
+                for name, spec in zip(DAEMONS, daemons, strict=False)
+            ),
+        ),
+        st.sampled_from((0, 1, 3, 4, 10)),
+        st.integers(1, 3),
+        st.booleans(),
+        st.lists(daemon, max_size=len(DAEMONS)),
+    )
+
+
 # -- odd values ------------------------------------------------------------------------------
 
 _ANY_CHARACTER = st.characters(codec=None, exclude_categories=())  # surrogates too
@@ -264,10 +388,15 @@ KINDS = (
     "service-revision",
     "task-definition",
     "Service-Deployment",
+    "daemon",
+    "daemon-deployment",
+    "daemon-revision",
+    "daemon-task-definition",
+    "capacity-provider",
     "",
 )
 _PATH_PART = st.one_of(
-    st.sampled_from((*CLUSTERS, *SERVICES)),
+    st.sampled_from((*CLUSTERS, *SERVICES, *DAEMONS, *CAPACITY_PROVIDERS)),
     st.from_regex(r"\A[0-9]{1,25}\Z"),
     st.from_regex(r"\A[A-Za-z0-9_-]{21}\Z"),
     odd_text(max_size=12),
@@ -380,3 +509,14 @@ JSON_VALUES: st.SearchStrategy[Any] = st.recursive(
     max_leaves=6,
 )
 """Any JSON value, nested."""
+
+
+def enum_texts(shape: str) -> st.SearchStrategy[str]:
+    """The values of one of the model's enums (``DaemonPidMode``), in the other case, and any
+    text."""
+    values = enum_values(shape)
+    return st.one_of(
+        st.sampled_from(values),
+        st.sampled_from(values).map(str.swapcase),
+        odd_text(max_size=20),
+    )

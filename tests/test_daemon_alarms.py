@@ -51,7 +51,7 @@ class Daemon:
         self.arn = created["daemonArn"]
         self.source = self.target_of(created["deploymentArn"])
         mock.advance(60)
-        backend.plan_next_daemon_deployment(self.arn, in_progress_for=40, rollback_for=20)
+        backend.plan_next_deployment(daemon=self.arn, in_progress_for=40, rollback_for=20)
         self.deployment_arn = ecs.update_daemon(
             daemonArn=self.arn,
             daemonTaskDefinitionArn=tds[1],

@@ -45,7 +45,7 @@ from .test_properties import PAGE_SIZES, SETTINGS
 SHRINK_ONLY = settings(SETTINGS, phases=[phase for phase in Phase if phase is not Phase.explain])
 STATUSES = enum_values("DaemonDeploymentStatus")
 NAMES = ("agent", "logs")  # the daemon listed, and another beside it
-# How each deployment runs (plan_next_daemon_deployment's fields): at once, for a while or for
+# How each deployment runs (plan_next_deployment's fields): at once, for a while or for
 # far longer than a test runs, to each of the ends a plan can have.
 PLANS: dict[str, dict[str, Any]] = {
     "at once": {},
@@ -122,7 +122,7 @@ def seed(mock: ServiceDeploymentsMock, history: History) -> Seeded:
     made = Seeded([], [], [None] * len(NAMES))
     for number, step in enumerate(history.steps):
         mock.advance(timedelta(milliseconds=step.gap_ms))
-        backend.plan_next_daemon_deployment(NAMES[step.daemon], **PLANS[step.plan])
+        backend.plan_next_deployment(daemon=NAMES[step.daemon], **PLANS[step.plan])
         request = {
             "daemonTaskDefinitionArn": definitions[number % 2],
             "capacityProviderArns": [provider.arn],
@@ -136,7 +136,7 @@ def seed(mock: ServiceDeploymentsMock, history: History) -> Seeded:
         made.deployment_arns.append(answer["deploymentArn"])
         made.owners.append(step.daemon)
     if history.delete is not None:
-        backend.plan_next_daemon_deployment(NAMES[0], **PLANS[history.delete])
+        backend.plan_next_deployment(daemon=NAMES[0], **PLANS[history.delete])
         answer = ecs.delete_daemon(daemonArn=made.daemon_arns[0])
         made.deployment_arns.append(answer["deploymentArn"])
         made.owners.append(0)

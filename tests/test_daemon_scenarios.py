@@ -146,8 +146,8 @@ def _lived(mock: Any, ecs: Any, frozen: Any) -> None:
     """A daemon with a success, a rollback caught mid-way, a deleted task definition."""
     mock.load_scenario(AUTHORED)
     frozen.tick(130)
-    mock.backend().plan_next_daemon_deployment(
-        DAEMON, outcome="ROLLBACK_SUCCESSFUL", in_progress_for=40, rollback_for=30
+    mock.backend().plan_next_deployment(
+        daemon=DAEMON, outcome="ROLLBACK_SUCCESSFUL", in_progress_for=40, rollback_for=30
     )
     ecs.update_daemon(
         daemonArn=DAEMON,

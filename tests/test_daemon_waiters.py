@@ -46,7 +46,7 @@ class Daemons:
 
     def create(self, **plan: Any) -> dict[str, Any]:
         if plan:
-            self.backend.plan_next_daemon_deployment("agent", **plan)
+            self.backend.plan_next_deployment(daemon="agent", **plan)
         answer: dict[str, Any] = self.ecs.create_daemon(
             daemonName="agent", daemonTaskDefinitionArn=self.td1, capacityProviderArns=[self.cp]
         )
@@ -54,7 +54,7 @@ class Daemons:
 
     def update(self, daemon_arn: str, **plan: Any) -> str:
         if plan:
-            self.backend.plan_next_daemon_deployment("agent", **plan)
+            self.backend.plan_next_deployment(daemon="agent", **plan)
         answer = self.ecs.update_daemon(
             daemonArn=daemon_arn, daemonTaskDefinitionArn=self.td2, capacityProviderArns=[self.cp]
         )
@@ -97,7 +97,7 @@ def test_daemon_active_succeeds_at_its_first_poll(daemons: Daemons) -> None:
 
 def test_daemon_active_fails_once_the_daemon_is_being_deleted(daemons: Daemons) -> None:
     created = daemons.create()
-    daemons.backend.plan_next_daemon_deployment("agent", in_progress_for=60)
+    daemons.backend.plan_next_deployment(daemon="agent", in_progress_for=60)
     daemons.ecs.delete_daemon(daemonArn=created["daemonArn"])
     error = daemons.fails("daemon_active", 15, 5, daemonArn=created["daemonArn"])
     assert "terminal failure state" in str(error)
@@ -252,7 +252,7 @@ def test_task_definition_deleted_waits_for_the_last_daemon_using_it_to_go(
 ) -> None:
     created = daemons.create()
     daemons.ecs.delete_daemon_task_definition(daemonTaskDefinition=daemons.td1)
-    daemons.backend.plan_next_daemon_deployment("agent", in_progress_for=60)
+    daemons.backend.plan_next_deployment(daemon="agent", in_progress_for=60)
     daemons.ecs.delete_daemon(daemonArn=created["daemonArn"])
     daemons.wait("daemon_task_definition_deleted", 15, 10, daemonTaskDefinition=daemons.td1)
     # DELETE_IN_PROGRESS while the daemon drains; DELETED at the poll at 60 s, when it is gone.

@@ -115,7 +115,7 @@ class World:
         self.mock.advance(seconds)
 
     def plan(self, daemon: str = "agent", **plan: Any) -> None:
-        self.backend.plan_next_daemon_deployment(daemon, **plan)
+        self.backend.plan_next_deployment(daemon=daemon, **plan)
 
     def create(self, name: str = "agent", td: str | None = None, **params: Any) -> dict[str, Any]:
         params.setdefault("capacityProviderArns", [self.cp])
@@ -1095,6 +1095,27 @@ ERRORS: list[tuple[str, Callable[[World, str], Callable[[], Any]], str, str]] = 
         "Daemon not found.",
     ),
     (
+        "list-deployments-unknown",
+        lambda w, d: lambda: w.ecs.list_daemon_deployments(daemonArn=UNKNOWN_DAEMON),
+        "ClientException",
+        f"The specified daemon does not exist: {UNKNOWN_DAEMON}",
+    ),
+    (
+        "list-deployments-other-region",
+        lambda w, d: (
+            lambda: w.ecs.list_daemon_deployments(daemonArn=d.replace(REGION, "eu-west-1"))
+        ),
+        "ClientException",
+        f"The specified daemon does not exist: {PREFIX.replace(REGION, 'eu-west-1')}"
+        ":daemon/default/agent",
+    ),
+    (
+        "list-deployments-no-cluster",
+        lambda w, d: lambda: w.ecs.list_daemon_deployments(daemonArn=f"{PREFIX}:daemon/nope/agent"),
+        "ClusterNotFoundException",
+        "Cluster not found.",
+    ),
+    (
         "describe-malformed-arn",
         lambda w, d: lambda: w.ecs.describe_daemon(daemonArn="agent"),
         INVALID,
@@ -1748,7 +1769,7 @@ def _whole_flow(
     old revision -> delete -> gone."""
     td1 = register(ecs, image="nginx:1")
     td2 = register(ecs, image="nginx:2")
-    backend.plan_next_daemon_deployment("agent", cluster, in_progress_for=60)
+    backend.plan_next_deployment(daemon="agent", cluster=cluster, in_progress_for=60)
     created = ok(
         ecs,
         "create_daemon",
@@ -1770,8 +1791,12 @@ def _whole_flow(
     assert first["status"] == "SUCCESSFUL"
     old_revision = first["targetDaemonRevision"]["arn"]
 
-    backend.plan_next_daemon_deployment(
-        "agent", cluster, outcome="ROLLBACK_SUCCESSFUL", in_progress_for=40, rollback_for=20
+    backend.plan_next_deployment(
+        daemon="agent",
+        cluster=cluster,
+        outcome="ROLLBACK_SUCCESSFUL",
+        in_progress_for=40,
+        rollback_for=20,
     )
     updated = ok(
         ecs,
@@ -1811,7 +1836,7 @@ def _whole_flow(
         for r in daemon["currentRevisions"]
     ] == [(old_revision, 4, 0)]
 
-    backend.plan_next_daemon_deployment("agent", cluster, in_progress_for=20)
+    backend.plan_next_deployment(daemon="agent", cluster=cluster, in_progress_for=20)
     deleted = ok(ecs, "delete_daemon", daemonArn=daemon_arn)
     assert deleted["status"] == "DELETE_IN_PROGRESS"
     advance(20)
@@ -1847,8 +1872,8 @@ def test_the_whole_flow_beside_moto(frozen: Any, monkeypatch: pytest.MonkeyPatch
         # One it was not told of has no instances: deployments complete at once, whatever
         # their plan, and moto's own ECS answers alongside.
         td = register(ecs, family="edge")
-        backend.plan_next_daemon_deployment(
-            "edge", "prod", outcome="ROLLBACK_FAILED", in_progress_for=300
+        backend.plan_next_deployment(
+            daemon="edge", cluster="prod", outcome="ROLLBACK_FAILED", in_progress_for=300
         )
         created = ok(
             ecs,

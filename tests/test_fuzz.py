@@ -10,17 +10,23 @@ default run tries a few examples of each; ``pytest -m slow`` tries 2,000 per ope
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from botocore import xform_name
 from botocore.parsers import create_parser
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from mock_ecs_deployments import mock_service_deployments
-from mock_ecs_deployments.engine.model.service_model import OPERATIONS, operation_model
+from mock_ecs_deployments.engine.model.service_model import (
+    OPERATIONS,
+    enum_values,
+    operation_model,
+)
 from mock_ecs_deployments.protocol.dispatch import dispatch
 
 from . import strategies as s
@@ -56,14 +62,81 @@ def check_raw(operation: str, reply: tuple[int, dict[str, str], str]) -> None:
 
 
 @contextmanager
-def seeded(history: s.History, *, with_moto: bool = False) -> Iterator[s.Seeded]:
+def seeded(
+    history: s.History, *, with_moto: bool = False, daemons: s.DaemonHistory | None = None
+) -> Iterator[s.Seeded]:
+    """The history seeded, and the daemons too when given: in the cluster of the history's
+    first service, which moto holds as well when it is in play."""
     with mock_service_deployments(with_moto=with_moto) as mock:
-        yield s.seed(mock.backend(), history)
+        made = s.seed(mock.backend(), history)
+        if daemons is not None:
+            s.seed_daemons(mock.backend(), daemons, history.services[0].cluster, made)
+        yield made
+
+
+def _every_page(operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a list operation's pages (each page must be answered)."""
+    items: list[dict[str, Any]] = []
+    token = None
+    while True:
+        page = call(operation, maxResults=100, **params, **({"nextToken": token} if token else {}))
+        assert page is not None, f"{operation}({params!r}) did not list"
+        items.extend(page[key])
+        token = page.get("nextToken")
+        if token is None:
+            return items
+
+
+def _describe_all(operation: str, key: str, arns: list[str], found: str) -> list[dict[str, Any]]:
+    """What a Describe operation answers (its member ``found``) for ``arns``, 20 at a time;
+    every one must be found."""
+    items: list[dict[str, Any]] = []
+    for start in range(0, len(arns), 20):
+        request: dict[str, Any] = {key: arns[start : start + 20]}
+        answer = call(operation, **request)
+        assert answer is not None and answer["failures"] == [], (operation, answer)
+        items.extend(answer[found])
+    return items
+
+
+def sweep_daemons(made: s.Seeded) -> None:
+    """Every daemon (listed, or seeded and deleted since) describes and lists its
+    deployments, every deployment and revision they name describes, and every daemon task
+    definition describes."""
+    listed = [item["daemonArn"] for item in _every_page("ListDaemons", "daemonSummariesList")]
+    deployment_arns: list[str] = []
+    for daemon_arn in dict.fromkeys([*listed, *made.daemon_arns]):
+        call("DescribeDaemon", daemonArn=daemon_arn)  # one deleted since: DaemonNotFound
+        deployments = _every_page(
+            "ListDaemonDeployments", "daemonDeployments", daemonArn=daemon_arn
+        )
+        deployment_arns.extend(item["daemonDeploymentArn"] for item in deployments)
+    revision_arns: list[str] = []
+    for deployment in _describe_all(
+        "DescribeDaemonDeployments", "daemonDeploymentArns", deployment_arns, "daemonDeployments"
+    ):
+        details = [
+            deployment.get("targetDaemonRevision"),
+            *deployment.get("sourceDaemonRevisions", []),
+        ]
+        revision_arns.extend(detail["arn"] for detail in details if detail and "arn" in detail)
+    _describe_all(
+        "DescribeDaemonRevisions",
+        "daemonRevisionArns",
+        list(dict.fromkeys(revision_arns)),
+        "daemonRevisions",
+    )
+    for definition in _every_page(
+        "ListDaemonTaskDefinitions", "daemonTaskDefinitions", status="ALL"
+    ):
+        answer = call("DescribeDaemonTaskDefinition", daemonTaskDefinition=definition["arn"])
+        assert answer is not None, f"a listed daemon task definition did not describe: {definition}"
 
 
 def sweep(made: s.Seeded) -> None:
     """After the fuzzed calls: every service lists and every deployment and revision
-    describes, so a state a call left behind that cannot be serialized is caught too."""
+    describes, so a state a call left behind that cannot be serialized is caught too (and
+    the same of the daemons, when they were seeded)."""
     for service_arn in made.service_arns:
         token = None
         while True:
@@ -84,6 +157,8 @@ def sweep(made: s.Seeded) -> None:
         for start in range(0, len(arns), 20):
             answer = call(operation, **{key: arns[start : start + 20]})
             assert answer is not None and answer["failures"] == []
+    if made.daemon_cluster is not None:
+        sweep_daemons(made)
 
 
 # -- what each operation is sent -------------------------------------------------------------
@@ -117,28 +192,46 @@ def _service_references(made: s.Seeded) -> list[str]:
     return made.service_arns + short
 
 
-def _list_request(made: s.Seeded, options: dict[str, Any]) -> dict[str, Any]:
+def _resolved(options: dict[str, Any], real: dict[str, list[str]]) -> dict[str, Any]:
+    """``options`` with each recipe (or list of recipes) of a member ``real`` names resolved
+    against what was seeded for it."""
     request = dict(options)
-    for name, real in (
-        ("service", _service_references(made)),
-        ("cluster", made.cluster_arns),
-    ):
-        if isinstance(request.get(name), tuple):
-            request[name] = s.resolve(request[name], real)
+    for name, values in real.items():
+        value = request.get(name)
+        if isinstance(value, tuple):
+            request[name] = s.resolve(value, values)
+        elif isinstance(value, list):
+            request[name] = [s.resolve(item, values) for item in value]
     return request
 
 
-def fuzz_list(data: st.DataObject, made: s.Seeded) -> None:
-    first = _list_request(made, data.draw(LIST_OPTIONS, label="first request"))
-    page = call("ListServiceDeployments", **first)
+def _list_request(made: s.Seeded, options: dict[str, Any]) -> dict[str, Any]:
+    return _resolved(options, {"service": _service_references(made), "cluster": made.cluster_arns})
+
+
+def _fuzz_pages(
+    data: st.DataObject,
+    operation: str,
+    options: st.SearchStrategy[dict[str, Any]],
+    request: Callable[[dict[str, Any]], dict[str, Any]],
+) -> None:
+    """A list request, the next one (the same filters or others, with the token as given or
+    tampered with), and the first again in another region."""
+    first = request(data.draw(options, label="first request"))
+    page = call(operation, **first)
     token = page.get("nextToken") if page else None
-    # The next request: the same filters or others, with the token as given or tampered with.
-    second = data.draw(st.one_of(st.just(None), LIST_OPTIONS), label="second request")
-    second = dict(first) if second is None else _list_request(made, second)
+    second = data.draw(st.one_of(st.just(None), options), label="second request")
+    second = dict(first) if second is None else request(second)
     recipe = data.draw(TOKEN_RECIPES, label="nextToken")
     second["nextToken"] = s.resolve(recipe, [token] if token else [])
-    call("ListServiceDeployments", **second)
-    call("ListServiceDeployments", region=data.draw(OTHER_REGIONS), **first)
+    call(operation, **second)
+    call(operation, region=data.draw(OTHER_REGIONS), **first)
+
+
+def fuzz_list(data: st.DataObject, made: s.Seeded) -> None:
+    _fuzz_pages(
+        data, "ListServiceDeployments", LIST_OPTIONS, lambda options: _list_request(made, options)
+    )
 
 
 def fuzz_describe_deployments(data: st.DataObject, made: s.Seeded) -> None:
@@ -191,12 +284,302 @@ def fuzz_continue(data: st.DataObject, made: s.Seeded) -> None:
     sweep(made)
 
 
+# -- managed daemons -------------------------------------------------------------------------
+
+DAEMON_HISTORIES = s.daemon_histories()
+SMALL_DAEMON_HISTORIES = s.daemon_histories(max_deployments=2)
+# A region the requests go to: mostly the seeded one.
+DAEMON_REGIONS = st.sampled_from((s.REGION, s.REGION, s.REGION, "eu-west-1", "cn-north-1"))
+# A recipe of a reference to something seeded more often than REFERENCE_RECIPES draws one, so
+# that requests that name only what exists (and may succeed) are common too.
+REAL_REFERENCES = st.one_of(st.tuples(st.just("real"), s.INDEXES), s.REFERENCE_RECIPES)
+DAEMON_NAMES = st.one_of(st.sampled_from((*s.DAEMONS, "fresh")), s.STRINGS)
+FAMILIES = st.one_of(st.sampled_from((s.DAEMON_FAMILY, "other")), s.STRINGS)
+FAMILY_FILTERS = st.one_of(st.sampled_from(("", "a", s.DAEMON_FAMILY, "agentx")), s.odd_text())
+# Mostly short lists; up to 50 (there is no limit to find but by trying).
+PROVIDER_LISTS = st.one_of(
+    st.lists(REAL_REFERENCES, min_size=1, max_size=2), st.lists(s.REFERENCE_RECIPES), ARN_LISTS
+)
+CLUSTER_REFERENCES = st.one_of(st.sampled_from((*s.CLUSTERS, "default")), s.REFERENCE_RECIPES)
+ROLE_ARNS = st.one_of(
+    st.just(f"arn:aws:iam::{s.ACCOUNT}:role/agent"), s.BUILT_ARNS, s.odd_text(max_size=20)
+)
+TAGS = st.one_of(
+    st.lists(
+        st.fixed_dictionaries(
+            # botocore refuses an empty key (the model's minimum length) before sending.
+            {"key": s.odd_text(max_size=20).filter(bool)},
+            optional={"value": s.odd_text(max_size=20)},
+        ),
+        max_size=3,
+    ),
+    st.integers(49, 52).map(lambda count: [{"key": f"k{i}", "value": "v"} for i in range(count)]),
+)
+CONTAINERS = st.lists(
+    st.fixed_dictionaries(
+        {"image": st.one_of(st.sampled_from(("nginx:1", "public.ecr.aws/agent:2")), s.STRINGS)},
+        optional={
+            "name": s.odd_text(max_size=20),
+            "memory": s.INTEGERS,
+            "essential": st.booleans(),
+        },
+    ),
+    max_size=3,
+)
+# drainPercent allows 1.0 to 100.0; botocore refuses less than the model's minimum, 0.
+DRAIN_PERCENTS = st.one_of(
+    st.sampled_from((0.0, 0.5, 1, 1.0, 25, 99.99, 100, 100.01, 1e308, math.inf, math.nan)),
+    st.floats(min_value=0),
+)
+DAEMON_SETTINGS = {
+    "deploymentConfiguration": st.fixed_dictionaries(
+        {},
+        optional={
+            "drainPercent": DRAIN_PERCENTS,
+            "bakeTimeInMinutes": s.INTEGERS,
+            "alarms": st.fixed_dictionaries(
+                {},
+                optional={
+                    "alarmNames": st.lists(s.odd_text(max_size=20), max_size=3),
+                    "enable": st.booleans(),
+                },
+            ),
+        },
+    ),
+    "propagateTags": s.enum_texts("DaemonPropagateTags"),
+    "enableECSManagedTags": st.booleans(),
+    "enableExecuteCommand": st.booleans(),
+    "critical": st.booleans(),
+}
+DAEMON_STATUS_VALUES = st.one_of(
+    s.enum_texts("DaemonDeploymentStatus"), st.sampled_from(s.STATUSES)
+)
+
+# Requests that succeed where what they name exists, drawn as often as any others, so that
+# the changes they make (and the sweep after them) are common.
+REAL = st.tuples(st.just("real"), s.INDEXES)
+REAL_LISTS = st.lists(REAL, min_size=1, max_size=2)
+VALID_TAGS = st.lists(
+    st.fixed_dictionaries({"key": st.sampled_from(("team", "env"))}, optional={"value": st.text()}),
+    max_size=2,
+)
+VALID_SETTINGS = {
+    "deploymentConfiguration": st.fixed_dictionaries(
+        {},
+        optional={
+            "drainPercent": st.floats(1.0, 100.0),
+            "bakeTimeInMinutes": st.integers(0, 1440),
+            "alarms": st.fixed_dictionaries(
+                {"alarmNames": st.lists(st.sampled_from(("cpu-high", "errors")), max_size=2)},
+                optional={"enable": st.booleans()},
+            ),
+        },
+    ),
+    "propagateTags": st.sampled_from(enum_values("DaemonPropagateTags")),
+    "enableECSManagedTags": st.booleans(),
+    "enableExecuteCommand": st.booleans(),
+    "critical": st.booleans(),
+}
+VALID_REGISTER = st.fixed_dictionaries(
+    {
+        "family": st.one_of(
+            st.sampled_from((s.DAEMON_FAMILY, "other")),
+            st.from_regex(r"[A-Za-z0-9_-]{1,30}", fullmatch=True),
+        ),
+        "containerDefinitions": st.lists(
+            st.fixed_dictionaries(
+                {"image": st.sampled_from(("nginx:1", "public.ecr.aws/agent:3"))},
+                optional={"name": st.sampled_from((s.DAEMON_FAMILY, "sidecar"))},
+            ),
+            min_size=1,
+            max_size=2,
+        ),
+    },
+    optional={
+        "pidMode": st.sampled_from(enum_values("DaemonPidMode")),
+        "ipcMode": st.sampled_from(enum_values("DaemonIpcMode")),
+        "tags": VALID_TAGS,
+    },
+)
+VALID_CREATE = st.fixed_dictionaries(
+    {
+        "daemonName": st.sampled_from((*s.DAEMONS, "fresh", "other")),
+        "clusterArn": REAL,
+        "daemonTaskDefinitionArn": REAL,
+        "capacityProviderArns": REAL_LISTS,
+    },
+    optional={
+        "tags": VALID_TAGS,
+        "clientToken": st.sampled_from(("token-1", "token-2")),
+        **VALID_SETTINGS,
+    },
+)
+VALID_UPDATE = st.fixed_dictionaries(
+    {"daemonArn": REAL, "daemonTaskDefinitionArn": REAL, "capacityProviderArns": REAL_LISTS},
+    optional=VALID_SETTINGS,
+)
+
+# What each daemon operation is sent: members that name something seeded are recipes
+# (resolved by _daemon_references), the others values.
+DAEMON_REQUESTS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
+    "RegisterDaemonTaskDefinition": VALID_REGISTER
+    | st.fixed_dictionaries(
+        {"family": FAMILIES, "containerDefinitions": CONTAINERS},
+        optional={
+            "taskRoleArn": ROLE_ARNS,
+            "executionRoleArn": ROLE_ARNS,
+            "cpu": s.odd_text(max_size=10),
+            "memory": s.odd_text(max_size=10),
+            "volumes": st.lists(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "name": s.odd_text(max_size=20),
+                        "host": st.fixed_dictionaries(
+                            {}, optional={"sourcePath": s.odd_text(max_size=20)}
+                        ),
+                    },
+                ),
+                max_size=3,
+            ),
+            "tags": TAGS,
+            "pidMode": s.enum_texts("DaemonPidMode"),
+            "ipcMode": s.enum_texts("DaemonIpcMode"),
+        },
+    ),
+    "DescribeDaemonTaskDefinition": st.fixed_dictionaries(
+        {"daemonTaskDefinition": REAL_REFERENCES}
+    ),
+    "DeleteDaemonTaskDefinition": st.fixed_dictionaries({"daemonTaskDefinition": REAL_REFERENCES}),
+    "CreateDaemon": VALID_CREATE
+    | st.fixed_dictionaries(
+        {
+            "daemonName": DAEMON_NAMES,
+            "daemonTaskDefinitionArn": REAL_REFERENCES,
+            "capacityProviderArns": PROVIDER_LISTS,
+        },
+        optional={
+            "clusterArn": CLUSTER_REFERENCES,
+            "tags": TAGS,
+            # The same token twice in a run asks for the same daemon again.
+            "clientToken": st.one_of(st.sampled_from(("token-1", "token-2")), s.STRINGS),
+            **DAEMON_SETTINGS,
+        },
+    ),
+    "UpdateDaemon": VALID_UPDATE
+    | st.fixed_dictionaries(
+        {
+            "daemonArn": REAL_REFERENCES,
+            "daemonTaskDefinitionArn": REAL_REFERENCES,
+            "capacityProviderArns": PROVIDER_LISTS,
+        },
+        optional=DAEMON_SETTINGS,
+    ),
+    "DeleteDaemon": st.fixed_dictionaries({"daemonArn": REAL_REFERENCES}),
+    "DescribeDaemon": st.fixed_dictionaries({"daemonArn": REAL_REFERENCES}),
+    "DescribeDaemonDeployments": st.fixed_dictionaries({"daemonDeploymentArns": ARN_LISTS}),
+    "DescribeDaemonRevisions": st.fixed_dictionaries({"daemonRevisionArns": ARN_LISTS}),
+}
+DAEMON_LISTS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
+    "ListDaemonTaskDefinitions": st.fixed_dictionaries(
+        {},
+        optional={
+            "familyPrefix": FAMILY_FILTERS,
+            "family": FAMILY_FILTERS,
+            "revision": s.enum_texts("DaemonTaskDefinitionRevisionFilter"),
+            "status": s.enum_texts("DaemonTaskDefinitionStatusFilter"),
+            "sort": s.enum_texts("SortOrder"),
+            "maxResults": s.INTEGERS,
+        },
+    ),
+    "ListDaemons": st.fixed_dictionaries(
+        {},
+        optional={
+            "clusterArn": CLUSTER_REFERENCES,
+            "capacityProviderArns": PROVIDER_LISTS,
+            "maxResults": s.INTEGERS,
+        },
+    ),
+    "ListDaemonDeployments": st.fixed_dictionaries(
+        {"daemonArn": REAL_REFERENCES},
+        optional={
+            "status": st.lists(DAEMON_STATUS_VALUES, max_size=10),
+            "createdAt": WINDOWS,
+            "maxResults": s.INTEGERS,
+        },
+    ),
+}
+# The operations that change what is held: the state is swept after them.
+DAEMON_CHANGES = frozenset(
+    {
+        "RegisterDaemonTaskDefinition",
+        "DeleteDaemonTaskDefinition",
+        "CreateDaemon",
+        "UpdateDaemon",
+        "DeleteDaemon",
+    }
+)
+
+
+def _daemon_references(made: s.Seeded) -> dict[str, list[str]]:
+    """What each member that names something can name of what was seeded."""
+    definitions = [
+        *made.daemon_task_definition_arns,
+        *(arn.rsplit("/", 1)[1] for arn in made.daemon_task_definition_arns),  # family:revision
+        s.DAEMON_FAMILY,
+    ]
+    cluster = made.daemon_cluster or "default"
+    return {
+        "daemonTaskDefinition": definitions,
+        "daemonTaskDefinitionArn": definitions,
+        "capacityProviderArns": made.capacity_provider_arns,
+        "clusterArn": [f"arn:aws:ecs:{s.REGION}:{s.ACCOUNT}:cluster/{cluster}", cluster],
+        "daemonArn": made.daemon_arns,
+        "daemonDeploymentArns": made.daemon_deployment_arns,
+        "daemonRevisionArns": made.daemon_revision_arns,
+    }
+
+
+def _daemon_fuzzer(operation: str) -> Callable[[st.DataObject, s.Seeded], None]:
+    """One to three requests of ``operation``, each maybe to another region; the state swept
+    after an operation that changes it."""
+    requests = DAEMON_REQUESTS[operation]
+
+    def fuzz(data: st.DataObject, made: s.Seeded) -> None:
+        references = _daemon_references(made)
+        for _ in range(data.draw(st.integers(1, 3), label="requests")):
+            request = _resolved(data.draw(requests, label=operation), references)
+            answer = call(operation, region=data.draw(DAEMON_REGIONS, label="region"), **request)
+            event(f"{operation}: {'answered' if answer is not None else 'modeled error'}")
+        if operation in DAEMON_CHANGES:
+            sweep(made)
+
+    fuzz.__name__ = f"fuzz_{xform_name(operation)}"
+    return fuzz
+
+
+def _daemon_list_fuzzer(operation: str) -> Callable[[st.DataObject, s.Seeded], None]:
+    options = DAEMON_LISTS[operation]
+
+    def fuzz(data: st.DataObject, made: s.Seeded) -> None:
+        references = _daemon_references(made)
+        _fuzz_pages(data, operation, options, lambda drawn: _resolved(drawn, references))
+
+    fuzz.__name__ = f"fuzz_{xform_name(operation)}"
+    return fuzz
+
+
+DAEMON_FUZZERS: dict[str, Callable[[st.DataObject, s.Seeded], None]] = {
+    **{operation: _daemon_fuzzer(operation) for operation in DAEMON_REQUESTS},
+    **{operation: _daemon_list_fuzzer(operation) for operation in DAEMON_LISTS},
+}
 FUZZERS: dict[str, Callable[[st.DataObject, s.Seeded], None]] = {
     "ListServiceDeployments": fuzz_list,
     "DescribeServiceDeployments": fuzz_describe_deployments,
     "DescribeServiceRevisions": fuzz_describe_revisions,
     "StopServiceDeployment": fuzz_stop,
     "ContinueServiceDeployment": fuzz_continue,
+    **DAEMON_FUZZERS,
 }
 
 
@@ -206,9 +589,10 @@ def test_every_operation_is_fuzzed() -> None:
 
 def _fuzz_through_boto3(operation: str, data: st.DataObject) -> None:
     history = data.draw(HISTORIES, label="history")
+    daemons = data.draw(DAEMON_HISTORIES, label="daemons") if operation in DAEMON_FUZZERS else None
     # Either door: the mock's own before-send handler, or moto's dispatch under mock_aws.
     with_moto = data.draw(st.booleans(), label="with_moto")
-    with seeded(history, with_moto=with_moto) as made:
+    with seeded(history, with_moto=with_moto, daemons=daemons) as made:
         FUZZERS[operation](data, made)
 
 
@@ -237,13 +621,42 @@ _FIELDS = {
 
 def _valid_body(operation: str, made: s.Seeded) -> dict[str, Any]:
     arn = (made.deployment_arns or ["x"])[0]
-    return {
+    definition = (made.daemon_task_definition_arns or [f"{s.DAEMON_FAMILY}:1"])[-1]
+    daemon = (made.daemon_arns or ["x"])[0]
+    on = made.capacity_provider_arns[:1]
+    bodies: dict[str, dict[str, Any]] = {
         "ListServiceDeployments": {"service": "web", "cluster": "prod", "maxResults": 5},
         "DescribeServiceDeployments": {"serviceDeploymentArns": made.deployment_arns[:3]},
         "DescribeServiceRevisions": {"serviceRevisionArns": made.revision_arns[:3]},
         "StopServiceDeployment": {"serviceDeploymentArn": arn},
         "ContinueServiceDeployment": {"serviceDeploymentArn": arn, "hookId": "ecs-pause-x"},
-    }[operation]
+        "RegisterDaemonTaskDefinition": {
+            "family": s.DAEMON_FAMILY,
+            "containerDefinitions": [{"name": s.DAEMON_FAMILY, "image": "nginx:1"}],
+        },
+        "DescribeDaemonTaskDefinition": {"daemonTaskDefinition": s.DAEMON_FAMILY},
+        "ListDaemonTaskDefinitions": {"status": "ALL", "maxResults": 5},
+        "DeleteDaemonTaskDefinition": {"daemonTaskDefinition": definition},
+        "CreateDaemon": {
+            "daemonName": "fresh",
+            "clusterArn": made.daemon_cluster or "default",
+            "daemonTaskDefinitionArn": definition,
+            "capacityProviderArns": on,
+        },
+        "UpdateDaemon": {
+            "daemonArn": daemon,
+            "daemonTaskDefinitionArn": definition,
+            "capacityProviderArns": on,
+            "deploymentConfiguration": {"drainPercent": 50.0, "bakeTimeInMinutes": 1},
+        },
+        "DeleteDaemon": {"daemonArn": daemon},
+        "DescribeDaemon": {"daemonArn": daemon},
+        "ListDaemons": {"clusterArn": made.daemon_cluster or "default", "maxResults": 5},
+        "ListDaemonDeployments": {"daemonArn": daemon, "maxResults": 5},
+        "DescribeDaemonDeployments": {"daemonDeploymentArns": made.daemon_deployment_arns[:3]},
+        "DescribeDaemonRevisions": {"daemonRevisionArns": made.daemon_revision_arns[:3]},
+    }
+    return bodies[operation]
 
 
 # Bodies that are not a JSON object, or not JSON at all: Python's json module reads NaN and
@@ -301,7 +714,10 @@ def _raw_body(operation: str, made: s.Seeded, recipe: tuple[Any, ...]) -> bytes 
 
 def _fuzz_raw(operation: str, data: st.DataObject) -> None:
     history = data.draw(SMALL_HISTORIES, label="history")
-    with seeded(history) as made:
+    daemons = (
+        data.draw(SMALL_DAEMON_HISTORIES, label="daemons") if operation in DAEMON_FUZZERS else None
+    )
+    with seeded(history, daemons=daemons) as made:
         for _ in range(3):
             body = _raw_body(operation, made, data.draw(RAW_RECIPES, label="body"))
             check_raw(operation, dispatch(operation, body, s.ACCOUNT, s.REGION))
@@ -352,3 +768,26 @@ def test_found_revision_arn_with_a_digit_that_is_not_decimal_is_missing(revision
         answer = call("DescribeServiceRevisions", serviceRevisionArns=[arn])
     assert answer is not None
     assert answer["failures"] == [{"arn": arn, "reason": "MISSING"}]
+
+
+@pytest.mark.parametrize(
+    "daemon_arn",
+    [
+        pytest.param(f"arn:aws:ecs:{s.REGION}:{s.ACCOUNT}:daemon/prod/missing", id="missing"),
+        pytest.param(f"arn:aws:ecs:eu-west-1:{s.ACCOUNT}:daemon/prod/agent", id="other region"),
+        pytest.param(
+            f"arn:aws:ecs:{s.REGION}:{s.OTHER_ACCOUNT}:daemon/prod/agent", id="other account"
+        ),
+    ],
+)
+def test_found_daemon_deployments_of_a_daemon_not_held_are_a_declared_error(
+    daemon_arn: str,
+) -> None:
+    with mock_service_deployments() as mock:
+        mock.backend().add_capacity_provider("managed", "prod")
+        body = json.dumps({"daemonArn": daemon_arn})
+        status, _, text = dispatch("ListDaemonDeployments", body, s.ACCOUNT, s.REGION)
+    assert (status, json.loads(text)["__type"] in allowed_errors("ListDaemonDeployments")) == (
+        400,
+        True,
+    ), text

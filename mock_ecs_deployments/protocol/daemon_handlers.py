@@ -143,14 +143,8 @@ def list_daemons(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> s
 
 def list_daemon_deployments(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
     """ListDaemonDeployments: one page of a daemon's deployments, newest first."""
-    after_ms, before_ms = read.created_at(params)
     page, token = backend.list_daemon_deployments(
-        read.required_string(params, "daemonArn"),
-        statuses=read.string_list(params, "status"),
-        created_after_ms=after_ms,
-        created_before_ms=before_ms,
-        max_results=read.integer(params, "maxResults"),
-        next_token=read.string(params, "nextToken"),
+        read.required_string(params, "daemonArn"), **read.deployment_filters(params)
     )
     cache = backend.wire_cache
     summaries = [daemon_shapes.deployment_summary_text(d, cache) for d in page]
@@ -159,8 +153,10 @@ def list_daemon_deployments(backend: ServiceDeploymentBackend, params: dict[str,
 
 def describe_daemon_deployments(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
     """DescribeDaemonDeployments: the deployments named, and failures for the rest."""
-    found, missing = backend.describe_daemon_deployments(
-        read.required_string_list(params, "daemonDeploymentArns")
+    found, missing = backend.described(
+        "daemonDeploymentArns",
+        read.required_string_list(params, "daemonDeploymentArns"),
+        backend.daemon_deployment,
     )
     return dumps(
         {
@@ -172,8 +168,10 @@ def describe_daemon_deployments(backend: ServiceDeploymentBackend, params: dict[
 
 def describe_daemon_revisions(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
     """DescribeDaemonRevisions: the revisions named, and failures for the rest."""
-    found, missing = backend.describe_daemon_revisions(
-        read.required_string_list(params, "daemonRevisionArns")
+    found, missing = backend.described(
+        "daemonRevisionArns",
+        read.required_string_list(params, "daemonRevisionArns"),
+        backend.daemon_revision,
     )
     return dumps(
         {

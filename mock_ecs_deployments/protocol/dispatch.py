@@ -147,16 +147,10 @@ def _decode(body: bytes | str | None) -> dict[str, Any]:
 
 def list_service_deployments(backend: ServiceDeploymentBackend, params: dict[str, Any]) -> str:
     """ListServiceDeployments: one page of a service's deployments, newest first."""
-    service = read.required_string(params, "service")
-    after_ms, before_ms = read.created_at(params)
     page, token = backend.list_service_deployments(
-        service=service,
-        cluster=read.string(params, "cluster"),
-        statuses=read.string_list(params, "status"),
-        created_after_ms=after_ms,
-        created_before_ms=before_ms,
-        max_results=read.integer(params, "maxResults"),
-        next_token=read.string(params, "nextToken"),
+        read.required_string(params, "service"),
+        read.string(params, "cluster"),
+        **read.deployment_filters(params),
     )
     # Each brief is JSON text already (see shapes.deployment_brief_text): the page is joined,
     # not encoded again.

@@ -108,3 +108,16 @@ def mapping(params: dict[str, Any], name: str) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         raise InvalidParameterException(f"{name} must be an object.")
     return value
+
+
+def deployment_filters(params: dict[str, Any]) -> dict[str, Any]:
+    """What ListServiceDeployments and ListDaemonDeployments both take: ``status``,
+    ``createdAt``, ``maxResults`` and ``nextToken``, as the backend's keyword arguments."""
+    after_ms, before_ms = created_at(params)
+    return {
+        "statuses": string_list(params, "status"),
+        "created_after_ms": after_ms,
+        "created_before_ms": before_ms,
+        "max_results": integer(params, "maxResults"),
+        "next_token": string(params, "nextToken"),
+    }

@@ -240,7 +240,9 @@ def _client_error(error: ClientError, cluster: str, kind: str, name: str, region
         return f"access denied ({code}): {message}"
     if code == "ClusterNotFoundException":
         return f"cluster {cluster!r} not found in {region}"
-    if NOT_FOUND.get(code) == kind:
+    # ListDaemonDeployments declares no DaemonNotFoundException: it answers ClientException.
+    unknown_daemon = (code, error.operation_name) == ("ClientException", "ListDaemonDeployments")
+    if NOT_FOUND.get(code) == kind or (kind == "daemon" and unknown_daemon):
         return f"{kind} {name!r} not found in cluster {cluster!r} ({region})"
     return f"{error.operation_name}: {code}: {message}"
 

@@ -137,7 +137,7 @@ class MockEndpoint(str):
     ) -> dict[str, Any]:
         """Queue how the next deployment the server makes for a service runs (see
         ``ServiceDeploymentBackend.plan_next_deployment``), or, given ``daemon`` instead of
-        ``service``, for a daemon (``plan_next_daemon_deployment``); a field left out takes
+        ``service``, for a daemon; a field left out takes
         the server's default.
 
         :returns: the plan as the server queued it (durations in seconds).

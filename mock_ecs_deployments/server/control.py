@@ -226,13 +226,10 @@ class ControlApi:
             region=_region(fields.get("region")), account_id=_account_id(fields.get("account_id"))
         )
         arguments = {name: fields[name] for name in _PLAN_FIELDS if fields.get(name) is not None}
-        queue = (
-            backend.plan_next_daemon_deployment
-            if kind == "daemon"
-            else backend.plan_next_deployment
-        )
         try:
-            plan = queue(fields[kind], fields.get("cluster"), **arguments)
+            plan = backend.plan_next_deployment(
+                cluster=fields.get("cluster"), **{kind: fields[kind]}, **arguments
+            )
             cluster, name = validation.resolve_service_reference(
                 fields[kind],
                 fields.get("cluster"),

@@ -332,9 +332,10 @@ class SeedingMixin:
 
     def plan_next_deployment(
         self,
-        service: str,
+        service: str | None = None,
         cluster: str | None = None,
         *,
+        daemon: str | None = None,
         outcome: str = "SUCCESSFUL",
         pending_for: timedelta | float = 0,
         in_progress_for: timedelta | float = 0,
@@ -342,7 +343,8 @@ class SeedingMixin:
         reason: str | None = None,
     ) -> lifecycle.Plan:
         """Queue how the next deployment the mock makes for a service runs (first in, first
-        out; the service need not exist yet).
+        out; the service need not exist yet), or, given ``daemon`` (a name or ARN) instead of
+        ``service``, for a daemon: its batches share ``in_progress_for``.
 
         :param outcome: ``SUCCESSFUL``, ``ROLLBACK_SUCCESSFUL`` (a circuit-breaker rollback),
             ``ROLLBACK_FAILED`` or ``STOPPED``.
@@ -352,12 +354,18 @@ class SeedingMixin:
             ``in_progress_for``).
         :param reason: the ``statusReason`` of the outcome (default: AWS's for it).
         :raises SeedingError: naming the field as passed here (``outcome``, ``pending_for``
-            ...), the bad value and the allowed values.
+            ...), the bad value and the allowed values; both or neither of ``service`` and
+            ``daemon``.
         """
         new_plan = lifecycle.make_plan(outcome, pending_for, in_progress_for, rollback_for, reason)
-        key = validation.resolve_service_reference(
-            service, cluster, self.region_name, self.account_id
+        if (service is None) == (daemon is None):
+            raise SeedingError("service", "give a service or a daemon (one of them)")
+        kind, reference = ("daemon", daemon) if daemon is not None else ("service", service)
+        assert reference is not None
+        names = validation.resolve_service_reference(
+            reference, cluster, self.region_name, self.account_id, kind=kind
         )
+        key = ("daemon", *names) if kind == "daemon" else names
         with self.lock:
             self.planned.setdefault(key, deque()).append(new_plan)
         return new_plan

@@ -12,7 +12,6 @@ import re
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..deployments import daemon_lifecycle, lifecycle
@@ -117,31 +116,6 @@ class DaemonsMixin:
             self.clusters.add(cluster_name)
             self.capacity_providers[provider.arn] = provider
         return provider
-
-    def plan_next_daemon_deployment(
-        self,
-        daemon: str,
-        cluster: str | None = None,
-        *,
-        outcome: str = "SUCCESSFUL",
-        pending_for: timedelta | float = 0,
-        in_progress_for: timedelta | float = 0,
-        rollback_for: timedelta | float | None = None,
-        reason: str | None = None,
-    ) -> lifecycle.Plan:
-        """Queue how the next deployment the mock makes for a daemon (name or ARN) runs,
-        first in, first out; the daemon need not exist yet. The fields are
-        ``plan_next_deployment``'s: ``in_progress_for`` is the time the batches share.
-
-        :raises SeedingError: naming the field, the bad value and the allowed values.
-        """
-        new_plan = lifecycle.make_plan(outcome, pending_for, in_progress_for, rollback_for, reason)
-        key = validation.resolve_service_reference(
-            daemon, cluster, self.region_name, self.account_id, kind="daemon"
-        )
-        with self.lock:
-            self.planned.setdefault(("daemon", *key), deque()).append(new_plan)
-        return new_plan
 
     # -- what a daemon asks its backend (DaemonWatcher) ----------------------------------------
 
@@ -462,11 +436,28 @@ class DaemonsMixin:
         next_token: str | None = None,
     ) -> tuple[list[DaemonDeployment], str | None]:
         """ListDaemonDeployments: newest first, as ListServiceDeployments (a deleted daemon's
-        too)."""
+        too).
+
+        :raises ClusterNotFoundException: the ARN's cluster does not exist here.
+        :raises ClientException: no such daemon (the model declares no DaemonNotFoundException
+            for this operation).
+        """
         limit = pagination.check_limit(max_results, DEPLOYMENTS_DEFAULT)
         wanted = status_filter(statuses, "DaemonDeploymentStatus")
         with self.lock:
-            record = self.find_daemon(daemon_arn, deleted=True)
+            try:
+                record = self.find_daemon(daemon_arn, deleted=True)
+            except DaemonNotFoundException:
+                # The model declares no DaemonNotFoundException here: a daemon's own cluster
+                # that does not exist is ClusterNotFoundException, any other ClientException.
+                parsed = arns.parse_arn(daemon_arn)
+                assert parsed is not None  # find_daemon refused a malformed one
+                own = (parsed.region, parsed.account_id) == (self.region_name, self.account_id)
+                if own:
+                    self.existing_cluster(parsed.parts[0])
+                raise ClientException(
+                    f"The specified daemon does not exist: {daemon_arn}"
+                ) from None
             scope = pagination.scope_of(
                 self.account_id,
                 self.region_name,
@@ -507,8 +498,9 @@ class DaemonsMixin:
             return None
         return [current, *reversed(self.replaced_daemons.get((cluster, name), []))], child
 
-    def _daemon_deployment(self, arn: str, now: int) -> DaemonDeployment | None:
-        """The daemon deployment ``arn`` names, brought up to ``now``, else ``None``."""
+    def daemon_deployment(self, arn: str, now: int) -> DaemonDeployment | None:
+        """The daemon deployment ``arn`` names, brought up to ``now``, else ``None``: what
+        DescribeDaemonDeployments finds (through :meth:`described`)."""
         owners = self._daemon_child(arn, "daemon-deployment")
         for record in [] if owners is None else owners[0]:
             if owners is not None and owners[1] in record.by_id:
@@ -516,25 +508,14 @@ class DaemonsMixin:
                 return record.by_id[owners[1]]
         return None
 
-    def _daemon_revision(self, arn: str, now: int) -> DaemonRevision | None:
-        """The daemon revision ``arn`` names, else ``None``."""
+    def daemon_revision(self, arn: str, now: int) -> DaemonRevision | None:
+        """The daemon revision ``arn`` names, else ``None``: what DescribeDaemonRevisions
+        finds (through :meth:`described`)."""
         owners = self._daemon_child(arn, "daemon-revision")
         for record in [] if owners is None else owners[0]:
             if owners is not None and owners[1] in record.revisions:
                 return record.revisions[owners[1]]
         return None
-
-    def describe_daemon_deployments(
-        self, deployment_arns: Sequence[str]
-    ) -> tuple[list[DaemonDeployment], list[str]]:
-        """DescribeDaemonDeployments: the deployments named, and the ARNs not found."""
-        return self.described("daemonDeploymentArns", deployment_arns, self._daemon_deployment)
-
-    def describe_daemon_revisions(
-        self, revision_arns: Sequence[str]
-    ) -> tuple[list[DaemonRevision], list[str]]:
-        """DescribeDaemonRevisions: the revisions named, and the ARNs not found."""
-        return self.described("daemonRevisionArns", revision_arns, self._daemon_revision)
 
     def hold(self, record: Daemon) -> None:
         """Keep ``record`` as the daemon of its name in its cluster; a deleted one it replaces
