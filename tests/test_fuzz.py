@@ -43,6 +43,22 @@ THOROUGH = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+# A daemon operation's example seeds daemons, their task definitions and deployments first, and
+# costs ten to fifty times a service operation's: the slow run gives each 150 examples, which
+# keeps CI's budget (2,000 each took 80 to 500 s).
+THOROUGH_DAEMON_EXAMPLES = 150
+
+
+def _thoroughly(operation: str, fuzz: Callable[[str, st.DataObject], None]) -> None:
+    """``fuzz(operation, data)`` over the slow run's examples for the operation's kind."""
+    examples = THOROUGH_DAEMON_EXAMPLES if "Daemon" in operation else THOROUGH.max_examples
+
+    @settings(THOROUGH, max_examples=examples)
+    @given(data=st.data())
+    def run(data: st.DataObject) -> None:
+        fuzz(operation, data)
+
+    run()
 
 
 def check_raw(operation: str, reply: tuple[int, dict[str, str], str]) -> None:
@@ -605,10 +621,8 @@ def test_boto3_requests_get_modeled_answers(operation: str, data: st.DataObject)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("operation", OPERATIONS)
-@THOROUGH
-@given(data=st.data())
-def test_boto3_requests_get_modeled_answers_thoroughly(operation: str, data: st.DataObject) -> None:
-    _fuzz_through_boto3(operation, data)
+def test_boto3_requests_get_modeled_answers_thoroughly(operation: str) -> None:
+    _thoroughly(operation, _fuzz_through_boto3)
 
 
 # -- raw bodies straight into the shared dispatch --------------------------------------------
@@ -733,10 +747,8 @@ def test_raw_bodies_get_modeled_answers(operation: str, data: st.DataObject) -> 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("operation", OPERATIONS)
-@THOROUGH
-@given(data=st.data())
-def test_raw_bodies_get_modeled_answers_thoroughly(operation: str, data: st.DataObject) -> None:
-    _fuzz_raw(operation, data)
+def test_raw_bodies_get_modeled_answers_thoroughly(operation: str) -> None:
+    _thoroughly(operation, _fuzz_raw)
 
 
 # -- inputs that fuzzing found: each pinned, so it runs on every default run -----------------
