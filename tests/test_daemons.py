@@ -1645,6 +1645,19 @@ def test_a_deployment_onto_no_instances_completes_at_once_whatever_its_plan(worl
         ("DAEMON_DEPLOYMENT_IN_PROGRESS", "2026-04-20T09:00:00Z"),
         ("DAEMON_DEPLOYMENT_SUCCESSFUL", "2026-04-20T09:00:00Z"),
     ]
+    # What it runs is still its current revision, on no instance: a reader of
+    # currentRevisions[0] (as the Terraform provider is) finds it.
+    (current,) = world.daemon(created["daemonArn"])["currentRevisions"]
+    assert current == {
+        "arn": done["targetDaemonRevision"]["arn"],
+        "capacityProviders": [
+            {"arn": empty, "runningCount": 0, "withoutDaemonCount": 0},
+            {"arn": untold, "runningCount": 0, "withoutDaemonCount": 0},
+        ],
+        "totalRunningCount": 0,
+        "totalWithoutDaemonCount": 0,
+    }
+    assert world.revision(current["arn"])["daemonTaskDefinitionArn"] == world.td1
 
 
 def test_events_once_per_transition_with_their_detail(world: World) -> None:

@@ -88,7 +88,8 @@ def daemon_summary(daemon: Daemon) -> Json:
 
 
 def daemon_detail(daemon: Daemon) -> Json:
-    """``DaemonDetail``: its revisions that run (or are being deployed) now, with counts."""
+    """``DaemonDetail``: its revisions that run (or are being deployed, or were deployed last)
+    now, with counts."""
     latest = daemon.latest()
     revisions: list[Json] = []
     if latest is not None:
@@ -101,9 +102,13 @@ def daemon_detail(daemon: Daemon) -> Json:
                 for ran in [latest.running.get((revision.id, cp), 0)]
                 if ran or cp in latest.capacity_providers
             ]
-            if not any(ran for _, ran, _ in counts) and not (
-                revision is latest.target and latest.status in daemon_lifecycle.ONGOING
-            ):
+            # The target is current while it is deployed and once it succeeded, even on no
+            # instance (a capacity provider without any): a reader of currentRevisions[0]
+            # (as the Terraform provider reads it) finds what the daemon runs.
+            current_target = revision is latest.target and (
+                latest.status in daemon_lifecycle.ONGOING or latest.status == "SUCCESSFUL"
+            )
+            if not any(ran for _, ran, _ in counts) and not current_target:
                 continue
             revisions.append(
                 {

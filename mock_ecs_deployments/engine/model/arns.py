@@ -160,3 +160,20 @@ def parse_arn(value: str) -> ParsedArn | None:
     if any(not part for part in parts):
         return None
     return ParsedArn(match["partition"], match["region"], match["account"], match["kind"], parts)
+
+
+def own_parts(
+    value: str, kind: str, region: str, account_id: str, count: int
+) -> tuple[str, ...] | None:
+    """The ``count`` parts after ``<kind>/`` of an ECS ARN of ``kind`` in this account and
+    region (and its partition); ``None`` for anything else."""
+    parsed = parse_arn(value)
+    if (
+        parsed is None
+        or parsed.kind != kind
+        or len(parsed.parts) != count
+        or (parsed.region, parsed.account_id) != (region, account_id)
+        or parsed.partition != partition_for(region)
+    ):
+        return None
+    return parsed.parts

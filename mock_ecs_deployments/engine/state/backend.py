@@ -257,16 +257,10 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
         id, without walking the services. The caller holds the lock."""
         task_id = reference
         if reference.startswith("arn:"):
-            parsed = arns.parse_arn(reference)
-            if (
-                parsed is None
-                or parsed.kind != "task"
-                or (parsed.region, parsed.account_id) != (self.region_name, self.account_id)
-                or len(parsed.parts) != 2
-                or parsed.parts[0] != cluster
-            ):
+            parts = arns.own_parts(reference, "task", self.region_name, self.account_id, 2)
+            if parts is None or parts[0] != cluster:
                 return None
-            task_id = parsed.parts[1]
+            task_id = parts[1]
         service = self.task_owners.get(task_id)
         if service is None or service.cluster != cluster or service.tasks is None:
             return None
@@ -412,16 +406,10 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
     def _owner(self, arn: str, kind: str) -> tuple[Service, str] | None:
         """The ACTIVE service a deployment or revision ARN of this backend names, and the
         ARN's last part; ``None`` for an ARN that is malformed, elsewhere, or unknown."""
-        parsed = arns.parse_arn(arn)
-        if (
-            parsed is None
-            or parsed.kind != kind
-            or len(parsed.parts) != 3
-            or (parsed.region, parsed.account_id) != (self.region_name, self.account_id)
-            or parsed.partition != arns.partition_for(self.region_name)
-        ):
+        parts = arns.own_parts(arn, kind, self.region_name, self.account_id, 3)
+        if parts is None:
             return None
-        cluster, service, identifier = parsed.parts
+        cluster, service, identifier = parts
         record = self.services.get((cluster, service))
         return None if record is None or record.status != "ACTIVE" else (record, identifier)
 

@@ -166,15 +166,12 @@ class DaemonsMixin:
         revision), ``family:revision`` or an ARN; ``None`` when there is none."""
         text = reference
         if reference.startswith("arn:"):
-            parsed = arns.parse_arn(reference)
-            if (
-                parsed is None
-                or parsed.kind != "daemon-task-definition"
-                or (parsed.region, parsed.account_id) != (self.region_name, self.account_id)
-                or len(parsed.parts) != 1
-            ):
+            parts = arns.own_parts(
+                reference, "daemon-task-definition", self.region_name, self.account_id, 1
+            )
+            if parts is None:
                 return None
-            text = parsed.parts[0]
+            text = parts[0]
         family, colon, number = text.partition(":")
         revisions = self.daemon_task_definitions.get(family, [])
         if not colon:
@@ -484,15 +481,10 @@ class DaemonsMixin:
         name now first, then the earlier, deleted ones of the same name, newest first: their
         deployments and revisions keep their ARNs), and the child's id; ``None`` for an ARN of
         no such kind here."""
-        parsed = arns.parse_arn(arn)
-        if (
-            parsed is None
-            or parsed.kind != kind
-            or len(parsed.parts) != 3
-            or (parsed.region, parsed.account_id) != (self.region_name, self.account_id)
-        ):
+        parts = arns.own_parts(arn, kind, self.region_name, self.account_id, 3)
+        if parts is None:
             return None
-        cluster, name, child = parsed.parts
+        cluster, name, child = parts
         current = self.daemons.get((cluster, name))
         if current is None:
             return None
