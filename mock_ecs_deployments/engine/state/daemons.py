@@ -2,8 +2,8 @@
 capacity providers and deployments, and the twelve operations that read and change them.
 
 The listing, paging, describe-with-failures, plans and clock are the ones service deployments
-use (:mod:`..model.pagination`, :func:`.backend.describe_each`, ``next_plan``,
-:func:`..deployments.lifecycle.run_steps`): only what differs between the kinds lives here.
+use (``pagination.newest_first`` and ``in_order``, the backend's ``described``, ``next_plan``,
+``lifecycle.run_steps``): only what differs between the kinds lives here.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ TAGS_LIMIT = 50
 CLIENT_TOKEN_LIMIT = 36
 NOT_ACTIVE_MESSAGE = "The daemon is being deleted: a daemon deployment deletion is ongoing."
 FoundT = TypeVar("FoundT")
+# A daemon's name and a daemon task definition's family: 1 to 255 letters, digits, - and _.
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
-_FAMILY = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 
 
 class DaemonsMixin:
@@ -136,7 +136,7 @@ class DaemonsMixin:
         self, family: str, container_definitions: list[dict[str, Any]], **settings: Any
     ) -> DaemonTaskDefinition:
         """RegisterDaemonTaskDefinition: the family's next revision, ACTIVE."""
-        if not _FAMILY.match(family):
+        if not _NAME.match(family):
             raise InvalidParameterException(
                 "family must be 1 to 255 letters, digits, hyphens and underscores."
             )
