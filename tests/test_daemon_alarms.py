@@ -1,10 +1,12 @@
 """CloudWatch alarms fail daemon deployments as they fail service deployments: a daemon
 deployment whose ``deploymentConfiguration.alarms`` is enabled watches its alarms (moto's
 CloudWatch beside moto, ``backend.set_alarm_state`` without) from IN_PROGRESS through its bake,
-and an alarm going to ALARM stops it (STOP_REQUESTED, "Alarm detected.") and rolls it back."""
+and an alarm going to ALARM stops it (STOP_REQUESTED, "Alarm detected.") and rolls it back; and
+the events those deployments make reach moto's default bus, as the services' do."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -12,7 +14,7 @@ import pytest
 
 from mock_ecs_deployments import ServiceDeploymentsMock
 
-from .clients import quiet_alarm
+from .clients import new_client, quiet_alarm
 
 T0 = datetime(2026, 4, 20, 9, 0, tzinfo=timezone.utc)
 REGION, ACCOUNT = "us-east-1", "123456789012"
@@ -234,3 +236,38 @@ def test_beside_moto_the_alarm_is_read_from_moto_s_cloudwatch(
     )
     mock.advance(1)
     assert daemon.deployment()["status"] == "ROLLBACK_IN_PROGRESS"
+
+
+@pytest.mark.service_deployments(with_moto=True)
+def test_a_rule_on_moto_s_default_bus_delivers_the_daemon_s_events_without_a_read(
+    mock: ServiceDeploymentsMock, ecs: Any
+) -> None:
+    sqs = new_client("sqs", REGION)
+    url = sqs.create_queue(QueueName="daemons")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events = new_client("events", REGION)
+    pattern = {"source": ["aws.ecs"], "detail-type": ["ECS Daemon Deployment State Change"]}
+    events.put_rule(Name="daemons", EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="daemons", Targets=[{"Id": "queue", "Arn": arn}])
+    ecs.create_cluster(clusterName="prod")
+    daemon = Daemon(mock, ecs, cluster="prod")
+    mock.advance(40 + 5 * 60 + 1)  # batches and bake done; nobody reads the daemon
+    bodies = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        for message in messages:
+            bodies.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    update = [
+        body for body in bodies if body["detail"]["daemonDeploymentArn"] == daemon.deployment_arn
+    ]
+    assert [(body["detail"]["eventName"], body["time"]) for body in update] == [
+        ("DAEMON_DEPLOYMENT_PENDING", "2026-04-20T09:01:00Z"),
+        ("DAEMON_DEPLOYMENT_IN_PROGRESS", "2026-04-20T09:01:00Z"),
+        ("DAEMON_DEPLOYMENT_SUCCESSFUL", "2026-04-20T09:06:40Z"),
+    ]
+    assert update[-1]["resources"] == [daemon.arn]
+    assert update[-1]["detail"]["targetDaemonRevisionArn"] == daemon.target_of(
+        daemon.deployment_arn
+    )
