@@ -1,9 +1,9 @@
 """Cost that does not grow with the state: the same calls with 10 and with 10,000 of a thing.
 
 Run:  python benchmarks/bench_size.py [--quick] [--rounds N] [--calls N] [--size N] [--profile]
-      [--only services|history|spread|moving|tasks ...]
+      [--only services|history|spread|moving|tasks|daemons ...]
 
-All under ``mock_service_deployments(with_moto=True)``, in five pairs of states, the small
+All under ``mock_service_deployments(with_moto=True)``, in six pairs of states, the small
 side against the large one:
 
 - services: 10 against 10,000 services seeded in the mock (one finished deployment each),
@@ -12,7 +12,10 @@ side against the large one:
 - spread: 10 services with one finished deployment each against 10 with 1,000 each;
 - moving: 10 against 10,000 services each with a deployment under way (for days: no step of
   theirs comes due while the calls run);
-- tasks: 10 against 10,000 services of two running tasks each (made before the calls).
+- tasks: 10 against 10,000 services of two running tasks each (made before the calls);
+- daemons: 10 against 10,000 managed daemons, each on a capacity provider of its own (four
+  instances) with one or two deployments, a quarter of them with a deployment under way (for
+  days: they wait in the backend's queue of due steps, and none comes due while the calls run).
 
 Each state also holds the service the calls read, ``prod/web`` (three finished deployments),
 and is measured with:
@@ -24,6 +27,16 @@ and is measured with:
 (d) moto's ``describe_services`` of ``web``, with the mock's fields joined in; and
     ``list_tasks`` of ``web`` then ``describe_tasks`` of its task (answered by the mock).
 
+The daemons pair also holds the daemon its calls read, ``prod/node`` (two finished
+deployments), and is measured, instead, with:
+
+(e) the daemon calls of ours, of ``node`` alone: ``list_daemon_deployments``,
+    ``describe_daemon_deployments`` of one ARN, ``describe_daemon``,
+    ``describe_daemon_revisions`` of one ARN, ``describe_daemon_task_definition`` of the
+    one it runs (``agent:2``, which half the other daemons run too); and (d)'s
+    ``describe_services`` of ``web``, so that the daemons are seen not to slow services (a
+    request through moto first catches up every backend with a step due, daemons' included).
+
 Reported: the ratio cost(large) / cost(small) per call; target at most 1.10 each (the run
 exits non-zero when a median misses it).
 
@@ -31,12 +44,13 @@ How the two sizes meet the same load: both states of a pair are built in the sam
 after the other under the same account, and each is brought fully in step with moto before
 any timed call (the services seeded in the mock alone are made in moto by an untimed ECS
 request, so that one-time materialization is outside the timed calls, and the benchmark
-checks that nothing is left pending). Then the two take turns call by call (bench_list.py's
+checks that nothing is left pending; the daemons' pair, that its moving daemons wait in the
+backend's queue of due steps). Then the two take turns call by call (bench_list.py's
 ``compare``): before each call, outside its timing, the side's state is put in place, which
 is the account's entry in the mock's registry and in moto's ECS backends (two dict entries).
 So each call sees exactly one state in the process, and a walk over everything the process
 holds would show in the ratio. Every side is checked on its own, then every round, against
-the mock's dispatches (``mock.calls``): moto's requests (a, b, d) must make none, ours (c)
+the mock's dispatches (``mock.calls``): moto's requests (a, b, d) must make none, ours (c, e)
 exactly one per call. ``--profile`` prints where the calls on the large states go (cProfile).
 """
 
@@ -58,12 +72,17 @@ from bench_list import REGION, Ratio, Side, compare, fail, mocked_client
 from mock_ecs_deployments import ServiceDeploymentsMock, mock_service_deployments
 from mock_ecs_deployments.engine.deployments import tasks
 from mock_ecs_deployments.engine.model.arns import DEFAULT_ACCOUNT_ID
+from mock_ecs_deployments.engine.model.daemon_records import Daemon
 from mock_ecs_deployments.engine.state.registry import service_deployment_backends
 
 BASE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 TARGET = 1.10
 CLUSTER = "prod"
 WEB_DEPLOYMENTS = 3  # of the service every call reads
+#: The daemon task definition family every daemon runs (revision 1, then 2 once updated).
+DAEMON_FAMILY = "agent"
+#: How many instances each daemon's capacity provider has.
+DAEMON_INSTANCES = 4
 #: The states of the pair being measured (see State.put_in_place).
 BUILT: list[State] = []
 
@@ -78,10 +97,28 @@ class Shape:
     moving: bool = False
     #: Each service wants two tasks, made (running) before the calls.
     tasks: bool = False
+    #: Managed daemons (besides ``node``): see :func:`seed_daemons`.
+    daemons: int = 0
 
     def __str__(self) -> str:
+        if self.daemons:
+            return f"{self.daemons:,} daemons, {moving_daemons(self.daemons):,} moving"
         kind = " moving" if self.moving else " with 2 tasks each" if self.tasks else ""
         return f"{self.services:,} x {self.deployments:,}{kind}"
+
+
+@dataclass(frozen=True)
+class DaemonArns:
+    """What the daemon calls name of ``node``: the daemon, its newest deployment, that
+    deployment's target revision, and the daemon task definition it runs."""
+
+    daemon: str
+    deployment: str
+    revision: str
+    task_definition: str
+
+    def lengths(self) -> tuple[int, ...]:
+        return tuple(len(arn) for arn in vars(self).values())
 
 
 @dataclass(frozen=True)
@@ -93,23 +130,84 @@ class State:
     ours: Any
     moto: Any
     web_arn: str
+    #: The daemons pair's: what its calls name of ``node``.
+    node: DaemonArns | None = None
 
     def put_in_place(self) -> None:
         from moto.ecs.models import ecs_backends
 
         dict.__setitem__(service_deployment_backends, DEFAULT_ACCOUNT_ID, self.ours)
         dict.__setitem__(ecs_backends, DEFAULT_ACCOUNT_ID, self.moto)
-        # The registry's backends with moving services, which a request catches up: this
-        # state's only, so that the other state's cannot show in this one's cost.
+        # The registry's backends with moving services (or daemons' steps due), which a
+        # request catches up: this state's only, so that the other state's cannot show in
+        # this one's cost. A backend of this state tells the registry itself.
         for state in BUILT:
             for backend in dict.values(state.ours):
-                moving = state is self and bool(backend.moving_services)
-                service_deployment_backends.backend_moving(backend, moving)
+                if state is self:
+                    backend.tell_registry()
+                else:
+                    service_deployment_backends.backend_moving(backend, False)
 
     @contextlib.contextmanager
     def in_place(self) -> Iterator[None]:
         self.put_in_place()
         yield
+
+
+def moving_daemons(daemons: int) -> int:
+    """How many of ``daemons`` seeded by :func:`seed_daemons` have a deployment under way."""
+    return (daemons + 3) // 4
+
+
+def seed_daemons(backend: Any, daemons: int) -> DaemonArns:
+    """Seed ``daemons`` daemons in ``prod`` through the backend's methods, ``node`` in the
+    middle of them (a search from either end of the daemons would pass half of them), each on
+    a capacity provider of its own with ``DAEMON_INSTANCES`` instances: daemon ``i`` has one
+    finished deployment (odd ``i``), or a second one, of ``agent:2``, finished (``i % 4 ==
+    2``) or under way for ten days, its first batch's end 2.5 days away (``i % 4 == 0``);
+    ``node`` has two finished deployments."""
+    backend.add_daemon_task_definition(DAEMON_FAMILY, [{"name": "agent", "image": "agent:1"}])
+    backend.add_daemon_task_definition(DAEMON_FAMILY, [{"name": "agent", "image": "agent:2"}])
+    updated = f"{DAEMON_FAMILY}:2"
+
+    def seed(name: str, updates: int, plan: dict[str, Any] | None = None) -> Daemon:
+        provider = backend.add_capacity_provider(f"{name}-cp", CLUSTER, instances=DAEMON_INSTANCES)
+        record: Daemon = backend.add_daemon(name, f"{DAEMON_FAMILY}:1", [provider.arn], CLUSTER)
+        for _ in range(updates):
+            if plan is not None:
+                backend.plan_next_deployment(daemon=name, cluster=CLUSTER, **plan)
+            backend.update_daemon(record.arn, updated, [provider.arn])
+        return record
+
+    node = None
+    for index in range(daemons):
+        if index == daemons // 2:
+            node = seed("node", 1)
+        name = f"dmn-{index:05d}"
+        if index % 4 == 0:
+            seed(name, 1, {"in_progress_for": 10 * 86_400})
+        else:
+            seed(name, 1 if index % 4 == 2 else 0)
+    assert node is not None
+    latest = node.deployments[-1]
+    if latest.status != "SUCCESSFUL" or latest.target is None:
+        fail(f"node's newest deployment is {latest.status}, not SUCCESSFUL")
+    definition = backend.find_daemon_task_definition(updated)
+    return DaemonArns(node.arn, latest.arn, latest.target.arn, definition.arn)
+
+
+def check_daemons(backend: Any, shape: Shape) -> None:
+    """The daemons of ``shape`` are all there, and its moving ones wait in the backend's
+    queue of due steps (which a request through moto catches up)."""
+    if len(backend.daemons) != shape.daemons + 1:
+        fail(f"{len(backend.daemons)} daemons seeded for {shape}, not {shape.daemons + 1}")
+    moving = sum(record.ongoing is not None for record in backend.daemons.values())
+    if moving != moving_daemons(shape.daemons):
+        fail(f"{moving} daemons of {shape} move, not {moving_daemons(shape.daemons)}")
+    # At least one entry each (its first batch's end, days away).
+    queued = backend._daemon_steps_due
+    if queued < moving:
+        fail(f"the backend's queue of due steps holds {queued} daemons' steps, not {moving}")
 
 
 def build(mock: ServiceDeploymentsMock, shape: Shape, ecs: Any) -> State:
@@ -146,6 +244,9 @@ def build(mock: ServiceDeploymentsMock, shape: Shape, ecs: Any) -> State:
         )
         if made_tasks != 2 * shape.services:
             fail(f"{made_tasks} tasks made for {shape}, not {2 * shape.services}")
+    node = seed_daemons(backend, shape.daemons) if shape.daemons else None
+    if node is not None:
+        check_daemons(backend, shape)
     seeded = time.perf_counter()
     ecs.list_clusters()  # the one-time materialization in moto, outside the timed calls
     materialized = time.perf_counter()
@@ -163,6 +264,7 @@ def build(mock: ServiceDeploymentsMock, shape: Shape, ecs: Any) -> State:
         dict.__getitem__(service_deployment_backends, DEFAULT_ACCOUNT_ID),
         dict.__getitem__(ecs_backends, DEFAULT_ACCOUNT_ID),
         web[-1].arn,
+        node,
     )
     BUILT.append(state)
     return state
@@ -198,6 +300,41 @@ def calls_of(ecs: Any, sqs: Any, web_arn: str) -> dict[str, tuple[Callable[[], A
         ),
         "(d) moto describe_services of web": (describe_services, 0),
         "(d) list_tasks and describe_tasks of web": (describe_tasks, 0),
+    }
+
+
+def daemon_calls_of(
+    ecs: Any, sqs: Any, web_arn: str, node: DaemonArns
+) -> dict[str, tuple[Callable[[], Any], int]]:
+    """The daemons pair's calls (e), each of ``node`` alone, with the mock dispatches each
+    must make; and (d)'s ``describe_services`` of ``web``, as the other pairs time it."""
+
+    def describe_deployments() -> Any:
+        answer = ecs.describe_daemon_deployments(daemonDeploymentArns=[node.deployment])
+        if len(answer["daemonDeployments"]) != 1 or answer["failures"]:
+            fail(f"node's deployment not described: {answer['failures']}")
+        return answer
+
+    def describe_revisions() -> Any:
+        answer = ecs.describe_daemon_revisions(daemonRevisionArns=[node.revision])
+        if len(answer["daemonRevisions"]) != 1 or answer["failures"]:
+            fail(f"node's revision not described: {answer['failures']}")
+        return answer
+
+    service = "(d) moto describe_services of web"
+    return {
+        "(e) list_daemon_deployments of node": (
+            lambda: ecs.list_daemon_deployments(daemonArn=node.daemon),
+            1,
+        ),
+        "(e) describe_daemon_deployments, 1 ARN": (describe_deployments, 1),
+        "(e) describe_daemon of node": (lambda: ecs.describe_daemon(daemonArn=node.daemon), 1),
+        "(e) describe_daemon_revisions, 1 ARN": (describe_revisions, 1),
+        "(e) describe_daemon_task_definition": (
+            lambda: ecs.describe_daemon_task_definition(daemonTaskDefinition=node.task_definition),
+            1,
+        ),
+        service: calls_of(ecs, sqs, web_arn)[service],
     }
 
 
@@ -269,6 +406,10 @@ def run(
             Shape(10, 1, tasks=True),
             Shape(size, 1, tasks=True),
         ),
+        f"daemons: 10 vs {size:,} daemons, a quarter with a deployment under way": (
+            Shape(0, 0, daemons=10),
+            Shape(0, 0, daemons=size),
+        ),
     }
     if only:
         pairs = {title: pair for title, pair in pairs.items() if title.startswith(tuple(only))}
@@ -287,8 +428,14 @@ def run(
             large = build(mock, large_shape, ecs)
             if len(small.web_arn) != len(large.web_arn):
                 fail("web's ARNs differ in length between the states")
+            if small.node is not None and (
+                large.node is None or small.node.lengths() != large.node.lengths()
+            ):
+                fail("node's ARNs differ in length between the states")
 
             def calls(state: State) -> dict[str, tuple[Callable[[], Any], int]]:
+                if state.node is not None:
+                    return daemon_calls_of(ecs, sqs, state.web_arn, state.node)
                 return calls_of(ecs, sqs, state.web_arn)
 
             gc.collect()
@@ -316,7 +463,7 @@ def main() -> None:
         "--only",
         nargs="+",
         metavar="PAIR",
-        help="only these pairs: services, history, spread, moving",
+        help="only these pairs: services, history, spread, moving, tasks, daemons",
     )
     args = parser.parse_args()
     rounds = args.rounds or (8 if args.quick else 20)

@@ -147,6 +147,30 @@ def newest_first(
     return page, token
 
 
+def oldest_first(
+    keys: Sequence[int],
+    items: Sequence[KeyedT],
+    matches: Callable[[KeyedT], bool],
+    limit: int,
+    next_token: str | None,
+    scope: str,
+) -> tuple[list[KeyedT], str | None]:
+    """One page of the ``items`` (ordered by their sort ``keys``) that ``matches`` accepts,
+    oldest first, and the token for the next: ``matches`` is asked of the items from the
+    token's position on, until the page is full and one more match shows a next page exists
+    (so a page costs what it looks at, not the whole list)."""
+    index = 0 if next_token is None else bisect_right(keys, decode(next_token, scope))
+    page: list[KeyedT] = []
+    while index < len(items):
+        item = items[index]
+        if matches(item):
+            if len(page) == limit:
+                return page, encode(page[-1].sort_key, scope)
+            page.append(item)
+        index += 1
+    return page, None
+
+
 def in_order(
     items: Sequence[ItemT], limit: int, next_token: str | None, scope: str
 ) -> tuple[list[ItemT], str | None]:

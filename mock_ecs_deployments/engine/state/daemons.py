@@ -405,21 +405,23 @@ class DaemonsMixin:
         with self.lock:
             cluster_name = None if cluster is None else self.existing_cluster(cluster)
             now = now_ms()
-            chosen = []
-            for record in self.daemon_order:
+
+            def listed(record: Daemon) -> bool:
                 if self.daemons.get((record.cluster, record.name)) is not record:
-                    continue
+                    return False
                 if cluster_name is not None and record.cluster != cluster_name:
-                    continue
+                    return False
                 if wanted and not wanted.intersection(record.capacity_provider_arns):
-                    continue
+                    return False
                 self._refresh_daemon(record, now)
-                if record.status != "DELETED":
-                    chosen.append(record)
+                return record.status != "DELETED"
+
             scope = pagination.scope_of(
                 self.account_id, self.region_name, cluster_name, ",".join(sorted(wanted))
             )
-            return pagination.in_order(chosen, limit, next_token, scope)
+            return pagination.oldest_first(
+                self.daemon_keys, self.daemon_order, listed, limit, next_token, scope
+            )
 
     # -- daemon deployments and revisions --------------------------------------------------
 
