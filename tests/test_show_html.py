@@ -136,3 +136,45 @@ def test_an_out_that_cannot_be_written_exits_1(
     assert cli.main(["show", "--html", str(out), EXAMPLES[0]]) == 1
 
     assert capsys.readouterr() == ("", f"FAIL {out}: No such file or directory\n")
+
+
+def _daemon_scenario(directory: Path, name: str, cluster: str) -> Path:
+    path = directory / f"{name}.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""
+            services: []
+            capacity_providers:
+              - {{name: {name}-cp, cluster: {cluster}, instances: 4}}
+            daemon_task_definitions:
+              - {{family: {name}, images: [{{name: agent, image: "agent:1"}}]}}
+            daemons:
+              - daemon: {name}
+                cluster: {cluster}
+                task_definition: {name}:1
+                capacity_providers: [{name}-cp]
+                plan: {{in_progress_for: 2m}}
+            """
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_daemons_of_several_files_without_services_are_all_drawn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _daemon_scenario(tmp_path, "logs", "prod")
+    second = _daemon_scenario(tmp_path, "metrics", "edge")
+    out = tmp_path / "page.html"
+    with freeze_time(NOW):
+        assert cli.main(["show", "--html", str(out), str(first), str(second)]) == 0
+    assert capsys.readouterr().out == f"wrote {out}: 0 services and 2 daemons, 2 deployments\n"
+    picture = picture_data(out.read_text(encoding="utf-8"))
+    assert picture["services"] == []
+    drawn = [(d["cluster"], d["name"], d["source"]) for d in picture["daemons"]]
+    assert drawn == [("edge", "metrics", str(second)), ("prod", "logs", str(first))]
+    assert [[dep["status"] for dep in d["deployments"]] for d in picture["daemons"]] == [
+        ["IN_PROGRESS"],
+        ["IN_PROGRESS"],
+    ]

@@ -1,7 +1,7 @@
 """The state page in a headless Chromium, checked through what a person sees on it and against
 the mock's own answers (boto3 on the same endpoint): its rows and statuses, the colours of the
 statuses, the clock and its cursor, the controls, keyboard use and contrast, that nothing leaves
-the machine, 200 deployments, and the self-contained report file.
+the machine, 200 deployments, the self-contained report file, and managed daemons' rows.
 
 One browser serves the whole module; each test opens the page against a server of its own. The
 tests that draw the docs' pictures save them in ``docs/images/state-page/``. Run them with
@@ -16,7 +16,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -151,6 +151,26 @@ ROLLED_BACK = _scenario(
 )
 
 
+#: A managed daemon, agent in prod on 4 instances, whose first deployment (of agent:1) moves
+#: for a minute; agent:2 is registered for the next.
+DAEMON = {
+    "services": [],
+    "capacity_providers": [{"name": "managed", "cluster": "prod", "instances": 4}],
+    "daemon_task_definitions": [
+        {"family": "agent", "images": [{"name": "agent", "image": f"agent:{n}"}]} for n in (1, 2)
+    ],
+    "daemons": [
+        {
+            "daemon": "agent",
+            "cluster": "prod",
+            "task_definition": "agent:1",
+            "capacity_providers": ["managed"],
+            "plan": {"in_progress_for": "1m"},
+        }
+    ],
+}
+
+
 # -- the browser -----------------------------------------------------------------------------
 
 
@@ -224,6 +244,44 @@ return Array.from(document.querySelectorAll('section.service')).map((section) =>
   })),
 }));
 """
+#: The "Daemons" section (whether it comes after every service's), and each daemon's section
+#: and rows: each row's status bars (status, tooltip, x, fill and its status's custom
+#: property), its end cap and its marks.
+READ_DAEMONS = """
+const group = document.querySelector('#services > section.daemons');
+const probe = document.createElement('span');
+document.body.appendChild(probe);
+const property = (status) => {
+  probe.style.color = 'var(--status-' + status + ')';
+  return getComputedStyle(probe).color;
+};
+const out = {
+  title: group ? group.querySelector('h2').innerText : null,
+  afterServices: Boolean(group) && Array.from(document.querySelectorAll('section.service'))
+    .every((s) => s.compareDocumentPosition(group) & Node.DOCUMENT_POSITION_FOLLOWING),
+  daemons: Array.from(document.querySelectorAll('section.daemon')).map((section) => ({
+    arn: section.dataset.daemonArn,
+    inGroup: section.parentElement === group,
+    heading: section.querySelector('h3').innerText,
+    rows: Array.from(section.querySelectorAll('.deployment')).map((row) => ({
+      arn: row.dataset.deploymentArn,
+      kind: row.dataset.kind,
+      status: row.dataset.status,
+      text: row.innerText,
+      label: row.getAttribute('aria-label') || '',
+      bars: Array.from(row.querySelectorAll('rect.status-bar:not(.terminal)')).map((bar) => ({
+        status: bar.dataset.status, title: bar.querySelector('title').textContent,
+        x: Number(bar.getAttribute('x')), fill: getComputedStyle(bar).fill,
+        property: property(bar.dataset.status),
+      })),
+      cap: (row.querySelector('rect.status-bar.terminal') || {dataset: {}}).dataset.status || null,
+      marks: Array.from(row.querySelectorAll('.mark')).map((mark) => mark.dataset.kind),
+    })),
+  })),
+};
+probe.remove();
+return out;
+"""
 #: The selected row's ARN, and whether it says so to assistive technology.
 READ_SELECTED = """
 const rows = Array.from(document.querySelectorAll('.deployment.selected'));
@@ -281,6 +339,28 @@ class Page:
     def status(self, arn: str) -> str | None:
         row = self.rows().get(arn)
         return None if row is None else str(row["status"])
+
+    def daemons(self) -> dict[str, Any]:
+        """The "Daemons" section as :data:`READ_DAEMONS` reads it."""
+        daemons: dict[str, Any] = self.js(READ_DAEMONS)
+        return daemons
+
+    def daemon_rows(self) -> dict[str, dict[str, Any]]:
+        """Every daemon deployment row, by ARN."""
+        return {row["arn"]: row for daemon in self.daemons()["daemons"] for row in daemon["rows"]}
+
+    def wait_for_daemon_status(self, arn: str, status: str) -> dict[str, Any]:
+        """The daemon deployment's row once its status, as data and as visible text, is
+        ``status``."""
+
+        def shown() -> dict[str, Any] | None:
+            row = self.daemon_rows().get(arn)
+            return row if row is not None and row["status"] == status in row["text"] else None
+
+        found: dict[str, Any] = self.wait(
+            shown, f"the daemon row of {arn} does not show {status}: {self.daemon_rows()}"
+        )
+        return found
 
     def clock_ms(self) -> int:
         return int(self.js("return Number(document.getElementById('clock').dataset.nowMs)"))
@@ -426,6 +506,22 @@ def newest(ecs: Any, service: str, status: str | None = None) -> str:
 
 def epoch_ms(moment: datetime) -> int:
     return round(moment.timestamp() * 1000)
+
+
+def iso_text(ms: int) -> str:
+    """``ms`` as the page writes a time (JavaScript's ``toISOString``)."""
+    moment = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def bar_titles(deployment: dict[str, Any]) -> list[str]:
+    """What the status bars of a deployment of the picture say when hovered."""
+    return [
+        f"{segment['name']}: {iso_text(segment['start_ms'])} to "
+        + ("now" if segment["end_ms"] is None else iso_text(segment["end_ms"]))
+        for segment in deployment["segments"]
+        if segment["kind"] == "status"
+    ]
 
 
 # -- colours and contrast --------------------------------------------------------------------
@@ -1128,7 +1224,162 @@ def test_two_hundred_deployments_show_within_a_second(browser: Chrome) -> None:
         assert len(listed(ecs, "prod", "web")) == 200
 
 
-# -- 9. the report file ----------------------------------------------------------------------
+# -- 9. daemons -----------------------------------------------------------------------------
+
+
+def test_a_daemon_s_deployments_are_rows_of_their_own_after_the_services(browser: Chrome) -> None:
+    """A daemon made 3 hours before the services: under "Daemons", after the services, its
+    deployments are rows on the same axis (the first begins inside it). An update planned to
+    roll back shows, as DescribeDaemonDeployments answers, IN_PROGRESS, ROLLBACK_IN_PROGRESS,
+    ROLLBACK_SUCCESSFUL; its bars are the stretches of its statuses at their times, in their
+    statuses' colours, its rollback and end are marked. Selected, it shows its
+    DescribeDaemonDeployments answer and its events, and no stop or continue; the page's own
+    controls stay. Emptied, the page says it holds nothing again."""
+    with serving(browser) as (endpoint, ecs):
+        page = open_page(browser, endpoint)
+        page.wait(lambda: "holds no services" in page.text("services"), "no empty message")
+        assert page.daemons()["title"] is None
+        endpoint.load_scenario(DAEMON)
+        endpoint.advance(3 * 3600)
+        endpoint.load_scenario(DEPLOYING)
+        (summary,) = ecs.list_daemons(clusterArn="prod")["daemonSummariesList"]
+        daemon_arn = summary["daemonArn"]
+        (first,) = ecs.list_daemon_deployments(daemonArn=daemon_arn)["daemonDeployments"]
+        next_definition = ecs.describe_daemon_task_definition(daemonTaskDefinition="agent:2")
+        endpoint.plan_next_deployment(
+            daemon="agent",
+            cluster="prod",
+            outcome="ROLLBACK_SUCCESSFUL",
+            in_progress_for=60,
+            rollback_for=60,
+        )
+        arn = ecs.update_daemon(
+            daemonArn=daemon_arn,
+            daemonTaskDefinitionArn=next_definition["daemonTaskDefinition"][
+                "daemonTaskDefinitionArn"
+            ],
+            capacityProviderArns=[
+                daemon_arn.replace("daemon/prod/agent", "capacity-provider/managed")
+            ],
+        )["deploymentArn"]
+
+        def answered() -> dict[str, Any]:
+            (item,) = ecs.describe_daemon_deployments(daemonDeploymentArns=[arn])[
+                "daemonDeployments"
+            ]
+            return dict(item)
+
+        assert answered()["status"] == "IN_PROGRESS"
+        page.wait_for_daemon_status(arn, "IN_PROGRESS")
+        page.wait_for_rows(2)  # the services' rows are as they were
+        endpoint.advance(60)  # the batches end at 60 s: the breaker trips, the rollback starts
+        page.wait_for_daemon_status(arn, "ROLLBACK_IN_PROGRESS")
+        assert answered()["status"] == "ROLLBACK_IN_PROGRESS"
+        endpoint.advance(60)
+        row = page.wait_for_daemon_status(arn, "ROLLBACK_SUCCESSFUL")
+        aws = answered()
+        assert aws["status"] == "ROLLBACK_SUCCESSFUL"
+
+        shown = page.daemons()
+        assert (shown["title"], shown["afterServices"]) == ("Daemons", True)
+        (section,) = shown["daemons"]
+        assert (section["arn"], section["inGroup"]) == (daemon_arn, True)
+        for part in ("agent", "prod", "us-east-1", "123456789012"):
+            assert part in section["heading"], section["heading"]
+        assert [r["arn"] for r in section["rows"]] == [first["daemonDeploymentArn"], arn]
+        assert {r["kind"] for r in section["rows"]} == {"daemon"}
+        assert arn.rpartition("/")[2] in row["label"] and "ROLLBACK_SUCCESSFUL" in row["label"]
+        ((_, drawn),) = [d["deployments"] for d in endpoint.picture()["daemons"]]
+        assert [bar["status"] for bar in row["bars"]] == [
+            "PENDING",
+            "IN_PROGRESS",
+            "STOP_REQUESTED",
+            "ROLLBACK_IN_PROGRESS",
+            "ROLLBACK_SUCCESSFUL",
+        ]
+        assert [bar["title"] for bar in row["bars"]] == bar_titles(drawn)
+        # The stretches begin and end where DescribeDaemonDeployments says it moved.
+        starts = {segment["name"]: segment["start_ms"] for segment in drawn["segments"]}
+        assert starts["IN_PROGRESS"] == epoch_ms(aws["startedAt"])
+        assert starts["ROLLBACK_IN_PROGRESS"] == epoch_ms(aws["rollback"]["startedAt"])
+        assert starts["ROLLBACK_SUCCESSFUL"] == epoch_ms(aws["finishedAt"])
+        assert (row["cap"], row["marks"]) == ("ROLLBACK_SUCCESSFUL", ["rollback", "finished"])
+        for bar in row["bars"] + section["rows"][0]["bars"]:
+            assert rgb(bar["fill"]) == rgb(bar["property"]), bar
+        # One axis for both kinds: the daemon's first deployment, the oldest, is inside it.
+        assert section["rows"][0]["bars"][0]["x"] >= 0, section["rows"][0]["bars"]
+
+        page.select(arn)
+        assert page.text("details-describe-title") == "DescribeDaemonDeployments"
+        described = json.loads(page.text("details-describe"))
+        assert (described["daemonDeploymentArn"], described["status"]) == (arn, aws["status"])
+        assert described["rollback"]["reason"] == aws["rollback"]["reason"]
+        events = page.text("details-events")
+        assert "ECS Daemon Deployment State Change" in events
+        assert "DAEMON_DEPLOYMENT_ROLLBACK_SUCCESSFUL" in events
+        hidden = ("details-actions", "stop-rollback", "stop-abort", "hook-continue")
+        assert [name for name in hidden if page.shown(name)] == []
+        assert all(page.shown(name) for name in ("advance-60", "reset", "scenario-load"))
+
+        # A service's row selected after it offers its controls again.
+        page.select(newest(ecs, "web", "IN_PROGRESS"))
+        assert page.text("details-describe-title") == "DescribeServiceDeployments"
+        assert page.shown("details-actions") and page.shown("stop-rollback")
+
+        page.click("reset")
+        page.wait(
+            lambda: (
+                page.daemons()["title"] is None and "holds no services" in page.text("services")
+            ),
+            "the daemons are still shown after Reset, or the empty message is not",
+        )
+
+
+def test_show_html_draws_a_daemon_offline(browser: Chrome, tmp_path: Path) -> None:
+    """``show --html`` of a scenario with a service and a daemon: the file draws the daemon's
+    deployment under "Daemons" with the status and stretches the picture inlined holds, and
+    selected, its DescribeDaemonDeployments answer, with no control in sight and nothing
+    loaded."""
+    from freezegun import freeze_time
+
+    from mock_ecs_deployments import cli
+
+    scenario = tmp_path / "daemon.json"
+    scenario.write_text(json.dumps({**DAEMON, "services": DEPLOYING["services"]}), encoding="utf-8")
+    out = tmp_path / "daemon.html"
+    with freeze_time("2025-03-01T12:00:00Z"):
+        assert cli.main(["show", "--html", str(out), str(scenario)]) == 0
+    document = out.read_text(encoding="utf-8")
+    start = document.index('id="picture-data"')
+    picture = json.loads(
+        document[document.index(">", start) + 1 : document.index("</script>", start)]
+    )
+    ((drawn,),) = [daemon["deployments"] for daemon in picture["daemons"]]
+    assert drawn["status"] == "IN_PROGRESS"
+
+    browser.get(out.as_uri())
+    page = Page(browser)
+    page.wait(lambda: page.js("return window.renderCount > 0"), "the page never drew itself")
+    assert page.js("return document.body.dataset.mode") == "file"
+    assert len(page.rows()) == 2  # the service's
+    shown = page.daemons()
+    assert (shown["title"], shown["afterServices"]) == ("Daemons", True)
+    ((row,),) = [section["rows"] for section in shown["daemons"]]
+    assert (row["arn"], row["status"]) == (drawn["arn"], "IN_PROGRESS")
+    assert "IN_PROGRESS" in row["text"]
+    assert [bar["status"] for bar in row["bars"]] == ["PENDING", "IN_PROGRESS"]
+    assert [bar["title"] for bar in row["bars"]] == bar_titles(drawn)
+    page.select(drawn["arn"])
+    assert page.text("details-describe-title") == "DescribeDaemonDeployments"
+    assert json.loads(page.text("details-describe")) == drawn["describe"]
+    shown_controls = [
+        name for name in ("controls", "details-actions", *CONTROL_IDS) if page.shown(name)
+    ]
+    assert shown_controls == [], f"the file shows controls: {shown_controls}"
+    assert page.js("return performance.getEntriesByType('resource').map((e) => e.name)") == []
+
+
+# -- 10. the report file ---------------------------------------------------------------------
 
 
 def test_the_report_file_works_offline(browser: Chrome, tmp_path: Path) -> None:

@@ -320,3 +320,168 @@ def test_the_page_loads_nothing_from_elsewhere(live: bool, mock: Any) -> None:
     assert "{{PICTURE_JSON}}" not in document
     for needle in ("http://", "https://", "//cdn", "@import", "url(http"):
         assert needle not in document
+
+
+# -- daemons ---------------------------------------------------------------------------------
+
+DAEMON_EVENT = "ECS Daemon Deployment State Change"
+
+
+def _daemon_world(backend: ServiceDeploymentBackend, ecs: Any) -> tuple[Any, str, str]:
+    """Capacity provider ``mi`` (4 instances) in prod, daemon task definitions agent:1 and
+    agent:2, and daemon ``agent`` made at T0 on agent:1, its first deployment pending for 10 s
+    and moving for 60 s (SUCCESSFUL at 70 s). Returns CreateDaemon's answer, agent:2's ARN and
+    the capacity provider's."""
+    cp = backend.add_capacity_provider("mi", cluster="prod", instances=4).arn
+    first, second = (
+        ecs.register_daemon_task_definition(
+            family="agent", containerDefinitions=[{"name": "agent", "image": f"nginx:{n}"}]
+        )["daemonTaskDefinitionArn"]
+        for n in (1, 2)
+    )
+    backend.plan_next_deployment(daemon="agent", cluster="prod", pending_for=10, in_progress_for=60)
+    created = ecs.create_daemon(
+        daemonName="agent",
+        clusterArn="prod",
+        daemonTaskDefinitionArn=first,
+        capacityProviderArns=[cp],
+    )
+    return created, second, cp
+
+
+def test_a_daemon_s_rollback_is_drawn_at_its_times_as_describe_tells_it(
+    mock: Any, backend: ServiceDeploymentBackend, ecs: Any, frozen: Any
+) -> None:
+    created, second, cp = _daemon_world(backend, ecs)
+    daemon_arn = created["daemonArn"]
+    frozen.tick(120)
+    backend.plan_next_deployment(
+        daemon="agent",
+        cluster="prod",
+        pending_for=30,
+        in_progress_for=60,
+        rollback_for=45,
+        outcome="ROLLBACK_SUCCESSFUL",
+    )
+    arn = ecs.update_daemon(
+        daemonArn=daemon_arn, daemonTaskDefinitionArn=second, capacityProviderArns=[cp]
+    )["deploymentArn"]
+    frozen.tick(60)  # 180 s: IN_PROGRESS since 150 s, and still going
+    ((_, moving),) = [d["deployments"] for d in build_picture()["daemons"]]
+    assert _stretches(moving, "status") == [
+        ("PENDING", _ms(120), _ms(150)),
+        ("IN_PROGRESS", _ms(150), None),
+    ]
+    assert moving["marks"] == []
+    for _ in range(4):  # read part-way: the history is the same whenever it is read
+        frozen.tick(30)
+        build_picture()
+    # 300 s: the breaker tripped at 210 s, and the rollback took 45 s.
+    ecs.list_daemon_deployments(daemonArn=daemon_arn)
+    (aws,) = ecs.describe_daemon_deployments(daemonDeploymentArns=[arn])["daemonDeployments"]
+    picture = build_picture()
+    assert picture["services"] == []
+    (entry,) = picture["daemons"]
+    assert {key: entry[key] for key in ("arn", "name", "cluster", "status")} == {
+        "arn": daemon_arn,
+        "name": "agent",
+        "cluster": "prod",
+        "status": "ACTIVE",
+    }
+    assert (entry["account_id"], entry["region"]) == (backend.account_id, backend.region_name)
+    (first, drawn) = entry["deployments"]  # oldest first
+    assert (first["arn"], drawn["arn"]) == (created["deploymentArn"], arn)
+    assert aws["status"] == drawn["status"] == "ROLLBACK_SUCCESSFUL"
+    assert _stretches(drawn, "status") == [
+        ("PENDING", _ms(120), _ms(150)),
+        ("IN_PROGRESS", _ms(150), _ms(210)),
+        ("STOP_REQUESTED", _ms(210), _ms(210)),
+        ("ROLLBACK_IN_PROGRESS", _ms(210), _ms(255)),
+        ("ROLLBACK_SUCCESSFUL", _ms(255), _ms(255)),
+    ]
+    assert _stretches(drawn, "stage") == []
+    assert [(m["kind"], m["at_ms"], m["label"]) for m in drawn["marks"]] == [
+        ("rollback", _ms(210), f"rollback started: {aws['rollback']['reason']}"),
+        ("finished", _ms(255), "ROLLBACK_SUCCESSFUL"),
+    ]
+    assert _stretches(first, "status") == [
+        ("PENDING", _ms(0), _ms(10)),
+        ("IN_PROGRESS", _ms(10), _ms(70)),
+        ("SUCCESSFUL", _ms(70), _ms(70)),
+    ]
+    assert [(m["kind"], m["at_ms"]) for m in first["marks"]] == [("finished", _ms(70))]
+
+    # What DescribeDaemonDeployments answers, its times as ISO 8601 text.
+    described = drawn["describe"]
+    assert described["rollback"]["startedAt"] == "2025-06-02T09:03:30.000Z"
+    assert (described["stoppedAt"], described["finishedAt"]) == (
+        "2025-06-02T09:03:30.000Z",
+        "2025-06-02T09:04:15.000Z",
+    )
+    assert json.loads(json.dumps(aws, default=_iso_text)) == described
+    assert (drawn["started_ms"], drawn["stopped_ms"], drawn["finished_ms"]) == (
+        _ms(150),
+        _ms(210),
+        _ms(255),
+    )
+
+    # Its own events (by daemonDeploymentArn), and the calls that named it or its daemon.
+    assert [event["detail"]["eventName"] for event in drawn["events"]] == [
+        "DAEMON_DEPLOYMENT_PENDING",
+        "DAEMON_DEPLOYMENT_IN_PROGRESS",
+        "DAEMON_DEPLOYMENT_STOP_REQUESTED",
+        "DAEMON_DEPLOYMENT_ROLLBACK_IN_PROGRESS",
+        "DAEMON_DEPLOYMENT_ROLLBACK_SUCCESSFUL",
+    ]
+    assert {event["detail"]["daemonDeploymentArn"] for event in drawn["events"]} == {arn}
+    assert [event["detail"]["eventName"] for event in first["events"]] == [
+        "DAEMON_DEPLOYMENT_PENDING",
+        "DAEMON_DEPLOYMENT_IN_PROGRESS",
+        "DAEMON_DEPLOYMENT_SUCCESSFUL",
+    ]
+    made = [event for event in mock.events if event["detail-type"] == DAEMON_EVENT]
+    assert sorted(map(json.dumps, first["events"] + drawn["events"])) == sorted(
+        map(json.dumps, made)
+    )
+    assert [call["operation"] for call in drawn["calls"]] == [
+        "ListDaemonDeployments",
+        "DescribeDaemonDeployments",
+    ]
+    assert [call["operation"] for call in first["calls"]] == ["ListDaemonDeployments"]
+
+
+def _iso_text(value: object) -> str:
+    """A time boto3 parsed, as the picture writes it (UTC, milliseconds, ``Z``)."""
+    assert isinstance(value, datetime)
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def test_daemons_are_in_account_region_cluster_and_name_order_and_a_gone_one_is_not_drawn(
+    mock: Any, frozen: Any
+) -> None:
+    for account, region, cluster, name in [
+        ("222222222222", "us-east-1", "a", "web"),
+        ("111111111111", "eu-west-1", "b", "api"),
+        ("111111111111", "eu-west-1", "a", "web"),
+        ("111111111111", "ap-south-1", "z", "web"),
+    ]:
+        backend = mock.backend(region=region, account_id=account)
+        provider = backend.add_capacity_provider("mi", cluster=cluster)
+        definition = backend.add_daemon_task_definition(name, [{"name": name, "image": "x:1"}])
+        backend.create_daemon(name, definition.arn, [provider.arn], cluster=cluster)
+    daemons = build_picture()["daemons"]
+    assert [(d["account_id"], d["region"], d["cluster"], d["name"]) for d in daemons] == [
+        ("111111111111", "ap-south-1", "z", "web"),
+        ("111111111111", "eu-west-1", "a", "web"),
+        ("111111111111", "eu-west-1", "b", "api"),
+        ("222222222222", "us-east-1", "a", "web"),
+    ]
+    gone = daemons[-1]["arn"]
+    deleting_backend = mock.backend(region="us-east-1", account_id="222222222222")
+    deleting_backend.plan_next_deployment(daemon="web", cluster="a", in_progress_for=60)
+    deleting_backend.delete_daemon(gone)
+    (deleting,) = [d for d in build_picture()["daemons"] if d["arn"] == gone]
+    assert deleting["status"] == "DELETE_IN_PROGRESS"
+    assert deleting["deployments"][-1]["target_revision_arn"] is None
+    frozen.tick(61)  # its delete deployment ended: the daemon is gone
+    assert [d["arn"] for d in build_picture()["daemons"]] == [d["arn"] for d in daemons[:-1]]

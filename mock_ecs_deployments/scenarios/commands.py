@@ -193,14 +193,15 @@ def show_html(
     with mock_state.events.quiet():
         for path, scenario in zip(paths, built, strict=True):
             one = build_picture(_backends(scenario), events=[], calls=[])
-            for service in one["services"]:
-                service["source"] = path
+            for owner in [*one["services"], *one["daemons"]]:
+                owner["source"] = path
             pictures.append(one)
         picture = pictures[-1] if pictures else build_picture([], events=[], calls=[])
-    picture["services"] = sorted(
-        (service for one in pictures for service in one["services"]),
-        key=lambda s: (s["account_id"], s["region"], s["cluster"], s["name"]),
-    )
+    for kind in ("services", "daemons"):
+        picture[kind] = sorted(
+            (owner for one in pictures for owner in one[kind]),
+            key=lambda s: (s["account_id"], s["region"], s["cluster"], s["name"]),
+        )
     document = render_page(picture, title=f"mock-ecs-deployments show: {', '.join(paths)}")
     try:
         with open(html, "w", encoding="utf-8") as file:
@@ -208,22 +209,25 @@ def show_html(
     except OSError as error:
         print(f"FAIL {html}: {error.strerror or error}", file=err)
         return 1
-    services = picture["services"]
-    deployments = sum(len(service["deployments"]) for service in services)
+    services, daemons = picture["services"], picture["daemons"]
+    deployments = sum(len(owner["deployments"]) for owner in [*services, *daemons])
+    with_daemons = f" and {_count(len(daemons), 'daemon')}" if daemons else ""
     print(
-        f"wrote {html}: {_count(len(services), 'service')}, {_count(deployments, 'deployment')}",
+        f"wrote {html}: {_count(len(services), 'service')}{with_daemons},"
+        f" {_count(deployments, 'deployment')}",
         file=out,
     )
     return 0
 
 
 def _backends(scenario: Scenario) -> list[ServiceDeploymentBackend]:
-    """The throwaway backends ``scenario`` was built in (each service's watcher is its
-    backend), each once, in the order of the services."""
+    """The throwaway backends ``scenario`` was built in (each service's and daemon's watcher
+    is its backend), each once, in the order of the services, then of the daemons."""
     found: dict[int, ServiceDeploymentBackend] = {}
-    for service in scenario.services:
-        if isinstance(service.watcher, ServiceDeploymentBackend):
-            found.setdefault(id(service.watcher), service.watcher)
+    records: list[Service | Daemon] = [*scenario.services, *scenario.daemons]
+    for record in records:
+        if isinstance(record.watcher, ServiceDeploymentBackend):
+            found.setdefault(id(record.watcher), record.watcher)
     return list(found.values())
 
 

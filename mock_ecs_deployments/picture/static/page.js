@@ -5,6 +5,10 @@
 // Live mode: #picture-data is empty; the picture is polled every second and the controls
 // post to the server's control routes.
 //
+// Services come first, each a section of deployment rows; then, under "Daemons", each managed
+// daemon the same way (its deployments drawn by the same code, on the same axis, but with no
+// controls of their own).
+//
 // A refresh touches only the timeline (#axis, #services) and the details panel: rows and
 // sections are kept by ARN and only what changed in them is redrawn, and the controls are
 // never touched, so neither the focus nor what the user is typing is lost. Every text from
@@ -55,6 +59,35 @@
   const MONDAY = 4 * DAY;       // the epoch was a Thursday: weeks start on Mondays
 
   const $ = (id) => document.getElementById(id);
+
+  // The two kinds of row owner: what differs in how their sections, rows and details read.
+  const KINDS = {
+    service: {
+      name: "service",
+      heading: "h2",
+      noun: "Deployment",
+      owner: "Service",
+      describe: "DescribeServiceDeployments",
+      meta: (service) => [
+        service.status, `desired ${service.desired_count}`, service.strategy,
+        shortTaskDefinition(service.task_definition),
+      ],
+    },
+    daemon: {
+      name: "daemon",
+      heading: "h3",
+      noun: "Daemon deployment",
+      owner: "Daemon",
+      describe: "DescribeDaemonDeployments",
+      meta: (daemon) => {
+        const providers = Array.isArray(daemon.capacity_providers) ? daemon.capacity_providers.length : 0;
+        return [
+          daemon.status, shortTaskDefinition(daemon.task_definition),
+          `${providers} capacity provider${providers === 1 ? "" : "s"}`,
+        ];
+      },
+    },
+  };
 
   const state = {
     mode: "live",
@@ -136,8 +169,8 @@
 
   // -- the time axis ----------------------------------------------------------------------
 
-  // The axis all rows share: from the earliest createdAt to max(now, the latest finish),
-  // padded a little.
+  // The axis all rows share, services' and daemons': from the earliest createdAt to
+  // max(now, the latest finish), padded a little.
   // range: "all" (the contract's axis), "fit" (the deployments only: now is left out unless
   // one is still going), "selected" (the selected deployment's life, else as "all"), or a
   // number of ms back from now.
@@ -146,13 +179,11 @@
     let lo = Infinity;
     let latest = -Infinity;
     let ongoing = false;
-    for (const service of picture.services || []) {
-      for (const dep of service.deployments || []) {
-        if (isNumber(dep.created_ms)) lo = Math.min(lo, dep.created_ms);
-        const end = endOf(dep);
-        if (end !== null) latest = Math.max(latest, end);
-        else ongoing = true;
-      }
+    for (const { dep } of everyDeployment(picture)) {
+      if (isNumber(dep.created_ms)) lo = Math.min(lo, dep.created_ms);
+      const end = endOf(dep);
+      if (end !== null) latest = Math.max(latest, end);
+      else ongoing = true;
     }
     let hi = range === "fit" && !ongoing && Number.isFinite(latest) ? latest : Math.max(now, latest);
     if (!Number.isFinite(lo)) lo = now - HOUR;
@@ -258,8 +289,9 @@
   const cache = {
     axisKey: null,
     rows: new Map(),       // deployment ARN -> row entry
-    sections: new Map(),   // service ARN -> section entry
+    sections: new Map(),   // kind, source and service or daemon ARN -> section entry
     empty: null,           // the "no services" paragraph
+    daemons: null,         // the "Daemons" section: {section, title}
   };
 
   function clampX(axis, x) {
@@ -283,7 +315,7 @@
     return { row, label, root, drawing, cursor, labelKey: null, drawKey: null, width: null };
   }
 
-  function rowFor(dep, axis) {
+  function rowFor(dep, axis, kind) {
     let entry = cache.rows.get(dep.arn);
     if (!entry) {
       entry = createRow();
@@ -304,6 +336,7 @@
     ];
 
     row.dataset.deploymentArn = String(dep.arn ?? "");
+    row.dataset.kind = kind.name;
     row.dataset.status = status;
     const selected = dep.arn === state.selectedArn;
     row.classList.toggle("selected", selected);
@@ -311,7 +344,7 @@
     if (selected) row.setAttribute("aria-current", "true");
     else row.removeAttribute("aria-current");
     // The name holds the visible text, in its order.
-    const name = `Deployment ${dep.id} ${status} ${lines.join(" ")}`;
+    const name = `${kind.noun} ${dep.id} ${status} ${lines.join(" ")}`;
     if (row.getAttribute("aria-label") !== name) row.setAttribute("aria-label", name);
 
     const labelKey = JSON.stringify([dep.id, status, lines]);
@@ -476,44 +509,58 @@
 
   // A page drawn from several scenario files (show --html) may hold one service once per
   // file: each file's is its own section, labelled with the file.
-  function sectionKey(service) {
-    return `${service.source ?? ""}\n${service.arn}`;
+  function sectionKey(owner, kind) {
+    return `${kind.name}\n${owner.source ?? ""}\n${owner.arn}`;
   }
 
-  function sectionFor(service, axis, seen) {
-    const key = sectionKey(service);
+  // The section of a service (section.service) or of a daemon (section.daemon): a heading
+  // with its name, where it is and what it runs, then a row per deployment, oldest first.
+  function sectionFor(owner, axis, seen, kind) {
+    const key = sectionKey(owner, kind);
     let entry = cache.sections.get(key);
     if (!entry) {
-      const section = el("section", "service");
+      const section = el("section", kind.name);
       const head = el("header");
       const none = el("p", "none", "No deployments.");
       section.appendChild(head);
       entry = { section, head, none, headKey: null };
       cache.sections.set(key, entry);
     }
-    entry.section.dataset.serviceArn = String(service.arn ?? "");
-    if (service.source) entry.section.dataset.source = String(service.source);
-    const meta = [service.status, `desired ${service.desired_count}`];
-    if (service.strategy) meta.push(service.strategy);
-    if (service.task_definition) meta.push(shortTaskDefinition(service.task_definition));
-    let where = `cluster ${service.cluster} · region ${service.region} · account ${service.account_id}`;
-    if (service.source) where += ` · from ${service.source}`;
-    const headKey = JSON.stringify([service.name, where, meta]);
+    entry.section.dataset[`${kind.name}Arn`] = String(owner.arn ?? "");
+    if (owner.source) entry.section.dataset.source = String(owner.source);
+    const meta = kind.meta(owner).filter(Boolean);
+    let where = `cluster ${owner.cluster} · region ${owner.region} · account ${owner.account_id}`;
+    if (owner.source) where += ` · from ${owner.source}`;
+    const headKey = JSON.stringify([owner.name, where, meta]);
     if (headKey !== entry.headKey) {
       entry.headKey = headKey;
-      const h2 = el("h2");
-      h2.append(String(service.name ?? ""), " ", el("span", "where", where));
-      entry.head.replaceChildren(h2, el("span", "service-meta", meta.join(" · ")));
+      const title = el(kind.heading);
+      title.append(String(owner.name ?? ""), " ", el("span", "where", where));
+      entry.head.replaceChildren(title, el("span", "service-meta", meta.join(" · ")));
     }
-    const deployments = Array.isArray(service.deployments) ? service.deployments : [];
+    const deployments = Array.isArray(owner.deployments) ? owner.deployments : [];
     const children = [entry.head];
     if (!deployments.length) children.push(entry.none);
     for (const dep of deployments) {
-      children.push(rowFor(dep, axis));
+      children.push(rowFor(dep, axis, kind));
       seen.add(dep.arn);
     }
     syncChildren(entry.section, children);
     return entry.section;
+  }
+
+  // The "Daemons" section after the services: its heading, then a section per daemon.
+  function daemonsSection(daemons, axis, seen) {
+    if (!cache.daemons) {
+      const section = el("section", "daemons");
+      section.setAttribute("aria-labelledby", "daemons-title");
+      const title = el("h2", "group-title", "Daemons");
+      title.id = "daemons-title";
+      cache.daemons = { section, title };
+    }
+    const { section, title } = cache.daemons;
+    syncChildren(section, [title, ...daemons.map((daemon) => sectionFor(daemon, axis, seen, KINDS.daemon))]);
+    return section;
   }
 
   // Makes `wanted` the children of `parent`, in order, moving only the nodes out of place
@@ -534,13 +581,23 @@
 
   // -- render -----------------------------------------------------------------------------
 
-  function findDeployment(picture, arn) {
-    if (!arn) return null;
-    for (const service of picture.services || []) {
-      for (const dep of service.deployments || []) {
-        if (dep.arn === arn) return { service, dep };
+  function listOf(value) {
+    return Array.isArray(value) ? value : [];
+  }
+
+  // Every deployment of the picture with its owner and the owner's kind: the services', then
+  // the daemons'.
+  function* everyDeployment(picture) {
+    for (const [owners, kind] of [[picture.services, KINDS.service], [picture.daemons, KINDS.daemon]]) {
+      for (const owner of listOf(owners)) {
+        for (const dep of listOf(owner.deployments)) yield { owner, kind, dep };
       }
     }
+  }
+
+  function findDeployment(picture, arn) {
+    if (!arn) return null;
+    for (const found of everyDeployment(picture)) if (found.dep.arn === arn) return found;
     return null;
   }
 
@@ -572,10 +629,12 @@
     $("axis-caption").textContent = `UTC · ${duration(axis.end - axis.start)} shown`;
     drawAxis(axis);
 
-    const services = Array.isArray(picture.services) ? picture.services : [];
+    const services = listOf(picture.services);
+    const daemons = listOf(picture.daemons);
     const seen = new Set();
-    const sections = services.map((service) => sectionFor(service, axis, seen));
-    if (!services.length) {
+    const sections = services.map((service) => sectionFor(service, axis, seen, KINDS.service));
+    if (daemons.length) sections.push(daemonsSection(daemons, axis, seen));
+    if (!services.length && !daemons.length) {
       if (!cache.empty) cache.empty = el("p", "none");
       cache.empty.textContent = state.mode === "live"
         ? "The mock holds no services. Load a scenario, or create services through the ECS API."
@@ -585,8 +644,11 @@
     syncChildren($("services"), sections);
     // Forget what is gone (after a reset, say).
     for (const arn of cache.rows.keys()) if (!seen.has(arn)) cache.rows.delete(arn);
-    const serviceKeys = new Set(services.map(sectionKey));
-    for (const key of cache.sections.keys()) if (!serviceKeys.has(key)) cache.sections.delete(key);
+    const sectionKeys = new Set([
+      ...services.map((service) => sectionKey(service, KINDS.service)),
+      ...daemons.map((daemon) => sectionKey(daemon, KINDS.daemon)),
+    ]);
+    for (const key of cache.sections.keys()) if (!sectionKeys.has(key)) cache.sections.delete(key);
 
     // A focused row that had to move is focused again.
     if (focusedArn && document.activeElement !== active && cache.rows.has(focusedArn)) {
@@ -629,7 +691,7 @@
     const found = findDeployment(picture, state.selectedArn);
     // Rebuilt only when what it shows changes: a steady panel keeps its scroll position and
     // the focus, and the live region does not announce every poll.
-    const key = found ? JSON.stringify([found.service.arn, found.dep]) : "";
+    const key = found ? JSON.stringify([found.kind.name, found.owner.arn, found.dep]) : "";
     if (key === state.detailsKey) return;
     const sameDeployment = Boolean(found) && state.detailsArn === found.dep.arn;
     state.detailsKey = key;
@@ -646,10 +708,15 @@
       $("details-events-none").hidden = true;
       $("details-calls-none").hidden = true;
       $("details-actions").hidden = true;
+      $("details-tasks-section").hidden = false;
       return;
     }
-    const { service, dep } = found;
-    $("details-summary").replaceChildren(buildSummary(service, dep));
+    const { owner, kind, dep } = found;
+    $("details-summary").replaceChildren(buildSummary(owner, kind, dep));
+    const describeTitle = $("details-describe-title");
+    if (describeTitle.textContent !== kind.describe) describeTitle.textContent = kind.describe;
+    // The tasks note is of services' deployments (a daemon's counts instances).
+    $("details-tasks-section").hidden = kind !== KINDS.service;
     describe.textContent = JSON.stringify(dep.describe ?? {}, null, 2);
     describe.scrollTop = scrollTop;
 
@@ -665,13 +732,13 @@
     $("details-calls").replaceChildren(callItems);
     $("details-calls-none").hidden = calls.length > 0;
 
-    updateActions(dep);
+    updateActions(dep, kind);
   }
 
-  function buildSummary(service, dep) {
+  function buildSummary(owner, kind, dep) {
     const box = document.createDocumentFragment();
     const title = el("div", "summary-title");
-    title.appendChild(el("strong", null, `Deployment ${dep.id}`));
+    title.appendChild(el("strong", null, `${kind.noun} ${dep.id}`));
     title.appendChild(el("span", `badge status-${token(dep.status)}`, dep.status));
     box.appendChild(title);
     const dl = el("dl");
@@ -680,7 +747,7 @@
       dl.appendChild(el("dt", null, name));
       dl.appendChild(el("dd", null, value));
     };
-    add("Service", `${service.name} (cluster ${service.cluster}, ${service.region}, ${service.account_id})`);
+    add(kind.owner, `${owner.name} (cluster ${owner.cluster}, ${owner.region}, ${owner.account_id})`);
     add("Status", dep.status);
     add("Reason", dep.status_reason);
     add("Strategy", dep.strategy);
@@ -689,7 +756,8 @@
     if (isNumber(dep.started_ms)) add("Started", iso(dep.started_ms));
     if (isNumber(dep.stopped_ms)) add("Stopped", iso(dep.stopped_ms));
     if (isNumber(dep.finished_ms)) add("Finished", iso(dep.finished_ms));
-    add("Target", dep.target_task_definition);
+    add("Target", kind === KINDS.daemon && !dep.target_task_definition
+      ? "none (it drains the daemon's instances)" : dep.target_task_definition);
     const sources = Array.isArray(dep.source_revision_arns) ? dep.source_revision_arns : [];
     add("Sources", sources.length ? sources.join(", ") : "none");
     add("ARN", dep.arn);
@@ -723,9 +791,10 @@
     return li;
   }
 
-  function updateActions(dep) {
+  function updateActions(dep, kind) {
     const actions = $("details-actions");
-    if (state.mode !== "live") {
+    // A daemon deployment has no stop or continue to offer.
+    if (state.mode !== "live" || kind !== KINDS.service) {
       actions.hidden = true;
       return;
     }
@@ -851,7 +920,7 @@
 
   async function stop(stopType) {
     const found = state.picture && findDeployment(state.picture, state.selectedArn);
-    if (!found) return say("Select a deployment first.", true);
+    if (!found || found.kind !== KINDS.service) return say("Select a service deployment first.", true);
     const label = `Stop ${found.dep.id} (${stopType})`;
     const answer = await send(label, "POST", PREFIX + "stop", {
       deployment_arn: found.dep.arn, stop_type: stopType,
@@ -861,7 +930,7 @@
 
   async function continueHook(action) {
     const found = state.picture && findDeployment(state.picture, state.selectedArn);
-    const hook = found && (found.dep.hooks_awaiting || [])[0];
+    const hook = found && found.kind === KINDS.service && (found.dep.hooks_awaiting || [])[0];
     if (!hook) return say("No hook of the selected deployment awaits action.", true);
     const label = `${action === "CONTINUE" ? "Continue" : "Roll back"} hook ${hook.hook_id}`;
     const answer = await send(label, "POST", PREFIX + "continue", {
