@@ -32,8 +32,10 @@ WAITER_EXIT_STATUS = 255
 AWS = Path(sys.executable).with_name("aws")
 
 
-def bounded_waiters(data_path: Path, delay: int, max_attempts: int) -> None:
-    """Write botocore's ECS waiters with ``ServicesStable`` polling ``max_attempts`` times,
+def bounded_waiters(
+    data_path: Path, delay: int, max_attempts: int, waiter: str = "ServicesStable"
+) -> None:
+    """Write botocore's ECS waiters with ``waiter`` polling ``max_attempts`` times,
     ``delay`` seconds apart, where ``AWS_DATA_PATH`` finds them before botocore's own.
 
     ``aws ecs wait`` has no option for the waiter's delay or attempts (AWS_MAX_ATTEMPTS is the
@@ -43,7 +45,7 @@ def bounded_waiters(data_path: Path, delay: int, max_attempts: int) -> None:
     loader = Loader()
     version = loader.determine_latest_version("ecs", "service-2")
     model: dict[str, Any] = loader.load_service_model("ecs", "waiters-2", version)
-    model["waiters"]["ServicesStable"].update(delay=delay, maxAttempts=max_attempts)
+    model["waiters"][waiter].update(delay=delay, maxAttempts=max_attempts)
     target = data_path / "ecs" / version / "waiters-2.json"
     target.parent.mkdir(parents=True)
     target.write_text(json.dumps(model))

@@ -11,23 +11,21 @@ clock moved through the server's control API, as a test of another process would
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.loaders import Loader
 
 from mock_ecs_deployments import serve_in_thread
-from mock_ecs_deployments.server.client import MockEndpoint
+
+from .test_aws_cli_services import AWS, bounded_waiters
+from .test_aws_cli_services import Cli as ServicesCli
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 PREFIX = f"arn:aws:ecs:{REGION}:{ACCOUNT}"
-AWS = Path(sys.executable).with_name("aws")
 # AWS CLI v1 exits with 255 when the service answers with an error or a waiter gives up (v2
 # uses 254 for the first).
 ERROR_EXIT_STATUSES = (254, 255)
@@ -35,33 +33,8 @@ FIRST_ROLLOUT = 60  # seconds the first deployment moves its instances for
 FAILING = 30  # seconds the failing deployment moves instances, and then rolls back
 
 
-def one_poll_waiters(data_path: Path) -> None:
-    """Write botocore's ECS waiters with ``DaemonDeploymentSuccessful`` polling once, where
-    ``AWS_DATA_PATH`` finds them before botocore's own (``aws ecs wait`` has no option for a
-    waiter's attempts; it loads the waiter model through botocore's data path)."""
-    loader = Loader()
-    version = loader.determine_latest_version("ecs", "service-2")
-    model: dict[str, Any] = loader.load_service_model("ecs", "waiters-2", version)
-    model["waiters"]["DaemonDeploymentSuccessful"].update(delay=1, maxAttempts=1)
-    target = data_path / "ecs" / version / "waiters-2.json"
-    target.parent.mkdir(parents=True)
-    target.write_text(json.dumps(model))
-
-
-class Cli:
-    """Runs ``aws ecs ...`` against one endpoint with fake credentials and no local config."""
-
-    def __init__(self, endpoint: MockEndpoint, home: Path) -> None:
-        self.endpoint = endpoint
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        self.env.update(
-            HOME=str(home),
-            AWS_ACCESS_KEY_ID="test",
-            AWS_SECRET_ACCESS_KEY="test",
-            AWS_CONFIG_FILE=str(home / "no-config"),
-            AWS_SHARED_CREDENTIALS_FILE=str(home / "no-credentials"),
-            AWS_EC2_METADATA_DISABLED="true",
-        )
+class Cli(ServicesCli):
+    """The services' CLI runner, able to run several commands side by side."""
 
     def start(self, arguments: Sequence[str], env: dict[str, str]) -> subprocess.Popen[str]:
         command = [str(AWS), "ecs", *arguments, "--endpoint-url", self.endpoint]
@@ -88,11 +61,6 @@ class Cli:
     def run(self, *arguments: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
         [result] = self.run_all(arguments, env=env)
         return result
-
-    def json(self, *arguments: str) -> Any:
-        status, out, err = self.run(*arguments)
-        assert status == 0, err
-        return json.loads(out)
 
 
 @pytest.fixture
@@ -156,7 +124,7 @@ def test_a_daemon_through_its_life(cli: Cli, tmp_path: Path) -> None:
     # has moved past it, the CLI's own waiter returns at its first poll.
     wait = ["wait", "daemon-deployment-successful", "--daemon-deployment-arns"]
     one_poll = tmp_path / "one-poll"
-    one_poll_waiters(one_poll)
+    bounded_waiters(one_poll, delay=1, max_attempts=1, waiter="DaemonDeploymentSuccessful")
     status, out, err = cli.run(*wait, rollout, env={"AWS_DATA_PATH": str(one_poll)})
     assert (status in ERROR_EXIT_STATUSES, out) == (True, ""), err
     assert "Waiter DaemonDeploymentSuccessful failed: Max attempts exceeded" in err
