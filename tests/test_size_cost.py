@@ -173,13 +173,13 @@ class DaemonVisits:
         _WatchedDaemons.walks = 0
         backend.daemon_order = _WatchedDaemonOrder(backend.daemon_order)
         backend.daemons = _WatchedDaemons(backend.daemons)
-        refresh = DaemonsMixin._refresh_daemon
+        refresh = DaemonsMixin.refresh_daemon
 
         def counted_refresh(record: Daemon, now: int) -> None:
             self.refreshed.append(record.name)
             refresh(record, now)
 
-        monkeypatch.setattr(DaemonsMixin, "_refresh_daemon", staticmethod(counted_refresh))
+        monkeypatch.setattr(DaemonsMixin, "refresh_daemon", staticmethod(counted_refresh))
 
     @property
     def walked(self) -> int:

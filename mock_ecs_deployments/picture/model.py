@@ -105,7 +105,7 @@ def build_picture(
             services.extend(_service(record, now) for record in records)
             held = [record for record in backend.daemons.values() if record.status != "DELETED"]
             for daemon in held:
-                backend._refresh_daemon(daemon, now)
+                backend.refresh_daemon(daemon, now)
             # (A delete deployment that ended meanwhile took its daemon away.)
             daemons.extend(_daemon(daemon) for daemon in held if daemon.status != "DELETED")
     # After the reads: an event is made when a read moves a deployment. Each is looked at

@@ -332,7 +332,7 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
                 else:
                     due[id(record)] = record
             for daemon in daemons.values():
-                self._refresh_daemon(daemon, now)
+                self.refresh_daemon(daemon, now)
                 if daemon.ongoing is None or daemon.ongoing.alarms_seen is None:
                     self.alarm_watching.pop(id(daemon), None)
                 step = None if daemon.ongoing is None else daemon.ongoing.next_ms

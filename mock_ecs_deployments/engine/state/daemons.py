@@ -283,7 +283,7 @@ class DaemonsMixin:
         record = self.daemons.get((parsed.parts[0], parsed.parts[1]))
         if record is None or (record.status == "DELETED" and not deleted):
             raise DaemonNotFoundException()
-        self._refresh_daemon(record, now_ms())
+        self.refresh_daemon(record, now_ms())
         if record.status == "DELETED" and not deleted:
             raise DaemonNotFoundException()
         return record
@@ -413,7 +413,7 @@ class DaemonsMixin:
                     return False
                 if wanted and not wanted.intersection(record.capacity_provider_arns):
                     return False
-                self._refresh_daemon(record, now)
+                self.refresh_daemon(record, now)
                 return record.status != "DELETED"
 
             scope = pagination.scope_of(
@@ -498,7 +498,7 @@ class DaemonsMixin:
         owners = self._daemon_child(arn, "daemon-deployment")
         for record in [] if owners is None else owners[0]:
             if owners is not None and owners[1] in record.by_id:
-                self._refresh_daemon(record, now)
+                self.refresh_daemon(record, now)
                 return record.by_id[owners[1]]
         return None
 
@@ -524,7 +524,9 @@ class DaemonsMixin:
     # -- inside ----------------------------------------------------------------------------
 
     @staticmethod
-    def _refresh_daemon(record: Daemon, now: int) -> None:
+    def refresh_daemon(record: Daemon, now: int) -> None:
+        """Bring ``record``'s deployment under way, if any, up to ``now`` (as ``refresh`` does
+        a service's)."""
         if record.ongoing is not None:
             daemon_lifecycle.advance(record.ongoing, now)
 
