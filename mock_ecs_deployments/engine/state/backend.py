@@ -314,8 +314,9 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
                 self._registry_moving(self, True)
 
     def catch_up(self, now: int) -> None:
-        """Bring every service of this backend with a step due by ``now``, or a deployment
-        watching alarms, up to ``now``: the others are not visited, however many move."""
+        """Bring every service and daemon of this backend with a step due by ``now``, or a
+        deployment watching alarms, up to ``now``: the others are not visited, however many
+        move."""
         with self.lock:
             due: dict[int, Service] = {}
             daemons: dict[int, Daemon] = {}
