@@ -110,8 +110,8 @@ class Cli:
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Iterator[Cli]:
-    if not AWS.exists():
-        pytest.skip(f"no AWS CLI at {AWS}")
+    # The test extra installs awscli: without it these tests must fail, not pass unrun.
+    assert AWS.exists(), f"no AWS CLI at {AWS}: install the test extra"
     with serve_in_thread() as endpoint:
         yield Cli(endpoint, tmp_path)
 
