@@ -147,6 +147,41 @@ def newest_first(
     return page, token
 
 
+class Deployment(Keyed, Protocol):
+    """A deployment of either kind, as a List operation filters it: by its status."""
+
+    @property
+    def status(self) -> str:
+        """Its status."""
+        ...
+
+
+DeploymentT = TypeVar("DeploymentT", bound=Deployment)
+
+
+def deployments_scope(
+    owner: Sequence[object], wanted: frozenset[str], after_ms: int | None, before_ms: int | None
+) -> str:
+    """The scope a ListServiceDeployments or ListDaemonDeployments token is bound to: the
+    owner (account, region, kind, names) and the filters."""
+    return scope_of(*owner, ",".join(sorted(wanted)), after_ms, before_ms)
+
+
+def deployments_page(
+    keys: Sequence[int],
+    deployments: Sequence[DeploymentT],
+    wanted: frozenset[str],
+    window: tuple[int | None, int | None],
+    limit: int,
+    next_token: str | None,
+    scope: str,
+) -> tuple[list[DeploymentT], str | None]:
+    """One page of deployments of either kind, newest first (:func:`newest_first`), of the
+    ``wanted`` statuses (all when empty), created within ``window`` (after, before)."""
+    matches = (lambda deployment: deployment.status in wanted) if wanted else None
+    return newest_first(keys, deployments, matches, *window, limit, next_token, scope)
+
+
 def oldest_first(
     keys: Sequence[int],
     items: Sequence[KeyedT],

@@ -377,12 +377,9 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
         wanted = status_filter(statuses, "ServiceDeploymentStatus")
         with self.lock:
             record = self.find_service(service, cluster)
-            scope = pagination.scope_of(
-                self.account_id,
-                self.region_name,
-                record.cluster,
-                record.name,
-                ",".join(sorted(wanted)),
+            scope = pagination.deployments_scope(
+                (self.account_id, self.region_name, record.cluster, record.name),
+                wanted,
                 created_after_ms,
                 created_before_ms,
             )
@@ -391,15 +388,9 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
             if record.deployment_controller not in _CONTROLLERS_WITH_DEPLOYMENTS:
                 return [], None
             self.refresh(record, now_ms())
-            return pagination.newest_first(
-                record.keys,
-                record.deployments,
-                (lambda deployment: deployment.status in wanted) if wanted else None,
-                created_after_ms,
-                created_before_ms,
-                limit,
-                next_token,
-                scope,
+            window = (created_after_ms, created_before_ms)
+            return pagination.deployments_page(
+                record.keys, record.deployments, wanted, window, limit, next_token, scope
             )
 
     # -- Describe, Stop, Continue --------------------------------------------------------

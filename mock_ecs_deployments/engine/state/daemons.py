@@ -457,25 +457,11 @@ class DaemonsMixin:
                 raise ClientException(
                     f"The specified daemon does not exist: {daemon_arn}"
                 ) from None
-            scope = pagination.scope_of(
-                self.account_id,
-                self.region_name,
-                "daemon",
-                record.cluster,
-                record.name,
-                ",".join(sorted(wanted)),
-                created_after_ms,
-                created_before_ms,
-            )
-            return pagination.newest_first(
-                record.keys,
-                record.deployments,
-                (lambda deployment: deployment.status in wanted) if wanted else None,
-                created_after_ms,
-                created_before_ms,
-                limit,
-                next_token,
-                scope,
+            owner = (self.account_id, self.region_name, "daemon", record.cluster, record.name)
+            scope = pagination.deployments_scope(owner, wanted, created_after_ms, created_before_ms)
+            window = (created_after_ms, created_before_ms)
+            return pagination.deployments_page(
+                record.keys, record.deployments, wanted, window, limit, next_token, scope
             )
 
     def _daemon_child(self, arn: str, kind: str) -> tuple[list[Daemon], str] | None:
