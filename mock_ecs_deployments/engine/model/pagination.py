@@ -117,14 +117,14 @@ def newest_first(
     after_ms: int | None,
     before_ms: int | None,
     limit: int,
-    next_token: str | None,
+    position: int | None,
     scope: str,
 ) -> tuple[list[KeyedT], str | None]:
     """One page of ``items`` (ordered by their sort ``keys``, oldest first) newest first, and
     the token for the next: those created within the inclusive ``[after_ms, before_ms]``
-    window that ``matches`` accepts (all, when it is ``None``). Without ``matches`` a page
-    costs O(log n + page size). A token is handed out only when a further match exists."""
-    position = None if next_token is None else decode(next_token, scope)
+    window that ``matches`` accepts (all, when it is ``None``), strictly before ``position``
+    (a decoded token) when given. Without ``matches`` a page costs O(log n + page size). A
+    token is handed out only when a further match exists."""
     low = 0 if after_ms is None else bisect_left(keys, sort_key(after_ms, 0))
     high = (
         len(keys) if before_ms is None else bisect_right(keys, sort_key(before_ms, _LAST_SEQUENCE))
@@ -173,13 +173,19 @@ def deployments_page(
     wanted: frozenset[str],
     window: tuple[int | None, int | None],
     limit: int,
-    next_token: str | None,
+    position: int | None,
     scope: str,
 ) -> tuple[list[DeploymentT], str | None]:
     """One page of deployments of either kind, newest first (:func:`newest_first`), of the
-    ``wanted`` statuses (all when empty), created within ``window`` (after, before)."""
+    ``wanted`` statuses (all when empty), created within ``window`` (after, before), from
+    ``position`` (:func:`position_of` the request's token) on."""
     matches = (lambda deployment: deployment.status in wanted) if wanted else None
-    return newest_first(keys, deployments, matches, *window, limit, next_token, scope)
+    return newest_first(keys, deployments, matches, *window, limit, position, scope)
+
+
+def position_of(next_token: str | None, scope: str) -> int | None:
+    """The position a request's ``nextToken`` names (``None`` without one), decoded once."""
+    return None if next_token is None else decode(next_token, scope)
 
 
 def oldest_first(

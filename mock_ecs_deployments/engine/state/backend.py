@@ -383,14 +383,13 @@ class ServiceDeploymentBackend(SeedingMixin, DaemonsMixin):
                 created_after_ms,
                 created_before_ms,
             )
-            if next_token is not None:
-                pagination.decode(next_token, scope)
+            position = pagination.position_of(next_token, scope)
             if record.deployment_controller not in _CONTROLLERS_WITH_DEPLOYMENTS:
                 return [], None
             self.refresh(record, now_ms())
             window = (created_after_ms, created_before_ms)
             return pagination.deployments_page(
-                record.keys, record.deployments, wanted, window, limit, next_token, scope
+                record.keys, record.deployments, wanted, window, limit, position, scope
             )
 
     # -- Describe, Stop, Continue --------------------------------------------------------

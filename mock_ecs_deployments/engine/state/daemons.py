@@ -460,8 +460,9 @@ class DaemonsMixin:
             owner = (self.account_id, self.region_name, "daemon", record.cluster, record.name)
             scope = pagination.deployments_scope(owner, wanted, created_after_ms, created_before_ms)
             window = (created_after_ms, created_before_ms)
+            position = pagination.position_of(next_token, scope)
             return pagination.deployments_page(
-                record.keys, record.deployments, wanted, window, limit, next_token, scope
+                record.keys, record.deployments, wanted, window, limit, position, scope
             )
 
     def _daemon_child(self, arn: str, kind: str) -> tuple[list[Daemon], str] | None:
