@@ -87,7 +87,7 @@ SIGNAL_KEYS = {
     "alarms": ("set_alarm_state", "alarmState"),
     "capacity_providers": ("add_capacity_provider", "capacityProvider"),
     "daemon_task_definitions": ("add_daemon_task_definition", "daemonTaskDefinition"),
-    "daemons": ("put_daemon", "daemon"),
+    "daemons": ("add_daemon", "daemon"),
 }
 
 

@@ -114,15 +114,7 @@ class DaemonRevision:
     @property
     def arn(self) -> str:
         """``...:daemon-revision/<cluster>/<daemon>/<id>``."""
-        daemon = self.daemon
-        return arns.daemon_child_arn(
-            "daemon-revision",
-            daemon.region,
-            daemon.account_id,
-            daemon.cluster,
-            daemon.name,
-            self.id,
-        )
+        return self.daemon.child_arn("daemon-revision", self.id)
 
     @property
     def created_at(self) -> datetime:
@@ -189,15 +181,7 @@ class DaemonDeployment:
     @property
     def arn(self) -> str:
         """``...:daemon-deployment/<cluster>/<daemon>/<id>``."""
-        daemon = self.daemon
-        return arns.daemon_child_arn(
-            "daemon-deployment",
-            daemon.region,
-            daemon.account_id,
-            daemon.cluster,
-            daemon.name,
-            self.id,
-        )
+        return self.daemon.child_arn("daemon-deployment", self.id)
 
     @property
     def revisions(self) -> list[DaemonRevision]:
@@ -239,6 +223,12 @@ class Daemon:
     def arn(self) -> str:
         """``...:daemon/<cluster>/<name>``."""
         return arns.daemon_arn(self.region, self.account_id, self.cluster, self.name)
+
+    def child_arn(self, kind: str, identifier: str) -> str:
+        """The ARN of its ``daemon-deployment`` or ``daemon-revision`` ``identifier``."""
+        return arns.daemon_child_arn(
+            kind, self.region, self.account_id, self.cluster, self.name, identifier
+        )
 
     @property
     def cluster_arn(self) -> str:

@@ -441,7 +441,7 @@ class SeedingMixin:
             definition.delete_requested_ms = deleted_ms
             return definition
 
-    def put_daemon(
+    def add_daemon(
         self,
         daemon: str,
         task_definition: str,
@@ -452,20 +452,20 @@ class SeedingMixin:
         plan: lifecycle.Plan | Mapping[str, Any] | None = None,
         **restored: Any,
     ) -> Daemon:
-        """A scenario's ``daemons`` item: :meth:`add_daemon`'s fields make a daemon as
-        CreateDaemon would; a dump's further fields (its status, revisions and deployments)
-        put one back as it was.
+        """A daemon as CreateDaemon would make it (its cluster registered when new), its first
+        deployment following ``plan`` (default: the next planned for it, else the mock's); or,
+        given a dump's further fields (its status, revisions and deployments: a scenario's
+        ``daemons`` item as ``dump_scenario`` writes it), one put back as it was.
+
+        :param task_definition: ``family``, ``family:revision`` or the ARN of a daemon task
+            definition registered before.
+        :param capacity_providers: names (of this account and region) or ARNs.
 
         :raises SeedingError: naming the field.
         """
         if not restored:
-            return self.add_daemon(
-                daemon,
-                task_definition,
-                capacity_providers,
-                cluster,
-                deployment_configuration=deployment_configuration,
-                plan=plan,
+            return self._create_daemon(
+                daemon, task_definition, capacity_providers, cluster, deployment_configuration, plan
             )
         validation.known_keys("daemon", restored, daemon_restoring.RESTORED_KEYS)
         if plan is not None:
@@ -476,13 +476,7 @@ class SeedingMixin:
         )
         providers = validation.string_list("capacity_providers", capacity_providers)
         with self.lock:
-            definition = self.find_daemon_task_definition(task_definition)
-            if definition is None:
-                raise SeedingError(
-                    "task_definition",
-                    f"no daemon task definition {task_definition!r} is registered here",
-                    value=task_definition,
-                )
+            definition = self._registered(task_definition)
             held = self.daemons.get((cluster_name, name))
             if held is not None and held.status != "DELETED":
                 raise SeedingError("daemon", f"daemon {name!r} is in {cluster_name!r} already")
@@ -514,15 +508,32 @@ class SeedingMixin:
                 self.runs(record, definition.arn)
             return record
 
-    def add_daemon(
+    def _registered(self, task_definition: object) -> DaemonTaskDefinition:
+        """The daemon task definition a seeded daemon names.
+
+        :raises SeedingError: none is registered by that reference.
+        """
+        found = (
+            self.find_daemon_task_definition(task_definition)
+            if isinstance(task_definition, str)
+            else None
+        )
+        if found is None:
+            raise SeedingError(
+                "task_definition",
+                f"no daemon task definition {task_definition!r} is registered here",
+                value=task_definition,
+            )
+        return found
+
+    def _create_daemon(
         self,
         daemon: str,
         task_definition: str,
         capacity_providers: Sequence[str],
-        cluster: str | None = None,
-        *,
-        deployment_configuration: Mapping[str, Any] | None = None,
-        plan: lifecycle.Plan | Mapping[str, Any] | None = None,
+        cluster: str | None,
+        deployment_configuration: Mapping[str, Any] | None,
+        plan: lifecycle.Plan | Mapping[str, Any] | None,
     ) -> Daemon:
         """Create a daemon as CreateDaemon would (its cluster registered when new), its first
         deployment following ``plan`` (default: the next planned for it, else the mock's).
@@ -537,14 +548,7 @@ class SeedingMixin:
         cluster_name, name = validation.resolve_service_reference(
             daemon, cluster, self.region_name, self.account_id, kind="daemon"
         )
-        if not isinstance(task_definition, str) or (
-            self.find_daemon_task_definition(task_definition) is None
-        ):
-            raise SeedingError(
-                "task_definition",
-                f"no daemon task definition {task_definition!r} is registered here",
-                value=task_definition,
-            )
+        self._registered(task_definition)
         providers = [
             reference
             if reference.startswith("arn:")

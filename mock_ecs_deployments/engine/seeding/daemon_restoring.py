@@ -48,7 +48,7 @@ def _placements(counts: dict[Placement, int]) -> list[dict[str, object]]:
 
 
 def daemon_entry(daemon: Daemon) -> dict[str, object]:
-    """``daemon`` as a scenario's ``daemons`` item, which ``put_daemon`` puts back."""
+    """``daemon`` as a scenario's ``daemons`` item, which ``add_daemon`` puts back."""
     return {
         "daemon": daemon.name,
         "cluster": daemon.cluster,
