@@ -187,6 +187,7 @@ class DaemonsMixin:
         :raises ClientException: no such daemon task definition.
         """
         with self.lock:
+            self._caught_up()
             definition = self.find_daemon_task_definition(reference)
             if definition is None:
                 raise ClientException("Unable to describe daemon task definition.")
@@ -200,6 +201,7 @@ class DaemonsMixin:
         :raises ClientException: no such revision, or it is not ACTIVE.
         """
         with self.lock:
+            self._caught_up()
             definition = self.find_daemon_task_definition(reference)
             if definition is None or ":" not in reference.rsplit("/", 1)[-1]:
                 raise ClientException(
@@ -212,16 +214,21 @@ class DaemonsMixin:
             definition.delete_requested_ms = now_ms()
             return definition
 
-    def _td_status(self, definition: DaemonTaskDefinition) -> str:
+    @staticmethod
+    def _td_status(definition: DaemonTaskDefinition) -> str:
         """Its status now: a deleted one no daemon uses is DELETED once time has moved on.
-        Every step due by now is applied first (a drain that ended, a rollback that put this
-        definition back in a daemon's settings), without walking the daemons."""
+        A request caught up first (:meth:`_caught_up`), so that a drain that ended or a
+        rollback that named this definition again is seen."""
         if definition.status == "DELETE_IN_PROGRESS":
             now = now_ms()
-            self.catch_up(now)
             if not definition.users and (definition.delete_requested_ms or now) < now:
                 definition.status = "DELETED"
         return definition.status
+
+    def _caught_up(self) -> None:
+        """Apply every step due by now, once per request that reads task definitions'
+        statuses, without walking the daemons (the caller holds the lock)."""
+        self.catch_up(now_ms())
 
     def list_daemon_task_definitions(
         self,
@@ -246,6 +253,7 @@ class DaemonsMixin:
             raise InvalidParameterException("family and familyPrefix cannot both be given.")
         wanted = status or "ACTIVE"
         with self.lock:
+            self._caught_up()
             chosen: list[DaemonTaskDefinition] = []
             for name in sorted(self.daemon_task_definitions):
                 if family is not None and name != family:
@@ -314,6 +322,7 @@ class DaemonsMixin:
             )
         _check_tags(settings.get("tags"))
         with self.lock:
+            self._caught_up()
             cluster_name = self.existing_cluster(cluster)
             token_key = f"{cluster_name}|{client_token}"
             if client_token is not None and token_key in self.daemon_tokens:
@@ -361,6 +370,7 @@ class DaemonsMixin:
         :raises DaemonNotActiveException: the daemon is being deleted.
         """
         with self.lock:
+            self._caught_up()
             record = self.find_daemon(daemon_arn)
             if record.status != "ACTIVE":
                 raise DaemonNotActiveException(NOT_ACTIVE_MESSAGE)
